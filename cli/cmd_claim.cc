@@ -1,0 +1,200 @@
+// claim, check, release.
+#include <sys/stat.h>
+
+#include "cli/env.h"
+#include "core/path.h"
+#include "core/timeutil.h"
+
+namespace aio::cli {
+namespace {
+
+struct ClaimOpts {
+  std::string type;
+  std::string target;
+};
+
+// A file claim on an existing directory (or the reverse) is almost always a
+// mistake that would protect the wrong thing.
+Status check_kind(ClaimType type, const std::string& project, const std::string& rel) {
+  if (type != ClaimType::kFile && type != ClaimType::kDirectory) return Status::ok();
+  struct stat st;
+  if (stat(join_root(project, rel).c_str(), &st) != 0) return Status::ok();
+  std::string shown = rel.empty() ? "." : rel;
+  if (type == ClaimType::kFile && S_ISDIR(st.st_mode))
+    return Status::invalid(shown + " is a directory (use `aio claim directory " + shown + "`)");
+  if (type == ClaimType::kDirectory && !S_ISDIR(st.st_mode))
+    return Status::invalid(shown + " is not a directory (use `aio claim file " + shown + "`)");
+  return Status::ok();
+}
+
+Status run_claim(Env& env, const ClaimOpts& o) {
+  auto type = parse_claim_type(o.type);
+  if (!type)
+    return Status::invalid("unknown claim type '" + o.type +
+                           "' (expected file, directory, pattern or task)");
+  ClaimOutcome out;
+  AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
+    auto me = require_identity(t.state(), env.caller, env.clock);
+    if (!me) return me.status();
+    Instance self = **me;
+    auto target = canonical_target(*type, o.target, self.project, env.cwd);
+    if (!target) return target.status();
+    AIO_RETURN_IF_ERROR(check_kind(*type, self.project, *target));
+    auto granted = grant_claim(t, self, *type, *target, env.clock);
+    if (!granted) return granted.status();
+    out = *granted;
+    return Status::ok();
+  }));
+  const Claim& c = out.claim;
+  std::string shown = c.target.empty() ? "." : c.target;
+  if (!out.existed) spdlog::info("claim {} {} {} by {}", c.id, to_string(c.type), shown, c.instance_id);
+  if (env.json) {
+    Json j = claim_json(c);
+    j["existed"] = out.existed;
+    env.print_json(j);
+  } else {
+    env.out(std::string(out.existed ? "already holding " : "claimed ") +
+            std::string(to_string(c.type)) + " " + shown + " (" + c.id + ")\n");
+  }
+  return Status::ok();
+}
+
+struct CheckOpts {
+  std::string path;
+  std::string type;
+};
+
+Status run_check(Env& env, const CheckOpts& o) {
+  auto st = load_state(env);
+  if (!st) return st.status();
+  const State& s = *st;
+  Identity me = resolve_identity(s, env.caller, env.clock);
+  std::optional<ClaimType> type;
+  if (!o.type.empty()) {
+    type = parse_claim_type(o.type);
+    if (!type) return Status::invalid("unknown claim type '" + o.type + "'");
+  }
+  std::string project;
+  if (me.instance) {
+    project = me.instance->project;
+  } else if (type == ClaimType::kPattern || type == ClaimType::kTask) {
+    project = current_project(s, nullptr, env);
+  } else {
+    std::string abs = o.path.empty() || o.path.front() != '/' ? env.cwd + "/" + o.path : o.path;
+    project = project_for_path(s, normalize_absolute(abs));
+    if (project == normalize_absolute(abs)) project = current_project(s, nullptr, env);
+  }
+  Claim probe;
+  probe.project = project;
+  probe.exclusive = true;
+  probe.type = type.value_or(ClaimType::kFile);
+  auto target = canonical_target(probe.type, o.path, project, env.cwd);
+  if (!target) return target.status();
+  probe.target = *target;
+  if (!type) {
+    struct stat sb;
+    if (stat(join_root(project, probe.target).c_str(), &sb) == 0 && S_ISDIR(sb.st_mode))
+      probe.type = ClaimType::kDirectory;
+  }
+  std::string me_id = me.instance ? me.instance->id : "";
+  auto blocking = blockers(s, probe, me_id, env.clock);
+  auto mine = own_covering(s, probe, me_id, env.clock);
+  std::string shown = probe.target.empty() ? "." : probe.target;
+  std::string verdict = !blocking.empty() ? "claimed" : (!mine.empty() ? "yours" : "free");
+  if (env.json) {
+    Json j = {{"target", probe.target},
+              {"type", to_string(probe.type)},
+              {"project", project},
+              {"status", verdict},
+              {"you", me_id.empty() ? Json(nullptr) : Json(me_id)},
+              {"blocking", Json::array()},
+              {"yours", Json::array()}};
+    for (const auto& b : blocking) {
+      Json cj = claim_json(*b.claim);
+      cj["holder"] = {{"id", b.holder->id},
+                      {"tool", b.holder->tool},
+                      {"currentTask", b.holder->current_task ? Json(*b.holder->current_task)
+                                                             : Json(nullptr)},
+                      {"lastHeartbeat", format_iso(b.holder->last_heartbeat)}};
+      j["blocking"].push_back(cj);
+    }
+    for (const auto* c : mine) j["yours"].push_back(claim_json(*c));
+    env.print_json(j);
+  } else if (!blocking.empty()) {
+    std::string out;
+    for (const auto& b : blocking)
+      out += shown + " is claimed by " + describe_holder(b) + ", heartbeat " +
+             format_age(env.clock.now - b.holder->last_heartbeat) + " ago\n";
+    env.out(out);
+  } else if (!mine.empty()) {
+    env.out(shown + " is yours (" + std::string(to_string(mine.front()->type)) + " claim " +
+            mine.front()->id + ")\n");
+  } else {
+    env.out(shown + " is free\n");
+  }
+  return blocking.empty() ? Status::ok() : Status::refused("");
+}
+
+struct ReleaseOpts {
+  std::string what;
+  bool force = false;
+};
+
+Status run_release(Env& env, const ReleaseOpts& o) {
+  std::vector<Claim> released;
+  std::string who;
+  AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
+    Identity id = resolve_identity(t.state(), env.caller, env.clock);
+    if (!id.instance && !o.force) {
+      auto me = require_identity(t.state(), env.caller, env.clock);
+      return me.status();
+    }
+    std::optional<Instance> self;
+    if (id.instance) self = *id.instance;
+    who = self ? self->id : "anonymous";
+    std::string project = current_project(t.state(), self ? &*self : nullptr, env);
+    auto r = release(t, self ? &*self : nullptr, o.what, o.force, project, env.cwd, env.clock);
+    if (!r) return r.status();
+    released = *r;
+    return Status::ok();
+  }));
+  for (const auto& c : released)
+    spdlog::info("release {} ({} {}) of {} by {}{}", c.id, to_string(c.type), c.target,
+                 c.instance_id, who, o.force ? " (forced)" : "");
+  if (env.json) {
+    Json j = {{"ok", true}, {"released", Json::array()}};
+    for (const auto& c : released) j["released"].push_back(claim_json(c));
+    env.print_json(j);
+  } else if (released.empty()) {
+    env.out("no claims to release\n");
+  } else {
+    for (const auto& c : released)
+      env.out("released " + std::string(to_string(c.type)) + " " +
+              (c.target.empty() ? "." : c.target) + " (" + c.id + ")\n");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+void register_claim_commands(CLI::App& app, Env& env) {
+  auto co = std::make_shared<ClaimOpts>();
+  auto* claim = app.add_subcommand("claim", "Claim a file, directory, glob pattern or task");
+  claim->add_option("type", co->type, "file | directory | pattern | task")->required();
+  claim->add_option("target", co->target, "Path, pattern or task id")->required();
+  claim->callback([&env, co] { env.run = [&env, co] { return run_claim(env, *co); }; });
+
+  auto ko = std::make_shared<CheckOpts>();
+  auto* check = app.add_subcommand("check", "Is a path free, yours, or claimed by another?");
+  check->add_option("path", ko->path, "Path (or pattern/task with --type)")->required();
+  check->add_option("--type", ko->type, "Check as file, directory, pattern or task");
+  check->callback([&env, ko] { env.run = [&env, ko] { return run_check(env, *ko); }; });
+
+  auto lo = std::make_shared<ReleaseOpts>();
+  auto* rel = app.add_subcommand("release", "Release a claim id, a path, or all your claims");
+  rel->add_option("what", lo->what, "claim id | all | path | pattern | task id")->required();
+  rel->add_flag("--force", lo->force, "Release another instance's claim (leaves a warning note)");
+  rel->callback([&env, lo] { env.run = [&env, lo] { return run_release(env, *lo); }; });
+}
+
+}  // namespace aio::cli

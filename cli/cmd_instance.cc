@@ -1,0 +1,260 @@
+// register, heartbeat, unregister, cleanup, status, task.
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include "cli/env.h"
+#include "core/path.h"
+#include "core/timeutil.h"
+
+namespace aio::cli {
+namespace {
+
+struct RegisterOpts {
+  std::string tool;
+  std::string project;
+  bool quiet = false;
+  bool export_line = false;
+};
+
+Status run_register(Env& env, const RegisterOpts& o) {
+  AIO_RETURN_IF_ERROR(validate_tool(o.tool));
+  std::string project = absolute_path(o.project.empty() ? env.cwd : o.project);
+  struct stat st;
+  if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::invalid("project " + project + " is not a directory");
+  Instance created;
+  Status s = env.store->update([&](Txn& t) -> Status {
+    RegisterRequest r;
+    r.tool = o.tool;
+    r.project = project;
+    r.pid = getppid();
+    r.sid = env.caller.sid;
+    r.sid_start = env.caller.sid_start;
+    auto i = register_instance(t, r, env.clock);
+    if (!i) return i.status();
+    created = *i;
+    return Status::ok();
+  });
+  AIO_RETURN_IF_ERROR(s);
+  spdlog::info("register {} ({}) for {}", created.id, created.tool, created.project);
+  if (env.json) {
+    env.print_json(instance_json(created, env.clock));
+  } else if (o.export_line) {
+    env.out("export AIO_INSTANCE=" + created.id + "\n");
+  } else if (o.quiet) {
+    env.out(created.id + "\n");
+  } else {
+    env.out(created.id + "\n");
+    if (isatty(STDOUT_FILENO))
+      fprintf(stderr,
+              "aio: registered %s for %s; this terminal now acts as it "
+              "(other shells: export AIO_INSTANCE=%s)\n",
+              created.tool.c_str(), created.project.c_str(), created.id.c_str());
+  }
+  return Status::ok();
+}
+
+// Runs fn with the caller's live instance inside one transaction.
+Status with_me(Env& env, const std::function<Status(Txn&, const Instance&)>& fn) {
+  return env.store->update([&](Txn& t) -> Status {
+    auto me = require_identity(t.state(), env.caller, env.clock);
+    if (!me) return me.status();
+    Instance copy = **me;
+    return fn(t, copy);
+  });
+}
+
+Status run_heartbeat(Env& env) {
+  std::string id;
+  AIO_RETURN_IF_ERROR(with_me(env, [&](Txn& t, const Instance& me) {
+    t.heartbeat(me.id, env.clock.now);
+    id = me.id;
+    return Status::ok();
+  }));
+  if (env.json)
+    env.print_json({{"ok", true}, {"instance", id}, {"lastHeartbeat", format_iso(env.clock.now)}});
+  else
+    env.out("heartbeat " + id + "\n");
+  return Status::ok();
+}
+
+Status run_unregister(Env& env) {
+  std::string id;
+  std::vector<Claim> released;
+  AIO_RETURN_IF_ERROR(with_me(env, [&](Txn& t, const Instance& me) {
+    id = me.id;
+    released = unregister_instance(t, me.id);
+    return Status::ok();
+  }));
+  spdlog::info("unregister {} ({} claims released)", id, released.size());
+  if (env.json) {
+    Json j = {{"ok", true}, {"instance", id}, {"released", Json::array()}};
+    for (const auto& c : released) j["released"].push_back(claim_json(c));
+    env.print_json(j);
+  } else {
+    env.out("unregistered " + id + " (released " + std::to_string(released.size()) +
+            (released.size() == 1 ? " claim)\n" : " claims)\n"));
+  }
+  return Status::ok();
+}
+
+Status run_cleanup(Env& env) {
+  CleanupReport rep;
+  AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) {
+    rep = cleanup(t, env.clock);
+    return Status::ok();
+  }));
+  spdlog::info("cleanup: {} instances, {} claims", rep.instances.size(), rep.claims.size());
+  if (env.json) {
+    Json j = {{"ok", true}, {"instances", Json::array()}, {"claims", Json::array()}};
+    for (const auto& i : rep.instances) j["instances"].push_back(instance_json(i, env.clock));
+    for (const auto& c : rep.claims) j["claims"].push_back(claim_json(c));
+    env.print_json(j);
+    return Status::ok();
+  }
+  if (rep.instances.empty() && rep.claims.empty()) {
+    env.out("nothing to clean up\n");
+    return Status::ok();
+  }
+  for (const auto& i : rep.instances)
+    env.out("removed stale instance " + i.id + " (" + i.tool + ", " + i.project +
+            ", last heartbeat " + format_age(env.clock.now - i.last_heartbeat) + " ago)\n");
+  for (const auto& c : rep.claims)
+    env.out("released " + std::string(to_string(c.type)) + " claim " + c.id + " on " +
+            (c.target.empty() ? "." : c.target) + " (" + c.instance_id + ")\n");
+  return Status::ok();
+}
+
+Status run_status(Env& env, bool all) {
+  auto st = load_state(env);
+  if (!st) return st.status();
+  const State& s = *st;
+  Identity me = resolve_identity(s, env.caller, env.clock);
+  if (env.json) {
+    Json j = {{"home", env.home},
+              {"staleSeconds", env.clock.stale_seconds},
+              {"you", me.instance ? Json(me.instance->id) : Json(nullptr)},
+              {"instances", Json::array()},
+              {"claims", Json::array()}};
+    for (const auto& [id, i] : s.instances) j["instances"].push_back(instance_json(i, env.clock));
+    for (const auto& [id, c] : s.claims) {
+      Json cj = claim_json(c);
+      cj["active"] = claim_active(s, c, env.clock);
+      j["claims"].push_back(std::move(cj));
+    }
+    env.print_json(j);
+    return Status::ok();
+  }
+  size_t live = 0;
+  for (const auto& [id, i] : s.instances) live += is_live(i, env.clock);
+  std::string out;
+  out += env.paint("aio", "1") + " state " + env.home + " (stale after " +
+         std::to_string(env.clock.stale_seconds) + "s)\n";
+  if (me.instance)
+    out += "you: " + me.instance->id + " (via " + me.source + ")\n";
+  else if (!me.problem.empty())
+    out += "you: anonymous (" + me.problem + ")\n";
+  else
+    out += "you: anonymous (run `aio register <tool>`)\n";
+  out += "\n" + env.paint("INSTANCES", "1") + " " + std::to_string(live) + " live, " +
+         std::to_string(s.instances.size() - live) + " stale\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [id, i] : s.instances) {
+    bool ok = is_live(i, env.clock);
+    if (!all && !ok && s.instances.size() > 50) continue;
+    std::string task = i.current_task.value_or("");
+    if (i.beads_issue) task += " [" + *i.beads_issue + "]";
+    size_t n = 0;
+    for (const auto& cid : i.claims) n += s.claims.count(cid);
+    rows.push_back({(me.instance && me.instance->id == id ? "* " : "  ") + id, i.tool, i.project,
+                    ok ? env.paint("live", "32") : env.paint("stale", "33"),
+                    format_age(env.clock.now - i.last_heartbeat) + " ago", std::to_string(n),
+                    task});
+  }
+  if (!rows.empty())
+    out += render_table({"  ID", "TOOL", "PROJECT", "STATE", "HEARTBEAT", "CLAIMS", "TASK"}, rows,
+                        env);
+  out += "\n" + env.paint("CLAIMS", "1") + " " + std::to_string(s.claims.size()) + "\n";
+  rows.clear();
+  for (const auto& [id, c] : s.claims) {
+    bool active = claim_active(s, c, env.clock);
+    rows.push_back({id, std::string(to_string(c.type)), c.target.empty() ? "." : c.target,
+                    c.instance_id, c.project, active ? "" : env.paint("inactive", "33")});
+  }
+  if (!rows.empty())
+    out += render_table({"ID", "TYPE", "TARGET", "HOLDER", "PROJECT", ""}, rows, env);
+  env.out(out);
+  return Status::ok();
+}
+
+struct TaskOpts {
+  std::string description;
+  std::string beads;
+};
+
+Status run_task(Env& env, const TaskOpts& o) {
+  std::string desc = o.description;
+  if (desc.find_first_not_of(" \t\n") == std::string::npos)
+    return Status::invalid("empty task description");
+  if (desc.size() > 1000) return Status::invalid("task description longer than 1000 characters");
+  std::optional<ClaimOutcome> task_claim;
+  std::string id;
+  AIO_RETURN_IF_ERROR(with_me(env, [&](Txn& t, const Instance& me) -> Status {
+    id = me.id;
+    if (!o.beads.empty()) {
+      auto c = grant_claim(t, me, ClaimType::kTask, o.beads, env.clock);
+      if (!c) return c.status();
+      task_claim = *c;
+    }
+    Instance updated = t.state().instances.at(me.id);
+    updated.current_task = desc;
+    if (!o.beads.empty()) updated.beads_issue = o.beads;
+    updated.last_heartbeat = env.clock.now;
+    t.put_instance(updated);
+    return Status::ok();
+  }));
+  spdlog::info("task {}: {} {}", id, desc, o.beads);
+  if (env.json) {
+    Json j = {{"ok", true}, {"instance", id}, {"task", desc}};
+    if (task_claim) j["claim"] = claim_json(task_claim->claim);
+    env.print_json(j);
+  } else {
+    env.out("task set for " + id + ": " + desc + "\n");
+    if (task_claim) env.out("claimed task " + o.beads + " (" + task_claim->claim.id + ")\n");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+void register_instance_commands(CLI::App& app, Env& env) {
+  auto ro = std::make_shared<RegisterOpts>();
+  auto* reg = app.add_subcommand("register", "Register this terminal/agent as an instance");
+  reg->add_option("tool", ro->tool, "claude, codex, gemini, amp, ...")->required();
+  reg->add_option("project", ro->project, "Project root (default: current directory)");
+  reg->add_flag("-q,--quiet", ro->quiet, "Print the id alone");
+  reg->add_flag("--export", ro->export_line, "Print `export AIO_INSTANCE=<id>` for eval");
+  reg->callback([&env, ro] { env.run = [&env, ro] { return run_register(env, *ro); }; });
+
+  app.add_subcommand("heartbeat", "Tell the others this instance is alive")->callback([&env] {
+    env.run = [&env] { return run_heartbeat(env); };
+  });
+  app.add_subcommand("unregister", "Remove this instance and release its claims")
+      ->callback([&env] { env.run = [&env] { return run_unregister(env); }; });
+  app.add_subcommand("cleanup", "Remove stale instances, their claims and expired claims")
+      ->callback([&env] { env.run = [&env] { return run_cleanup(env); }; });
+
+  auto all = std::make_shared<bool>(false);
+  auto* status = app.add_subcommand("status", "Show instances and claims");
+  status->add_flag("-a,--all", *all, "Show every stale instance too");
+  status->callback([&env, all] { env.run = [&env, all] { return run_status(env, *all); }; });
+
+  auto to = std::make_shared<TaskOpts>();
+  auto* task = app.add_subcommand("task", "Set what this instance is working on");
+  task->add_option("description", to->description, "What you are doing")->required();
+  task->add_option("beads-id", to->beads, "Beads issue id (also claimed as a task)");
+  task->callback([&env, to] { env.run = [&env, to] { return run_task(env, *to); }; });
+}
+
+}  // namespace aio::cli

@@ -1,0 +1,69 @@
+// What every command needs: the store, the clock, who is calling, where, and
+// how to print. Built once by main; commands call core through it and return
+// a Status (main alone turns it into an exit code and the error line).
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/engine.h"
+#include "core/store.h"
+
+namespace aio::cli {
+
+struct Env {
+  // Global options (main registers them).
+  bool json = false;
+  int verbose = 0;
+  std::string instance_flag;
+
+  // Filled in by main before a command runs.
+  std::string home;
+  std::string cwd;
+  Clock clock;
+  Caller caller;
+  std::unique_ptr<Store> store;
+  bool color = false;
+
+  // The selected command's body.
+  std::function<Status()> run;
+
+  // Output: stdout for results, one JSON document when --json.
+  void out(const std::string& s) const { fputs(s.c_str(), stdout); }
+  void print_json(const Json& j) const;
+  std::string paint(const std::string& s, const char* ansi) const {
+    return color ? std::string("\033[") + ansi + "m" + s + "\033[0m" : s;
+  }
+};
+
+// Loads the state and resolves the caller.
+Result<State> load_state(Env& env);
+// Project of an anonymous caller: the longest registered project containing
+// `abs`, else `abs` itself.
+std::string project_for_path(const State& s, const std::string& abs);
+// The project a command works on: the caller's instance project, else the
+// registered project containing the working directory, else the directory.
+std::string current_project(const State& s, const Instance* me, const Env& env);
+
+Json instance_json(const Instance& i, const Clock& c);
+Json claim_json(const Claim& c);
+Json note_json(const Note& n);
+
+// A plain left-aligned table with a header row.
+std::string render_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows, const Env& env);
+
+// One register function per command group.
+void register_instance_commands(CLI::App& app, Env& env);
+void register_claim_commands(CLI::App& app, Env& env);
+void register_context_commands(CLI::App& app, Env& env);
+void register_init_command(CLI::App& app, Env& env);
+
+}  // namespace aio::cli

@@ -1,0 +1,161 @@
+// aio: the command line. One binary; called as aio-context or aio-init it
+// behaves as `aio context ...` or `aio init ...`. main alone owns exit codes,
+// logging set-up and --json; commands live one group per file.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/env.h"
+#include "core/fileio.h"
+#include "core/path.h"
+#include "core/timeutil.h"
+
+namespace {
+
+using aio::Status;
+
+std::string home_dir() {
+  if (const char* h = getenv("AIO_HOME"); h && *h) return aio::absolute_path(h);
+  const char* home = getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/.ai-orchestrator";
+}
+
+int64_t session_leader_start(pid_t sid) {
+  if (sid <= 0) return 0;
+  std::ifstream f("/proc/" + std::to_string(sid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto rp = text.rfind(')');
+  if (rp == std::string::npos) return 0;
+  // Fields after the command: state(3) ... starttime(22).
+  size_t pos = rp + 2;
+  for (int field = 3; field < 22 && pos != std::string::npos; ++field) {
+    pos = text.find(' ', pos);
+    if (pos != std::string::npos) ++pos;
+  }
+  if (pos == std::string::npos) return 0;
+  return strtoll(text.c_str() + pos, nullptr, 10);
+}
+
+void setup_logging(const aio::cli::Env& env, bool file_log) {
+  std::vector<spdlog::sink_ptr> sinks;
+  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  err->set_level(env.verbose >= 2   ? spdlog::level::trace
+                 : env.verbose == 1 ? spdlog::level::debug
+                                    : spdlog::level::off);
+  err->set_pattern("aio: [%l] %v");
+  sinks.push_back(err);
+  if (file_log) {
+    try {
+      aio::Status s = aio::make_dirs(env.home + "/logs", 0700);
+      if (s) {
+        auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+            env.home + "/logs/aio.log", 5 * 1024 * 1024, 3);
+        file->set_level(spdlog::level::info);
+        file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
+        sinks.push_back(file);
+      }
+    } catch (const spdlog::spdlog_ex&) {
+      // No log file is not a reason to fail a command.
+    }
+  }
+  auto logger = std::make_shared<spdlog::logger>("aio", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+}
+
+int fail(const aio::cli::Env& env, const Status& s) {
+  // An empty message: the command already printed its answer (aio check).
+  if (s.message().empty()) return s.exit_code();
+  std::string msg = s.message();
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  for (char& ch : msg)
+    if (ch == '\n') ch = ' ';
+  if (env.json) {
+    aio::Json j = {{"ok", false}, {"error", {{"code", s.exit_code()}, {"message", msg}}}};
+    env.print_json(j);
+  }
+  fprintf(stderr, "aio: %s\n", msg.c_str());
+  spdlog::info("failed (exit {}): {}", s.exit_code(), msg);
+  return s.exit_code();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Dispatch on the program name: aio-context => aio context, aio-init => aio init.
+  std::vector<std::string> args;
+  std::string prog = argc > 0 ? argv[0] : "aio";
+  std::string base = prog.substr(prog.rfind('/') == std::string::npos ? 0 : prog.rfind('/') + 1);
+  args.push_back("aio");
+  if (base == "aio-context") args.push_back("context");
+  if (base == "aio-init") args.push_back("init");
+  for (int k = 1; k < argc; ++k) args.push_back(argv[k]);
+
+  aio::cli::Env env;
+  CLI::App app{"aio: coordinate AI coding agents working in one project", "aio"};
+  app.require_subcommand(1);
+  app.fallthrough(true);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  app.add_flag("--json", env.json, "Print one JSON document on stdout");
+  app.add_flag("-v,--verbose", env.verbose, "Log to stderr (-vv: more)");
+  app.add_option("--instance", env.instance_flag, "Act as this instance id");
+  app.add_flag_callback("--version", [] {
+    printf("aio %s\n", "0.1.0");
+    exit(0);
+  }, "Print the version");
+
+  aio::cli::register_instance_commands(app, env);
+  aio::cli::register_claim_commands(app, env);
+  aio::cli::register_context_commands(app, env);
+  aio::cli::register_init_command(app, env);
+
+  std::vector<std::string> rev(args.rbegin(), args.rend() - 1);
+  try {
+    app.parse(rev);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    env.json = std::find(args.begin(), args.end(), "--json") != args.end();
+    return fail(env, Status::invalid(what + " (see aio --help)"));
+  }
+
+  env.home = home_dir();
+  char cwd[PATH_MAX];
+  env.cwd = getcwd(cwd, sizeof cwd) ? aio::normalize_absolute(cwd) : "/";
+  env.clock.now = aio::now_seconds();
+  if (const char* s = getenv("AIO_STALE_SECONDS"); s && *s) {
+    char* end = nullptr;
+    long long v = strtoll(s, &end, 10);
+    if (*end != '\0' || v < 0) {
+      setup_logging(env, false);
+      return fail(env, Status::invalid("AIO_STALE_SECONDS must be a number of seconds, got '" +
+                                       std::string(s) + "'"));
+    }
+    env.clock.stale_seconds = v;
+  }
+  if (!env.instance_flag.empty()) env.caller.flag_id = env.instance_flag;
+  if (const char* e = getenv("AIO_INSTANCE"); e && *e) env.caller.env_id = std::string(e);
+  pid_t sid = getsid(0);
+  env.caller.sid = sid;
+  env.caller.sid_start = session_leader_start(sid);
+  env.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !env.json;
+
+  setup_logging(env, true);
+  auto store = aio::open_file_store(env.home);
+  if (!store) return fail(env, store.status());
+  env.store = std::move(store).value();
+  if (!env.run) return fail(env, Status::invalid("no command given (see aio --help)"));
+  Status s = env.run();
+  if (!s) return fail(env, s);
+  fflush(stdout);
+  return 0;
+}

@@ -1,0 +1,345 @@
+#include "core/engine.h"
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/glob.h"
+#include "core/path.h"
+#include "core/timeutil.h"
+
+namespace aio {
+namespace {
+
+bool path_type(ClaimType t) { return t == ClaimType::kFile || t == ClaimType::kDirectory; }
+
+// Does pattern `p` (canonical) overlap a file or directory claim?
+bool pattern_vs(const std::string& pattern, const Claim& other) {
+  if (other.type == ClaimType::kFile) return glob_covers(pattern, other.target);
+  auto g = Glob::cached(pattern);
+  if (!g) return false;
+  if (other.type == ClaimType::kDirectory) return g->covers_something_inside(other.target);
+  auto h = Glob::cached(other.target);
+  return h && g->overlaps(*h);
+}
+
+std::string short_task(const Instance& i) {
+  if (!i.current_task || i.current_task->empty()) return "";
+  return ", task \"" + *i.current_task + "\"";
+}
+
+Status validate_task_id(std::string_view id) {
+  if (id.empty()) return Status::invalid("empty task id");
+  if (id.size() > 200) return Status::invalid("task id longer than 200 characters");
+  for (unsigned char ch : id)
+    if (ch <= ' ' || ch == 0x7f) return Status::invalid("task id may not contain spaces or control characters");
+  return Status::ok();
+}
+
+}  // namespace
+
+bool is_live(const Instance& i, const Clock& c) {
+  return c.now - i.last_heartbeat <= c.stale_seconds;
+}
+
+bool claim_active(const State& s, const Claim& claim, const Clock& c) {
+  if (claim.expires_at && *claim.expires_at <= c.now) return false;
+  auto it = s.instances.find(claim.instance_id);
+  return it != s.instances.end() && is_live(it->second, c);
+}
+
+bool claims_conflict(const Claim& a, const Claim& b) {
+  if (a.project != b.project) return false;
+  if (!a.exclusive && !b.exclusive) return false;
+  if (a.type == ClaimType::kTask || b.type == ClaimType::kTask)
+    return a.type == b.type && a.target == b.target;
+  if (path_type(a.type) && path_type(b.type)) {
+    if (a.type == ClaimType::kFile && b.type == ClaimType::kFile) return a.target == b.target;
+    if (a.type == ClaimType::kFile) return is_within(b.target, a.target);
+    if (b.type == ClaimType::kFile) return is_within(a.target, b.target);
+    return is_within(a.target, b.target) || is_within(b.target, a.target);
+  }
+  if (a.type == ClaimType::kPattern) return pattern_vs(a.target, b);
+  return pattern_vs(b.target, a);
+}
+
+// ---------------------------------------------------------------- identity
+
+static Identity explicit_id(const State& s, const std::string& id, const char* source,
+                            const Clock& c) {
+  Identity r;
+  auto it = s.instances.find(id);
+  if (it == s.instances.end()) {
+    r.problem = "instance " + id + " (from " + source +
+                ") is not registered; run `aio register <tool>`";
+  } else if (!is_live(it->second, c)) {
+    r.problem = "instance " + id + " (from " + source + ") is stale (no heartbeat for " +
+                format_age(c.now - it->second.last_heartbeat) + "); run `aio register <tool>`";
+  } else {
+    r.instance = &it->second;
+    r.source = source;
+  }
+  return r;
+}
+
+Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) {
+  if (caller.flag_id && !caller.flag_id->empty())
+    return explicit_id(s, *caller.flag_id, "--instance", c);
+  if (caller.env_id && !caller.env_id->empty())
+    return explicit_id(s, *caller.env_id, "AIO_INSTANCE", c);
+  Identity r;
+  if (caller.sid <= 0) return r;
+  const Instance* best = nullptr;
+  for (const auto& [id, inst] : s.instances) {
+    if (inst.sid != caller.sid || inst.sid_start != caller.sid_start || !is_live(inst, c)) continue;
+    if (!best || inst.started_at > best->started_at ||
+        (inst.started_at == best->started_at && inst.id > best->id))
+      best = &inst;
+  }
+  if (best) {
+    r.instance = best;
+    r.source = "session";
+  }
+  return r;
+}
+
+Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c) {
+  Identity id = resolve_identity(s, caller, c);
+  if (id.instance) return id.instance;
+  if (!id.problem.empty()) return Status::refused(id.problem);
+  return Status::refused(
+      "no registered instance for this terminal; run `aio register <tool>` or set AIO_INSTANCE");
+}
+
+// ---------------------------------------------------------------- registration
+
+Status validate_tool(std::string_view tool) {
+  if (tool.empty()) return Status::invalid("empty tool name");
+  if (tool.size() > 32) return Status::invalid("tool name longer than 32 characters");
+  for (char ch : tool)
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+          (ch >= 'A' && ch <= 'Z') || ch == '-'))
+      return Status::invalid("tool name '" + std::string(tool) +
+                             "' may only hold letters, digits, '.', '_' and '-'");
+  return Status::ok();
+}
+
+std::string new_id(std::string_view prefix, int64_t now) {
+  uint32_t r = 0;
+  if (getrandom(&r, sizeof r, 0) != sizeof r) r = static_cast<uint32_t>(now ^ getpid());
+  char buf[48];
+  snprintf(buf, sizeof buf, "-%lld-%08x", static_cast<long long>(now), r);
+  return std::string(prefix) + buf;
+}
+
+Result<Instance> register_instance(Txn& t, const RegisterRequest& r, const Clock& c) {
+  AIO_RETURN_IF_ERROR(validate_tool(r.tool));
+  if (r.project.empty() || r.project.front() != '/')
+    return Status::invalid("project must be an absolute path");
+  Instance i;
+  do {
+    i.id = new_id(r.tool, c.now);
+  } while (t.state().instances.count(i.id));
+  i.tool = r.tool;
+  i.project = r.project;
+  i.pid = r.pid;
+  i.sid = r.sid;
+  i.sid_start = r.sid_start;
+  i.status = "active";
+  i.started_at = c.now;
+  i.last_heartbeat = c.now;
+  t.put_instance(i);
+  return i;
+}
+
+std::vector<Claim> unregister_instance(Txn& t, const std::string& id) {
+  std::vector<Claim> released;
+  for (const auto& [cid, claim] : t.state().claims)
+    if (claim.instance_id == id) released.push_back(claim);
+  for (const auto& claim : released) t.del_claim(claim.id);
+  t.del_instance(id);
+  return released;
+}
+
+CleanupReport cleanup(Txn& t, const Clock& c) {
+  CleanupReport rep;
+  for (const auto& [id, inst] : t.state().instances)
+    if (!is_live(inst, c)) rep.instances.push_back(inst);
+  for (const auto& [id, claim] : t.state().claims) {
+    auto it = t.state().instances.find(claim.instance_id);
+    bool dead = it == t.state().instances.end() || !is_live(it->second, c);
+    bool expired = claim.expires_at && *claim.expires_at <= c.now;
+    if (dead || expired) rep.claims.push_back(claim);
+  }
+  for (const auto& claim : rep.claims) {
+    t.del_claim(claim.id);
+    auto it = t.state().instances.find(claim.instance_id);
+    if (it != t.state().instances.end() && is_live(it->second, c)) {
+      Instance inst = it->second;  // expired claim of a live instance
+      std::erase(inst.claims, claim.id);
+      t.put_instance(inst);
+    }
+  }
+  for (const auto& inst : rep.instances) t.del_instance(inst.id);
+  return rep;
+}
+
+// ---------------------------------------------------------------- claims
+
+Result<std::string> canonical_target(ClaimType type, std::string_view input,
+                                     const std::string& project, const std::string& cwd) {
+  if (type == ClaimType::kTask) {
+    AIO_RETURN_IF_ERROR(validate_task_id(input));
+    return std::string(input);
+  }
+  if (input.empty()) return Status::invalid("empty " + std::string(to_string(type)));
+  if (type == ClaimType::kPattern) {
+    std::string p(input);
+    // An absolute spelling under the project is anchored at the project root;
+    // any other leading '/' anchors at the root, as in .gitignore.
+    std::string root_slash = project == "/" ? "/" : project + "/";
+    if (p.size() > root_slash.size() && p.compare(0, root_slash.size(), root_slash) == 0)
+      p = "/" + p.substr(root_slash.size());
+    auto c = canonical_pattern(p);
+    if (!c) return Status::invalid("bad pattern '" + std::string(input) + "': " + c.status().message());
+    return *c;
+  }
+  bool cwd_inside = project == "/" || is_within(project, cwd);
+  const std::string& base = cwd_inside ? cwd : project;
+  return project_relative(project, base, input);
+}
+
+std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::string& me_id,
+                              const Clock& c) {
+  std::vector<Blocker> out;
+  for (const auto& [id, claim] : s.claims) {
+    if (claim.project != probe.project) continue;
+    if (!me_id.empty() && claim.instance_id == me_id) continue;
+    if (!claim_active(s, claim, c)) continue;
+    if (!claims_conflict(probe, claim)) continue;
+    out.push_back({&claim, &s.instances.at(claim.instance_id)});
+  }
+  return out;
+}
+
+std::vector<const Claim*> own_covering(const State& s, const Claim& probe,
+                                       const std::string& me_id, const Clock& c) {
+  std::vector<const Claim*> out;
+  if (me_id.empty()) return out;
+  for (const auto& [id, claim] : s.claims) {
+    if (claim.instance_id != me_id || claim.project != probe.project) continue;
+    if (!claim_active(s, claim, c) || !claims_conflict(probe, claim)) continue;
+    out.push_back(&claim);
+  }
+  return out;
+}
+
+std::string describe_holder(const Blocker& b) {
+  std::string what = std::string(to_string(b.claim->type)) + " claim " + b.claim->id + " on " +
+                     (b.claim->target.empty() ? std::string(".") : b.claim->target);
+  return b.holder->id + " (" + b.holder->tool + short_task(*b.holder) + ") via " + what;
+}
+
+Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
+                                 const std::string& target, const Clock& c) {
+  const State& s = t.state();
+  for (const auto& [id, claim] : s.claims) {
+    if (claim.instance_id == me.id && claim.type == type && claim.target == target &&
+        claim.project == me.project && claim_active(s, claim, c)) {
+      t.heartbeat(me.id, c.now);
+      return ClaimOutcome{claim, true};
+    }
+  }
+  Claim probe;
+  probe.instance_id = me.id;
+  probe.type = type;
+  probe.target = target;
+  probe.project = me.project;
+  probe.exclusive = true;
+  probe.claimed_at = c.now;
+  auto blocking = blockers(s, probe, me.id, c);
+  if (!blocking.empty()) {
+    std::string shown = target.empty() ? "." : target;
+    return Status::refused(shown + " is claimed by " + describe_holder(blocking.front()));
+  }
+  do {
+    probe.id = new_id("claim", c.now);
+  } while (s.claims.count(probe.id));
+  t.put_claim(probe);
+  Instance updated = s.instances.at(me.id);
+  updated.claims.push_back(probe.id);
+  updated.last_heartbeat = c.now;
+  t.put_instance(updated);
+  return ClaimOutcome{probe, false};
+}
+
+Result<std::vector<Claim>> release(Txn& t, const Instance* me, std::string_view what, bool force,
+                                   const std::string& project, const std::string& cwd,
+                                   const Clock& c) {
+  const State& s = t.state();
+  std::vector<Claim> chosen;
+  if (what.empty()) return Status::invalid("nothing to release: give a claim id, a path or all");
+  if (what == "all") {
+    if (!me) return Status::refused("release all needs a registered instance");
+    for (const auto& [id, claim] : s.claims)
+      if (claim.instance_id == me->id) chosen.push_back(claim);
+  } else if (auto it = s.claims.find(std::string(what)); it != s.claims.end()) {
+    if ((!me || it->second.instance_id != me->id) && !force)
+      return Status::refused("claim " + it->second.id + " belongs to " + it->second.instance_id +
+                             " (use --force to release it anyway)");
+    chosen.push_back(it->second);
+  } else {
+    // A target: match by canonical spelling in any type.
+    std::vector<const Claim*> mine, theirs;
+    for (ClaimType type :
+         {ClaimType::kFile, ClaimType::kDirectory, ClaimType::kPattern, ClaimType::kTask}) {
+      auto target = canonical_target(type, what, project, cwd);
+      if (!target) {
+        if (type == ClaimType::kFile) return target.status();  // e.g. outside the project
+        continue;
+      }
+      for (const auto& [id, claim] : s.claims) {
+        if (claim.type != type || claim.target != *target || claim.project != project) continue;
+        (me && claim.instance_id == me->id ? mine : theirs).push_back(&claim);
+      }
+    }
+    if (!mine.empty()) {
+      for (auto* cl : mine) chosen.push_back(*cl);
+    } else if (!theirs.empty()) {
+      if (!force)
+        return Status::refused(std::string(what) + " is held by " + theirs.front()->instance_id +
+                               " (use --force to release it anyway)");
+      for (auto* cl : theirs) chosen.push_back(*cl);
+    } else {
+      return Status::refused("no claim on " + std::string(what) +
+                             (me ? " is held by " + me->id : std::string()));
+    }
+  }
+  for (const auto& claim : chosen) {
+    t.del_claim(claim.id);
+    auto it = s.instances.find(claim.instance_id);
+    if (it != s.instances.end()) {
+      Instance owner = it->second;
+      std::erase(owner.claims, claim.id);
+      t.put_instance(owner);
+    }
+    if (!me || claim.instance_id != me->id) {
+      Note n;
+      n.id = new_id("ctx", c.now);
+      n.project = claim.project;
+      n.category = "warning";
+      n.content = "claim " + claim.id + " (" + std::string(to_string(claim.type)) + " " +
+                  claim.target + ") of " + claim.instance_id + " was force-released by " +
+                  (me ? me->id : std::string("an unregistered user"));
+      n.source_instance = me ? me->id : "";
+      n.source_tool = me ? me->tool : "user";
+      n.created_at = c.now;
+      t.add_note(std::move(n));
+    }
+  }
+  if (me && s.instances.count(me->id)) t.heartbeat(me->id, c.now);
+  return chosen;
+}
+
+}  // namespace aio

@@ -1,0 +1,110 @@
+// The rules: identity, liveness, the claim conflict table (DESIGN.md §2),
+// claiming, releasing, registration and cleanup.
+//
+// Policy functions are pure over a State snapshot. Mutating functions take a
+// Txn (see store.h) so that check-and-grant runs inside one store
+// transaction; they validate everything before the first mutation, so a
+// refused or invalid request changes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+#include "core/status.h"
+#include "core/store.h"
+
+namespace aio {
+
+struct Clock {
+  int64_t now = 0;
+  int64_t stale_seconds = 300;
+};
+
+bool is_live(const Instance& i, const Clock& c);
+// A claim blocks others only while its instance exists and is live and the
+// claim has not expired.
+bool claim_active(const State& s, const Claim& claim, const Clock& c);
+
+// Two claims (of different instances, same project) cover a common path or
+// the same task. Both must hold canonical targets.
+bool claims_conflict(const Claim& a, const Claim& b);
+
+// ---- identity ----
+struct Caller {
+  std::optional<std::string> flag_id;  // --instance
+  std::optional<std::string> env_id;   // AIO_INSTANCE
+  int64_t sid = 0;                     // session id of the calling process
+  int64_t sid_start = 0;               // start time of the session leader
+};
+struct Identity {
+  const Instance* instance = nullptr;  // null: anonymous
+  std::string source;                  // "--instance", "AIO_INSTANCE", "session", ""
+  std::string problem;                 // why an explicit id was not accepted
+};
+// --instance, then AIO_INSTANCE, then the newest live instance registered
+// from the same terminal session. An explicit id that is unknown or stale
+// yields anonymous with `problem` set.
+Identity resolve_identity(const State& s, const Caller& caller, const Clock& c);
+// resolve_identity, but anonymous is refused with a message saying what to do.
+Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c);
+
+// ---- registration ----
+struct RegisterRequest {
+  std::string tool;
+  std::string project;  // absolute, normalised
+  int64_t pid = 0;
+  int64_t sid = 0;
+  int64_t sid_start = 0;
+};
+Status validate_tool(std::string_view tool);
+std::string new_id(std::string_view prefix, int64_t now);  // prefix-<secs>-<8 hex>
+Result<Instance> register_instance(Txn& t, const RegisterRequest& r, const Clock& c);
+// Removes the instance and its claims; returns the claims released.
+std::vector<Claim> unregister_instance(Txn& t, const std::string& id);
+
+struct CleanupReport {
+  std::vector<Instance> instances;  // stale instances removed
+  std::vector<Claim> claims;        // their claims, orphans and expired claims
+};
+CleanupReport cleanup(Txn& t, const Clock& c);
+
+// ---- claims ----
+// Turns what the user typed into the stored target: a canonical relative path
+// for file/directory (relative input is taken from `cwd` when cwd is inside
+// the project, else from the project root), a canonical pattern, or a task id.
+Result<std::string> canonical_target(ClaimType type, std::string_view input,
+                                     const std::string& project, const std::string& cwd);
+
+struct ClaimOutcome {
+  Claim claim;
+  bool existed = false;  // re-claim of something already held
+};
+// Grants the claim or refuses (kRefused) naming the blocking claim and holder.
+Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
+                                 const std::string& target, const Clock& c);
+
+struct Blocker {
+  const Claim* claim = nullptr;
+  const Instance* holder = nullptr;
+};
+// Live claims of other instances that conflict with a hypothetical claim
+// `probe` made by `me_id` ("" for anonymous).
+std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::string& me_id,
+                              const Clock& c);
+// Claims of `me_id` that cover the probe (for "yours").
+std::vector<const Claim*> own_covering(const State& s, const Claim& probe,
+                                       const std::string& me_id, const Clock& c);
+
+// Releases `what` ("all", a claim id, or a target). Only the caller's claims
+// unless `force`; a forced release of another's claim adds a warning note.
+Result<std::vector<Claim>> release(Txn& t, const Instance* me, std::string_view what, bool force,
+                                   const std::string& project, const std::string& cwd,
+                                   const Clock& c);
+
+// Human description of a claim holder for messages.
+std::string describe_holder(const Blocker& b);
+
+}  // namespace aio

@@ -1,0 +1,118 @@
+#include "core/path.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <vector>
+
+namespace aio {
+namespace {
+
+std::string current_dir() {
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf) == nullptr) return "/";
+  return buf;
+}
+
+// Returns root-relative form of a normalised absolute path, or nullopt-like
+// flag when it is not under root.
+bool strip_root(std::string_view root, std::string_view abs, std::string* out) {
+  if (root == "/") {
+    *out = std::string(abs.substr(1));
+    return true;
+  }
+  if (abs == root) {
+    out->clear();
+    return true;
+  }
+  if (abs.size() > root.size() && abs.substr(0, root.size()) == root && abs[root.size()] == '/') {
+    *out = std::string(abs.substr(root.size() + 1));
+    return true;
+  }
+  return false;
+}
+
+// realpath() of the longest existing prefix of `abs`, with the rest appended.
+std::string resolve_existing_prefix(const std::string& abs) {
+  std::string head = abs;
+  std::string tail;
+  while (true) {
+    char buf[PATH_MAX];
+    if (realpath(head.c_str(), buf) != nullptr) {
+      std::string r = buf;
+      if (!tail.empty()) r = (r == "/" ? "" : r) + "/" + tail;
+      return normalize_absolute(r);
+    }
+    auto slash = head.rfind('/');
+    if (slash == std::string::npos || head == "/") return abs;
+    std::string seg = head.substr(slash + 1);
+    tail = tail.empty() ? seg : seg + "/" + tail;
+    head = slash == 0 ? "/" : head.substr(0, slash);
+  }
+}
+
+}  // namespace
+
+std::string normalize_absolute(std::string_view abs) {
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < abs.size()) {
+    while (i < abs.size() && abs[i] == '/') ++i;
+    size_t j = i;
+    while (j < abs.size() && abs[j] != '/') ++j;
+    std::string_view seg = abs.substr(i, j - i);
+    if (seg.empty() || seg == ".") {
+    } else if (seg == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else {
+      parts.push_back(seg);
+    }
+    i = j;
+  }
+  std::string out;
+  for (auto p : parts) {
+    out += '/';
+    out += p;
+  }
+  return out.empty() ? "/" : out;
+}
+
+Result<std::string> project_relative(std::string_view root, std::string_view base,
+                                     std::string_view input) {
+  if (input.empty()) return Status::invalid("empty path");
+  if (input.find('\0') != std::string_view::npos) return Status::invalid("path contains NUL");
+  std::string joined = input.front() == '/' ? std::string(input)
+                                            : std::string(base) + "/" + std::string(input);
+  std::string abs = normalize_absolute(joined);
+  std::string rel;
+  if (strip_root(root, abs, &rel)) return rel;
+  // Maybe a symlinked spelling of a path inside the project.
+  std::string real = resolve_existing_prefix(abs);
+  if (strip_root(root, real, &rel)) return rel;
+  return Status::invalid(std::string(input) + " is outside the project " + std::string(root));
+}
+
+bool is_within(std::string_view dir, std::string_view path) {
+  if (dir.empty()) return true;
+  if (path.size() < dir.size()) return false;
+  if (path.substr(0, dir.size()) != dir) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+std::string join_root(std::string_view root, std::string_view rel) {
+  if (rel.empty()) return std::string(root);
+  if (root == "/") return "/" + std::string(rel);
+  return std::string(root) + "/" + std::string(rel);
+}
+
+std::string absolute_path(std::string_view input) {
+  std::string s(input);
+  if (s.empty()) s = ".";
+  char buf[PATH_MAX];
+  if (realpath(s.c_str(), buf) != nullptr) return buf;
+  if (s.front() != '/') s = current_dir() + "/" + s;
+  return resolve_existing_prefix(normalize_absolute(s));
+}
+
+}  // namespace aio

@@ -1,0 +1,91 @@
+// The state store: where instances, claims and context notes live.
+//
+// Store is the interface the engine uses; FileStore (open_file_store) is the
+// embedded default and a networked backend fits behind the same interface.
+//
+// Guarantees every backend gives:
+//  - load() returns a consistent snapshot (never half of a transaction);
+//  - update(fn) runs fn against the current state under an exclusive lock and,
+//    when fn returns ok, makes its ops durable before returning (so
+//    check-and-grant is one atomic step); when fn fails nothing changes;
+//  - a state that cannot be parsed is never overwritten: every call fails
+//    with kState naming the file and the parse error;
+//  - notes are appended durably and never rewrite the hot state.
+//
+// FileStore layout in $AIO_HOME (lock order: state.lock before context.lock):
+//   state.json     checkpoint in the original playbook's schema (human-editable)
+//   journal.jsonl  transactions since the checkpoint, one line each, fsynced
+//   state.cache    binary image of checkpoint + journal prefix (a cache: it is
+//                  rebuilt whenever it does not match state.json)
+//   context.jsonl  append-only context notes
+//   state.lock, context.lock   flock(2) targets (released by the kernel on death)
+// Small states are checkpointed on every write so state.json is always
+// current; once state.json exceeds kCheckpointEveryWriteBytes, writes go to
+// the journal and the checkpoint is rewritten when the journal has grown to
+// half its size, which keeps claims O(1) in the size of the state.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/codec.h"
+#include "core/model.h"
+#include "core/status.h"
+
+namespace aio {
+
+// A transaction under construction: mutations apply to the state at once
+// (so later checks in the same transaction see them) and are recorded as ops.
+class Txn {
+ public:
+  explicit Txn(State* s) : s_(s) {}
+  const State& state() const { return *s_; }
+  void put_instance(const Instance& i);
+  void del_instance(const std::string& id);
+  void put_claim(const Claim& c);
+  void del_claim(const std::string& id);
+  void heartbeat(const std::string& id, int64_t at);
+  // Notes written after the hot state commits (e.g. a forced release's warning).
+  void add_note(Note n) { notes_.push_back(std::move(n)); }
+
+  const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<Note>& notes() const { return notes_; }
+
+ private:
+  State* s_;
+  std::vector<Op> ops_;
+  std::vector<Note> notes_;
+};
+
+struct NoteQuery {
+  std::string project;   // "" = every project
+  std::string category;  // "" = every category
+  int64_t now = 0;       // notes with expiresAt <= now are hidden
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<State> load() = 0;
+  virtual Status update(const std::function<Status(Txn&)>& fn) = 0;
+  virtual Status add_notes(const std::vector<Note>& notes) = 0;
+  virtual Result<std::vector<Note>> notes(const NoteQuery& q) = 0;
+  // Removes notes created before `cutoff` and notes expired at `now`.
+  virtual Result<size_t> prune_notes(int64_t cutoff, int64_t now) = 0;
+  // Describes where the state lives, for messages ("/home/u/.ai-orchestrator").
+  virtual std::string where() const = 0;
+};
+
+struct FileStoreOptions {
+  size_t checkpoint_every_write_bytes = 256 * 1024;
+  size_t min_journal_bytes = 1024 * 1024;
+  size_t cache_lag_bytes = 16 * 1024;
+};
+
+// Opens (creating the directory, mode 0700, if needed) the store in `home`.
+Result<std::unique_ptr<Store>> open_file_store(const std::string& home,
+                                               FileStoreOptions opts = {});
+
+}  // namespace aio

@@ -1,0 +1,204 @@
+#include "core/codec.h"
+
+#include <gtest/gtest.h>
+
+#include "core/timeutil.h"
+
+namespace aio {
+namespace {
+
+// What the original bash + jq tool writes, plus fields aio does not know.
+const char* kPlaybookState = R"({
+  "schemaVersion": 1,
+  "customTop": {"keep": [1, 2, 3]},
+  "instances": {
+    "claude-1707084123-a3f2": {
+      "id": "claude-1707084123-a3f2", "tool": "claude", "project": "/home/u/proj/",
+      "pid": 4242, "status": "active", "currentTask": "Refactoring auth",
+      "beadsIssue": "AI-Tools-abc", "startedAt": "2024-02-04T22:02:03Z",
+      "lastHeartbeat": "2024-02-04T22:05:03Z", "claims": ["claim-1707084200-0001"],
+      "editor": "vim"
+    }
+  },
+  "claims": {
+    "claim-1707084200-0001": {
+      "id": "claim-1707084200-0001", "instanceId": "claude-1707084123-a3f2",
+      "type": "directory", "target": "src/auth/", "project": "/home/u/proj",
+      "exclusive": true, "claimedAt": "2024-02-04T22:03:20Z", "expiresAt": null,
+      "reason": "refactor"
+    },
+    "claim-1707084200-0002": {
+      "id": "claim-1707084200-0002", "instanceId": "claude-1707084123-a3f2",
+      "type": "file", "target": "/home/u/proj/./README.md", "project": "/home/u/proj",
+      "exclusive": true, "claimedAt": 1707084201, "expiresAt": null
+    },
+    "claim-1707084200-0003": {
+      "id": "claim-1707084200-0003", "instanceId": "claude-1707084123-a3f2",
+      "type": "pattern", "target": "*.test.ts", "project": "/home/u/proj",
+      "claimedAt": "2024-02-04T22:03:20Z"
+    }
+  },
+  "context": [
+    {"id": "ctx-1", "project": "/home/u/proj", "category": "handoff",
+     "content": "auth done", "source": "claude-1707084123-a3f2",
+     "createdAt": "2024-02-04T22:06:00Z", "expiresAt": null, "tags": ["x"]}
+  ]
+})";
+
+TEST(CodecState, LoadsPlaybookFile) {
+  auto s = parse_state_json(kPlaybookState);
+  ASSERT_TRUE(s) << s.status().message();
+  ASSERT_EQ(s->instances.size(), 1u);
+  const Instance& i = s->instances.at("claude-1707084123-a3f2");
+  EXPECT_EQ(i.tool, "claude");
+  EXPECT_EQ(i.project, "/home/u/proj");
+  EXPECT_EQ(i.pid, 4242);
+  EXPECT_EQ(i.current_task.value_or(""), "Refactoring auth");
+  EXPECT_EQ(i.beads_issue.value_or(""), "AI-Tools-abc");
+  EXPECT_EQ(i.last_heartbeat, *parse_iso("2024-02-04T22:05:03Z"));
+  EXPECT_EQ(i.extra["editor"], "vim");
+  ASSERT_EQ(s->claims.size(), 3u);
+  // The playbook's bugs: "src/auth/" never matched; spellings differed.
+  EXPECT_EQ(s->claims.at("claim-1707084200-0001").target, "src/auth");
+  EXPECT_EQ(s->claims.at("claim-1707084200-0002").target, "README.md");
+  EXPECT_EQ(s->claims.at("claim-1707084200-0002").claimed_at, 1707084201);
+  EXPECT_EQ(s->claims.at("claim-1707084200-0003").target, "**/*.test.ts");
+  EXPECT_TRUE(s->claims.at("claim-1707084200-0003").exclusive);
+  EXPECT_EQ(s->claims.at("claim-1707084200-0001").extra["reason"], "refactor");
+  ASSERT_EQ(s->legacy_context.size(), 1u);
+  EXPECT_EQ(s->legacy_context[0].source_instance, "claude-1707084123-a3f2");
+  EXPECT_EQ(s->legacy_context[0].source_tool, "claude");
+  EXPECT_EQ(s->extra["customTop"]["keep"][2], 3);
+}
+
+TEST(CodecState, RoundTripKeepsUnknownFields) {
+  auto s = parse_state_json(kPlaybookState);
+  ASSERT_TRUE(s);
+  std::string out = encode_state_json(*s);
+  Json j = Json::parse(out);
+  EXPECT_EQ(j["schemaVersion"], 1);
+  EXPECT_EQ(j["customTop"]["keep"], Json::array({1, 2, 3}));
+  EXPECT_EQ(j["instances"]["claude-1707084123-a3f2"]["editor"], "vim");
+  EXPECT_EQ(j["instances"]["claude-1707084123-a3f2"]["lastHeartbeat"], "2024-02-04T22:05:03Z");
+  EXPECT_EQ(j["claims"]["claim-1707084200-0001"]["reason"], "refactor");
+  EXPECT_EQ(j["context"][0]["tags"], Json::array({"x"}));
+  EXPECT_TRUE(j["claims"]["claim-1707084200-0001"]["expiresAt"].is_null());
+  // And a second round trip is a fixed point.
+  auto again = parse_state_json(out);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(encode_state_json(*again), out);
+}
+
+struct BadCase {
+  const char* text;
+  const char* want_in_message;
+};
+
+class CodecCorrupt : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(CodecCorrupt, IsAStateError) {
+  auto s = parse_state_json(GetParam().text);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.status().code(), Code::kState);
+  EXPECT_NE(s.status().message().find(GetParam().want_in_message), std::string::npos)
+      << s.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, CodecCorrupt,
+    ::testing::Values(BadCase{"", "parse error"}, BadCase{"{\"instances\": {", "parse error"},
+                      BadCase{"[1,2]", "not an object"},
+                      BadCase{"{\"instances\": []}", "\"instances\" is not an object"},
+                      BadCase{"{\"claims\": 3}", "\"claims\" is not an object"},
+                      BadCase{"{\"context\": {}}", "\"context\" is not an array"},
+                      BadCase{"{\"claims\": {\"c\": {\"type\": \"weird\"}}}", "unknown type"},
+                      BadCase{"{\"instances\": {\"i\": 5}}", "not an object"}));
+
+TEST(CodecJournal, RoundTripsOps) {
+  std::vector<Op> ops(3);
+  ops[0].kind = Op::kPutInstance;
+  ops[0].instance.id = "codex-1-00000001";
+  ops[0].instance.tool = "codex";
+  ops[0].instance.project = "/p";
+  ops[0].instance.last_heartbeat = 100;
+  ops[0].instance.extra = {{"x", 1}};
+  ops[1].kind = Op::kPutClaim;
+  ops[1].claim.id = "claim-1";
+  ops[1].claim.instance_id = "codex-1-00000001";
+  ops[1].claim.type = ClaimType::kPattern;
+  ops[1].claim.target = "src/**";
+  ops[1].claim.project = "/p";
+  ops[2].kind = Op::kHeartbeat;
+  ops[2].id = "codex-1-00000001";
+  ops[2].time = 200;
+  std::string line = encode_journal_line(7, ops);
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  uint64_t seq = 0;
+  std::vector<Op> back;
+  ASSERT_TRUE(decode_journal_line(line, &seq, &back));
+  EXPECT_EQ(seq, 7u);
+  State s;
+  apply_ops(&s, back);
+  EXPECT_EQ(s.instances.at("codex-1-00000001").last_heartbeat, 200);
+  EXPECT_EQ(s.instances.at("codex-1-00000001").extra["x"], 1);
+  EXPECT_EQ(s.claims.at("claim-1").target, "src/**");
+  EXPECT_FALSE(decode_journal_line("{\"seq\":1,\"ops\":[{\"op\":\"boom\"}]}", &seq, &back));
+  EXPECT_FALSE(decode_journal_line("{\"seq\":1,", &seq, &back));
+}
+
+TEST(CodecNote, LineHasProjectBeforeContent) {
+  Note n;
+  n.id = "ctx-1";
+  n.project = "/p \"q\"";
+  n.category = "decision";
+  n.content = "line1\nline2 \"quoted\" \\ tab\t";
+  n.source_instance = "claude-1-aaaaaaaa";
+  n.source_tool = "claude";
+  n.created_at = 1700000000;
+  std::string line = encode_note_line(n);
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  std::string needle = "\"project\":";
+  append_json_string(&needle, n.project);
+  EXPECT_NE(line.find(needle), std::string::npos);
+  Note back;
+  ASSERT_TRUE(note_from_json(Json::parse(line), &back));
+  EXPECT_EQ(back.content, n.content);
+  EXPECT_EQ(back.project, n.project);
+  EXPECT_EQ(back.source_tool, "claude");
+  EXPECT_EQ(back.created_at, n.created_at);
+}
+
+struct IsoCase {
+  const char* text;
+  int64_t want;  // -1: rejected
+};
+
+class CodecIso : public ::testing::TestWithParam<IsoCase> {};
+
+TEST_P(CodecIso, Parses) {
+  auto t = parse_iso(GetParam().text);
+  if (GetParam().want < 0) {
+    EXPECT_FALSE(t.has_value());
+  } else {
+    ASSERT_TRUE(t.has_value()) << GetParam().text;
+    EXPECT_EQ(*t, GetParam().want);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, CodecIso,
+                         ::testing::Values(IsoCase{"1970-01-01T00:00:00Z", 0},
+                                           IsoCase{"2024-02-04T22:05:03Z", 1707084303},
+                                           IsoCase{"2024-02-04T22:05:03.123Z", 1707084303},
+                                           IsoCase{"2024-02-04T23:05:03+01:00", 1707084303},
+                                           IsoCase{"2024-02-04 22:05:03", 1707084303},
+                                           IsoCase{"2024-02-04", -1}, IsoCase{"garbage", -1},
+                                           IsoCase{"2024-13-04T22:05:03Z", -1}));
+
+TEST(CodecIso, FormatRoundTrips) {
+  EXPECT_EQ(format_iso(1707084303), "2024-02-04T22:05:03Z");
+  EXPECT_EQ(*parse_iso(format_iso(1234567890)), 1234567890);
+}
+
+}  // namespace
+}  // namespace aio

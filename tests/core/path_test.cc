@@ -1,0 +1,79 @@
+#include "core/path.h"
+
+#include <gtest/gtest.h>
+
+namespace aio {
+namespace {
+
+struct RelCase {
+  const char* root;
+  const char* base;
+  const char* input;
+  const char* want;  // nullptr: refused
+};
+
+class PathRelative : public ::testing::TestWithParam<RelCase> {};
+
+TEST_P(PathRelative, Canonicalises) {
+  const RelCase& c = GetParam();
+  auto r = project_relative(c.root, c.base, c.input);
+  if (c.want == nullptr) {
+    ASSERT_FALSE(r) << "expected refusal for " << c.input << ", got " << *r;
+    EXPECT_EQ(r.status().code(), Code::kInvalid);
+  } else {
+    ASSERT_TRUE(r) << r.status().message();
+    EXPECT_EQ(*r, c.want);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PathRelative,
+    ::testing::Values(RelCase{"/p", "/p", "a/b", "a/b"}, RelCase{"/p", "/p", "./a//b/", "a/b"},
+                      RelCase{"/p", "/p", "/p/a/b", "a/b"}, RelCase{"/p", "/p/a", "b", "a/b"},
+                      RelCase{"/p", "/p/a", "../c", "c"}, RelCase{"/p", "/p", ".", ""},
+                      RelCase{"/p", "/p", "/p", ""}, RelCase{"/p", "/p", "/p/", ""},
+                      RelCase{"/p", "/p", "a/./b/../c", "a/c"},
+                      RelCase{"/p", "/p", "src/auth/", "src/auth"},
+                      RelCase{"/p", "/p", "..", nullptr}, RelCase{"/p", "/p", "../p2/x", nullptr},
+                      RelCase{"/p", "/p", "/p2/x", nullptr}, RelCase{"/p", "/p", "/", nullptr},
+                      RelCase{"/p", "/p", "", nullptr}, RelCase{"/", "/", "/etc/x", "etc/x"},
+                      RelCase{"/p", "/p/a/b", "../../..", nullptr},
+                      RelCase{"/p/q", "/p/q", "/p/qq/x", nullptr}));
+
+TEST(PathNormalize, Absolute) {
+  EXPECT_EQ(normalize_absolute("/"), "/");
+  EXPECT_EQ(normalize_absolute("//a///b/"), "/a/b");
+  EXPECT_EQ(normalize_absolute("/a/./b/../c"), "/a/c");
+  EXPECT_EQ(normalize_absolute("/../a"), "/a");
+}
+
+struct WithinCase {
+  const char* dir;
+  const char* path;
+  bool want;
+};
+
+class PathWithin : public ::testing::TestWithParam<WithinCase> {};
+
+TEST_P(PathWithin, Decides) {
+  EXPECT_EQ(is_within(GetParam().dir, GetParam().path), GetParam().want)
+      << GetParam().dir << " vs " << GetParam().path;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, PathWithin,
+                         ::testing::Values(WithinCase{"", "a", true}, WithinCase{"", "", true},
+                                           WithinCase{"a", "a", true},
+                                           WithinCase{"a", "a/b", true},
+                                           WithinCase{"a", "ab", false},
+                                           WithinCase{"a/b", "a", false},
+                                           WithinCase{"src/auth", "src/auth/x.ts", true},
+                                           WithinCase{"src/auth", "src/authx/y", false}));
+
+TEST(PathJoin, Root) {
+  EXPECT_EQ(join_root("/p", ""), "/p");
+  EXPECT_EQ(join_root("/p", "a/b"), "/p/a/b");
+  EXPECT_EQ(join_root("/", "a"), "/a");
+}
+
+}  // namespace
+}  // namespace aio
