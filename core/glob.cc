@@ -133,24 +133,25 @@ Result<std::vector<std::string>> canonical_segments(std::string_view input) {
   return segs;
 }
 
-std::string join(const std::vector<std::string>& segs) {
+// The canonical spelling of canonical segments. A one-segment pattern keeps
+// its anchor ("build" alone would mean "**/build"), so the canonical form is
+// a fixed point.
+std::string spell(const std::vector<std::string>& segs) {
   std::string out;
   for (const auto& s : segs) {
     if (!out.empty()) out.push_back('/');
     out += s;
   }
+  if (segs.size() == 1 && out != "**") out.insert(0, "/");
   return out;
 }
 
 }  // namespace
 
 Result<std::string> canonical_pattern(std::string_view input) {
-  auto segs = canonical_segments(input);
-  if (!segs) return segs.status();
-  std::string canon = join(*segs);
-  auto g = Glob::compile(canon);
+  auto g = Glob::compile(input);
   if (!g) return g.status();
-  return canon;
+  return g->pattern();
 }
 
 int Glob::add_state() {
@@ -168,7 +169,7 @@ int Glob::add_set(const CharSet& s) {
 Status Glob::build(std::string_view canonical) {
   auto segs = canonical_segments(canonical);
   if (!segs) return segs.status();
-  pattern_ = join(*segs);
+  pattern_ = spell(*segs);
   const int any = add_set(all_but_nul());
   const int in_seg = add_set(segment_chars());
   CharSet slash_set;

@@ -10,7 +10,8 @@
 // Canonical form (canonical_pattern): no leading, trailing or doubled '/',
 // no "." segments, no repeated "**" segments; a pattern written without a '/'
 // matches at any depth and is stored as "**/<pattern>"; a leading '/'
-// anchors at the project root and is dropped. Negated patterns ("!x") and
+// anchors at the project root and is dropped unless the pattern has a single
+// segment ("/build"), so that canonical_pattern(canonical) == canonical. Negated patterns ("!x") and
 // ".." segments are refused.
 //
 // A pattern *covers* the paths it matches. When its last segment is a plain
