@@ -65,5 +65,6 @@ void register_instance_commands(CLI::App& app, Env& env);
 void register_claim_commands(CLI::App& app, Env& env);
 void register_context_commands(CLI::App& app, Env& env);
 void register_init_command(CLI::App& app, Env& env);
+void register_mount_commands(CLI::App& app, Env& env);
 
 }  // namespace aio::cli

@@ -1,0 +1,146 @@
+#include "core/policy.h"
+
+#include "core/path.h"
+
+namespace aio {
+
+std::string_view to_string(MountMode m) {
+  switch (m) {
+    case MountMode::kEnforce:
+      return "enforce";
+    case MountMode::kStrict:
+      return "strict";
+    case MountMode::kAdvisory:
+      return "advisory";
+  }
+  return "enforce";
+}
+
+std::optional<MountMode> parse_mount_mode(std::string_view s) {
+  if (s == "enforce") return MountMode::kEnforce;
+  if (s == "strict") return MountMode::kStrict;
+  if (s == "advisory") return MountMode::kAdvisory;
+  return std::nullopt;
+}
+
+std::string_view to_string(WriteOp op) {
+  switch (op) {
+    case WriteOp::kOpen:
+      return "open-for-write";
+    case WriteOp::kCreate:
+      return "create";
+    case WriteOp::kMknod:
+      return "mknod";
+    case WriteOp::kMkdir:
+      return "mkdir";
+    case WriteOp::kUnlink:
+      return "unlink";
+    case WriteOp::kRmdir:
+      return "rmdir";
+    case WriteOp::kRename:
+      return "rename";
+    case WriteOp::kLink:
+      return "link";
+    case WriteOp::kSymlink:
+      return "symlink";
+    case WriteOp::kSetattr:
+      return "setattr";
+    case WriteOp::kSetxattr:
+      return "setxattr";
+    case WriteOp::kRemovexattr:
+      return "removexattr";
+    case WriteOp::kFallocate:
+      return "fallocate";
+  }
+  return "write";
+}
+
+PolicyIndex::PolicyIndex(std::shared_ptr<const State> state, std::string project)
+    : state_(std::move(state)), project_(std::move(project)) {
+  for (const auto& [id, claim] : state_->claims) {
+    if (claim.project != project_ || claim.type == ClaimType::kTask) continue;
+    auto it = state_->instances.find(claim.instance_id);
+    Entry e{&claim, it == state_->instances.end() ? nullptr : &it->second, nullptr};
+    if (!e.holder) continue;  // orphaned claims never block
+    ++count_;
+    switch (claim.type) {
+      case ClaimType::kFile:
+        files_[claim.target].push_back(e);
+        break;
+      case ClaimType::kDirectory:
+        dirs_[claim.target].push_back(e);
+        break;
+      case ClaimType::kPattern:
+        e.glob = Glob::cached(claim.target);
+        if (e.glob) patterns_.push_back(std::move(e));
+        break;
+      case ClaimType::kTask:
+        break;
+    }
+  }
+}
+
+bool PolicyIndex::active(const Entry& e, const Clock& c) const {
+  if (e.claim->expires_at && *e.claim->expires_at <= c.now) return false;
+  return is_live(*e.holder, c);
+}
+
+Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool subtree,
+                             MountMode mode, const Clock& clock) const {
+  const Entry* blocking = nullptr;
+  bool mine = false;
+  auto consider = [&](const Entry& e) {
+    if (!active(e, clock)) return;
+    if (!me.empty() && e.claim->instance_id == me) {
+      mine = true;
+    } else if (!blocking) {
+      blocking = &e;
+    }
+  };
+  if (count_ > 0) {
+    std::string key(rel);
+    if (auto it = files_.find(key); it != files_.end())
+      for (const auto& e : it->second) consider(e);
+    // Directory claims on rel and on each of its ancestors, up to the root "".
+    for (size_t end = key.size();;) {
+      if (auto it = dirs_.find(key.substr(0, end)); it != dirs_.end())
+        for (const auto& e : it->second) consider(e);
+      if (end == 0) break;
+      size_t slash = key.rfind('/', end - 1);
+      end = slash == std::string::npos ? 0 : slash;
+    }
+    for (const auto& e : patterns_)
+      if (e.glob->covers(rel)) consider(e);
+    if (subtree && !blocking) {
+      // Claims strictly beneath rel are changed by the operation too.
+      for (const auto& [target, entries] : files_)
+        if (target != key && is_within(key, target))
+          for (const auto& e : entries) consider(e);
+      for (const auto& [target, entries] : dirs_)
+        if (target != key && is_within(key, target))
+          for (const auto& e : entries) consider(e);
+      for (const auto& e : patterns_)
+        if (!e.glob->covers(rel) && e.glob->covers_something_inside(key)) consider(e);
+    }
+  }
+
+  Decision d;
+  std::string shown = rel.empty() ? std::string(".") : std::string(rel);
+  if (blocking) {
+    d.allowed = false;
+    d.claim = blocking->claim;
+    d.holder = blocking->holder;
+    d.reason = shown + " is claimed by " + describe_holder({blocking->claim, blocking->holder});
+  } else if (mode == MountMode::kStrict && !mine) {
+    d.allowed = false;
+    d.reason = me.empty() ? "strict mode: an anonymous process may not change " + shown
+                          : "strict mode: " + std::string(me) + " holds no claim on " + shown;
+  }
+  if (!d.allowed && mode == MountMode::kAdvisory) {
+    d.allowed = true;
+    d.would_refuse = true;
+  }
+  return d;
+}
+
+}  // namespace aio

@@ -1,0 +1,88 @@
+// The mount's write policy (DESIGN.md §5): may the caller change a path?
+//
+// PolicyIndex is an immutable index over one project's claims, built once per
+// state change and shared by every FUSE thread without a lock. decide() is a
+// pure function of the index, the caller's instance id, the path, the mode and
+// the clock: file claims by exact path, directory claims by each ancestor of
+// the path, pattern claims by their compiled glob. Liveness and expiry are
+// evaluated at decision time, so a claim whose holder goes stale stops
+// blocking without a rebuild.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/glob.h"
+#include "core/model.h"
+
+namespace aio {
+
+enum class MountMode { kEnforce, kStrict, kAdvisory };
+std::string_view to_string(MountMode m);
+std::optional<MountMode> parse_mount_mode(std::string_view s);
+
+// Write-class operations the guard asks about (for logs and denials).
+enum class WriteOp {
+  kOpen,  // open for writing or with O_TRUNC
+  kCreate,
+  kMknod,
+  kMkdir,
+  kUnlink,
+  kRmdir,
+  kRename,
+  kLink,
+  kSymlink,
+  kSetattr,  // truncate, chmod, chown, utimens
+  kSetxattr,
+  kRemovexattr,
+  kFallocate,
+};
+std::string_view to_string(WriteOp op);
+
+struct Decision {
+  bool allowed = true;
+  bool would_refuse = false;  // advisory mode: allowed, but enforce would refuse
+  const Claim* claim = nullptr;       // the blocking claim (null: strict mode, nothing held)
+  const Instance* holder = nullptr;   // its instance
+  std::string reason;                 // human sentence for logs and .aio/denials
+};
+
+class PolicyIndex {
+ public:
+  // Indexes the claims of `project` (absolute, normalised). The index keeps
+  // `state` alive; pointers in Decisions point into it.
+  PolicyIndex(std::shared_ptr<const State> state, std::string project);
+
+  const State& state() const { return *state_; }
+  const std::string& project() const { return project_; }
+  size_t claim_count() const { return count_; }
+
+  // `me` is the caller's live instance id ("" for anonymous). `rel` is the
+  // canonical project-relative path. With `subtree`, the operation also
+  // changes everything beneath rel (renaming a directory), so claims inside
+  // it count too.
+  Decision decide(std::string_view me, std::string_view rel, bool subtree, MountMode mode,
+                  const Clock& clock) const;
+
+ private:
+  struct Entry {
+    const Claim* claim;
+    const Instance* holder;  // null when the instance is gone
+    std::shared_ptr<const Glob> glob;  // patterns only
+  };
+  bool active(const Entry& e, const Clock& c) const;
+
+  std::shared_ptr<const State> state_;
+  std::string project_;
+  size_t count_ = 0;
+  std::unordered_map<std::string, std::vector<Entry>> files_;
+  std::unordered_map<std::string, std::vector<Entry>> dirs_;
+  std::vector<Entry> patterns_;
+};
+
+}  // namespace aio

@@ -1,0 +1,226 @@
+#include "fs/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "core/engine.h"
+#include "core/fileio.h"
+#include "core/mounts.h"
+#include "core/procinfo.h"
+#include "core/timeutil.h"
+#include "fs/ops.h"
+
+extern char** environ;
+
+namespace aio::fs {
+namespace {
+
+void setup_logging(const DaemonOptions& o) {
+  std::vector<spdlog::sink_ptr> sinks;
+  if (make_dirs(o.home + "/logs", 0700)) {
+    try {
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          o.home + "/logs/mount.log", 5 * 1024 * 1024, 3);
+      file->set_level(o.verbose > 0 ? spdlog::level::debug : spdlog::level::info);
+      file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
+      sinks.push_back(file);
+    } catch (const spdlog::spdlog_ex&) {
+    }
+  }
+  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  err->set_level(o.verbose >= 2 ? spdlog::level::trace
+                 : o.verbose == 1 ? spdlog::level::debug
+                                  : spdlog::level::off);
+  err->set_pattern("aio mount: [%l] %v");
+  sinks.push_back(err);
+  auto logger = std::make_shared<spdlog::logger>("aio-mount", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::trace);
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+void tell_parent(int fd, const std::string& msg) {
+  if (fd < 0) return;
+  std::string line = msg + "\n";
+  (void)!write(fd, line.data(), line.size());
+}
+
+// Unescapes the octal escapes of /proc/self/mountinfo ("\040" = ' ').
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      out.push_back(static_cast<char>(strtol(s.substr(i + 1, 3).c_str(), nullptr, 8)));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// Removes stale instances and their claims now and then, as `aio cleanup` does.
+class Janitor {
+ public:
+  Janitor(Store& store, int64_t stale_seconds) : store_(store), stale_(stale_seconds) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~Janitor() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
+      Clock c{now_seconds(), stale_};
+      CleanupReport rep;
+      Status s = store_.update([&](Txn& t) {
+        rep = cleanup(t, c);
+        return Status::ok();
+      });
+      if (!s) spdlog::warn("cleanup failed: {}", s.message());
+      for (const auto& i : rep.instances) spdlog::info("cleanup: removed stale instance {}", i.id);
+    }
+  }
+  Store& store_;
+  int64_t stale_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::string mounted_fs_type(const std::string& path) {
+  std::ifstream f("/proc/self/mountinfo");
+  std::string line, type;
+  while (std::getline(f, line)) {
+    // id parent maj:min root mountpoint options [optional...] - fstype source superopts
+    std::vector<std::string> fields;
+    size_t pos = 0;
+    while (pos < line.size()) {
+      size_t sp = line.find(' ', pos);
+      if (sp == std::string::npos) sp = line.size();
+      fields.push_back(line.substr(pos, sp - pos));
+      pos = sp + 1;
+    }
+    if (fields.size() < 7 || unescape(fields[4]) != path) continue;
+    for (size_t k = 6; k + 1 < fields.size(); ++k)
+      if (fields[k] == "-") {
+        type = fields[k + 1];  // the last matching line is the top of the stack
+        break;
+      }
+  }
+  return type;
+}
+
+Status detach_mount(const std::string& path, bool lazy) {
+  if (geteuid() == 0) {
+    if (umount2(path.c_str(), lazy ? MNT_DETACH : 0) != 0)
+      return Status::sys("cannot unmount " + path, errno);
+    return Status::ok();
+  }
+  std::vector<const char*> argv{"fusermount3", "-u", "-q"};
+  if (lazy) argv.push_back("-z");
+  argv.push_back(path.c_str());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, "fusermount3", nullptr, nullptr, const_cast<char**>(argv.data()),
+                        environ);
+  if (rc != 0) return Status::sys("cannot run fusermount3", rc);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return Status::state("fusermount3 -u " + path + " failed (is it busy? try --lazy)");
+  return Status::ok();
+}
+
+int run_daemon(const DaemonOptions& o) {
+  setup_logging(o);
+  auto fail = [&](const std::string& msg) {
+    spdlog::error("{}", msg);
+    tell_parent(o.ready_fd, "error: " + msg);
+    return 3;
+  };
+  // Open the project before mounting over it: all I/O goes through this
+  // descriptor, never through the mount's own path.
+  int source_fd = open(o.source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (source_fd < 0) return fail("cannot open " + o.source + " (" + strerror(errno) + ")");
+  Fd source_guard(source_fd);
+  auto store = open_file_store(o.home);
+  if (!store) return fail(store.status().message());
+  GuardOptions gopts{o.home, o.source, o.mode, o.stale_seconds};
+  Guard guard(**store, gopts, source_fd);
+  if (Status s = guard.start(); !s) return fail(s.message());
+  VFiles vfiles(guard);
+  MountContext ctx{source_fd, &guard, &vfiles, geteuid() == 0};
+
+  std::string opts = "default_permissions,fsname=aio:" + o.source + ",subtype=aio";
+  if (o.allow_other) opts += ",allow_other";
+  const char* argv[] = {"aio-mount", "-o", opts.c_str()};
+  struct fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
+  struct fuse* f = fuse_new(&args, &operations(), sizeof(struct fuse_operations), &ctx);
+  if (!f) return fail("cannot create the FUSE session (bad options?)");
+  if (fuse_mount(f, o.mountpoint.c_str()) != 0) {
+    fuse_destroy(f);
+    return fail("cannot mount on " + o.mountpoint +
+                (o.allow_other && geteuid() != 0
+                     ? " (--allow-other needs user_allow_other in /etc/fuse.conf)"
+                     : ""));
+  }
+  struct fuse_session* se = fuse_get_session(f);
+  fuse_set_signal_handlers(se);
+
+  MountRecord rec;
+  rec.source = o.source;
+  rec.mountpoint = o.mountpoint;
+  rec.pid = getpid();
+  int64_t sid = 0;
+  proc_stat(rec.pid, &rec.pid_start, &sid);
+  rec.mode = std::string(to_string(o.mode));
+  rec.allow_other = o.allow_other;
+  rec.started_at = now_seconds();
+  if (Status s = add_mount(o.home, rec); !s) spdlog::warn("cannot record the mount: {}", s.message());
+  spdlog::info("mounted {} on {} (mode {}, pid {})", o.source, o.mountpoint, rec.mode, rec.pid);
+  tell_parent(o.ready_fd, "ready");
+  if (o.ready_fd >= 0) close(o.ready_fd);
+
+  int rc;
+  {
+    Janitor janitor(**store, o.stale_seconds);
+    struct fuse_loop_config* cfg = fuse_loop_cfg_create();
+    fuse_loop_cfg_set_clone_fd(cfg, 1);
+    fuse_loop_cfg_set_max_threads(cfg, 16);
+    rc = fuse_loop_mt(f, cfg);
+    fuse_loop_cfg_destroy(cfg);
+  }
+  (void)remove_mount(o.home, o.mountpoint, rec.pid);
+  fuse_remove_signal_handlers(se);
+  fuse_unmount(f);
+  fuse_destroy(f);
+  spdlog::info("unmounted {} (loop ended with {})", o.mountpoint, rc);
+  return rc == 0 ? 0 : 3;
+}
+
+}  // namespace aio::fs

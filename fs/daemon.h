@@ -1,0 +1,35 @@
+// The mount daemon: opens the project directory, mounts the aio filesystem
+// (over the project itself by default), tells its parent it is ready, serves
+// requests on a multithreaded loop until unmounted or signalled, and removes
+// its record on the way out. Also the helpers `aio mount` uses to find and
+// clear a dead mount.
+#pragma once
+
+#include <string>
+
+#include "core/policy.h"
+#include "core/status.h"
+
+namespace aio::fs {
+
+struct DaemonOptions {
+  std::string home;        // $AIO_HOME (never inside the mount)
+  std::string source;      // the project directory (absolute)
+  std::string mountpoint;  // == source for an in-place mount
+  MountMode mode = MountMode::kEnforce;
+  bool allow_other = false;
+  int64_t stale_seconds = 300;
+  int ready_fd = -1;  // written "ready\n" (or "error: ...\n") once mounted
+  int verbose = 0;
+};
+
+// Runs the daemon in this process; returns the process exit code.
+int run_daemon(const DaemonOptions& o);
+
+// What is mounted at `path` according to /proc/self/mountinfo ("" if
+// nothing): the filesystem type, e.g. "fuse.aio".
+std::string mounted_fs_type(const std::string& path);
+// Detaches whatever is mounted at `path` (lazy), as root or via fusermount3.
+Status detach_mount(const std::string& path, bool lazy);
+
+}  // namespace aio::fs

@@ -1,0 +1,130 @@
+// The choke point of the mount: every write-class FUSE operation asks
+// Guard::check() before it touches the source directory; nothing else in
+// fs/ decides anything. The rules themselves are core's (PolicyIndex).
+//
+// State: the current Snapshot (state + policy index) is published through an
+// atomic shared_ptr, so deciding takes no lock. Before a decision, refresh()
+// drains an inotify descriptor on $AIO_HOME and reloads only when state.json
+// or journal.jsonl changed; any CLI command that returned before the caller's
+// operation began has queued its event by then, so the decision sees it.
+//
+// Identity: resolved only for write-class operations (reading /proc while the
+// caller execs a binary from the mount could deadlock), cached per thread id
+// and that thread's start time, so a reused id never inherits an identity.
+//
+// Lock order: refresh_mu_ before nothing; ids_mu_ and denials_mu_ are leaves.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/policy.h"
+#include "core/procinfo.h"
+#include "core/store.h"
+
+namespace aio::fs {
+
+struct Snapshot {
+  std::shared_ptr<const State> state;
+  PolicyIndex index;
+  uint64_t generation = 0;
+};
+
+// Who makes a request: the process (tgid), its command, and the live
+// instance it acts as ("" = anonymous).
+struct Who {
+  pid_t pid = 0;
+  std::string comm;
+  std::string instance;
+  std::string tool;
+};
+
+struct Denial {
+  int64_t time = 0;
+  std::string op;
+  std::string path;
+  pid_t pid = 0;
+  std::string comm;
+  std::string instance;  // "" = anonymous
+  std::string claim_id;
+  std::string holder;
+  std::string reason;
+};
+
+struct GuardOptions {
+  std::string home;     // $AIO_HOME
+  std::string project;  // absolute source directory (the project root)
+  MountMode mode = MountMode::kEnforce;
+  int64_t stale_seconds = 300;
+};
+
+class Guard {
+ public:
+  Guard(Store& store, GuardOptions opts, int source_fd);
+  ~Guard();
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+  // Loads the state and starts watching $AIO_HOME.
+  Status start();
+
+  // The current snapshot, reloaded first if the state changed.
+  std::shared_ptr<const Snapshot> refresh();
+  // Reload unconditionally (after our own store writes).
+  void reload();
+
+  Clock clock() const;
+  // Who is calling: FUSE's thread id -> process -> AIO_INSTANCE or session.
+  Who who(pid_t tid);
+
+  // 0 when `who` may perform `op` on `rel` (canonical relative path), else
+  // -EACCES (logged, recorded in denials()). `subtree`: the operation also
+  // changes everything beneath rel. For a regular file with other hard
+  // links, pass its stat: the other names are judged too.
+  int check(const Who& who, WriteOp op, const std::string& rel, bool subtree,
+            const struct stat* st = nullptr);
+
+  std::vector<Denial> denials() const;
+  // Adds a refusal made elsewhere (a bad .aio/ write) to denials().
+  void record_denial(Denial d);
+  Store& store() { return store_; }
+  const GuardOptions& options() const { return opts_; }
+
+ private:
+  struct CachedId {
+    int64_t thread_start = 0;
+    ProcFacts facts;
+  };
+  std::shared_ptr<const Snapshot> load_snapshot(uint64_t generation);
+  int judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel,
+            bool subtree, const std::string& shown_path);
+  // Other names of the inode `st` inside the project (bounded walk).
+  std::vector<std::string> other_names(const struct stat& st, const std::string& rel);
+
+  Store& store_;
+  GuardOptions opts_;
+  int source_fd_;
+  int inotify_fd_ = -1;
+
+  std::mutex refresh_mu_;  // serialises draining inotify + reloading
+  std::atomic<std::shared_ptr<const Snapshot>> snap_;
+
+  std::mutex ids_mu_;  // guards ids_
+  std::unordered_map<pid_t, CachedId> ids_;
+
+  mutable std::mutex denials_mu_;  // guards denials_
+  std::deque<Denial> denials_;
+};
+
+// "/a/b" (FUSE path) -> "a/b"; "/" -> "".
+std::string rel_of(const char* fuse_path);
+
+}  // namespace aio::fs

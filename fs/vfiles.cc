@@ -1,0 +1,252 @@
+#include "fs/vfiles.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "core/report.h"
+#include "core/timeutil.h"
+
+namespace aio::fs {
+
+namespace {
+
+constexpr std::string_view kPrefix = "/.aio";
+
+std::vector<std::string> split_lines(std::string_view data) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t nl = data.find('\n', pos);
+    if (nl == std::string_view::npos) nl = data.size();
+    std::string line(data.substr(pos, nl - pos));
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
+    size_t lead = line.find_first_not_of(" \t");
+    lines.push_back(lead == std::string::npos ? "" : line.substr(lead));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+// The project's active claims as a table ("" when there are none).
+std::string claims_table(const State& s, const std::string& project, const Clock& c) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [id, cl] : s.claims) {
+    if (cl.project != project || !claim_active(s, cl, c)) continue;
+    const Instance& h = s.instances.at(cl.instance_id);
+    rows.push_back({id, std::string(to_string(cl.type)), cl.target.empty() ? "." : cl.target,
+                    h.id, h.tool});
+  }
+  if (rows.empty()) return "";
+  return render_table({"ID", "TYPE", "TARGET", "HOLDER", "TOOL"}, rows);
+}
+
+}  // namespace
+
+bool is_virtual(const char* p) {
+  std::string_view v(p);
+  return v.substr(0, kPrefix.size()) == kPrefix && (v.size() == kPrefix.size() || v[kPrefix.size()] == '/');
+}
+
+std::optional<VNode> vnode_of(const char* p) {
+  if (!is_virtual(p)) return std::nullopt;
+  std::string_view rest = std::string_view(p).substr(kPrefix.size());
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  VNode n;
+  if (rest.empty()) return n;
+  if (rest == "/status") n.kind = VNode::kStatus;
+  else if (rest == "/status.json") n.kind = VNode::kStatusJson;
+  else if (rest == "/whoami") n.kind = VNode::kWhoami;
+  else if (rest == "/claims") n.kind = VNode::kClaims;
+  else if (rest == "/release") n.kind = VNode::kRelease;
+  else if (rest == "/denials") n.kind = VNode::kDenials;
+  else if (rest == "/context") n.kind = VNode::kContextDir;
+  else if (rest == "/context/export.md") n.kind = VNode::kExport;
+  else if (rest.substr(0, 9) == "/context/" && is_category(rest.substr(9))) {
+    n.kind = VNode::kContext;
+    n.category = std::string(rest.substr(9));
+  } else {
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::vector<std::string> VFiles::list(const VNode& n) const {
+  if (n.kind == VNode::kRoot)
+    return {"status", "status.json", "whoami", "claims", "release", "context", "denials"};
+  std::vector<std::string> out(std::begin(kCategories), std::end(kCategories));
+  out.push_back("export.md");
+  return out;
+}
+
+void VFiles::stat(const VNode& n, const Who& who, struct stat* st) {
+  memset(st, 0, sizeof *st);
+  st->st_uid = getuid();
+  st->st_gid = getgid();
+  st->st_nlink = n.is_dir() ? 2 : 1;
+  st->st_ino = kVirtualInoBase + static_cast<ino_t>(n.kind) * 16 +
+               (n.kind == VNode::kContext ? 1 + static_cast<ino_t>(n.category[0] % 15) : 0);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  st->st_atim = st->st_mtim = st->st_ctim = now;
+  if (n.is_dir()) {
+    st->st_mode = S_IFDIR | 0755;
+    return;
+  }
+  st->st_mode = S_IFREG | (n.writable() ? 0666 : 0444);
+  st->st_size = n.kind == VNode::kRelease ? 0 : static_cast<off_t>(render(n, who).size());
+  st->st_blksize = 4096;
+  st->st_blocks = (st->st_size + 511) / 512;
+}
+
+std::string VFiles::render(const VNode& n, const Who& who) {
+  auto snap = guard_.refresh();
+  const State& s = *snap->state;
+  const std::string& project = guard_.options().project;
+  Clock c = guard_.clock();
+  switch (n.kind) {
+    case VNode::kRoot:
+    case VNode::kContextDir:
+    case VNode::kRelease:
+      return "";
+    case VNode::kWhoami: {
+      if (who.instance.empty()) return "anonymous\n";
+      return who.instance + " " + who.tool + "\n";
+    }
+    case VNode::kStatusJson: {
+      Json j = state_json(s, c, project);
+      j["project"] = project;
+      j["mode"] = std::string(to_string(guard_.options().mode));
+      j["you"] = who.instance.empty() ? Json(nullptr) : Json(who.instance);
+      return j.dump(2) + "\n";
+    }
+    case VNode::kStatus: {
+      std::string out = "aio mount of " + project + " (mode " +
+                        std::string(to_string(guard_.options().mode)) + ")\n";
+      out += "you: " + (who.instance.empty() ? std::string("anonymous") : who.instance) + "\n\n";
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& [id, i] : s.instances) {
+        if (i.project != project) continue;
+        size_t claims = 0;
+        for (const auto& cid : i.claims) claims += s.claims.count(cid);
+        rows.push_back({id, i.tool, is_live(i, c) ? "live" : "stale",
+                        format_age(c.now - i.last_heartbeat) + " ago", std::to_string(claims),
+                        i.current_task.value_or("")});
+      }
+      out += "INSTANCES " + std::to_string(rows.size()) + "\n";
+      if (!rows.empty())
+        out += render_table({"ID", "TOOL", "STATE", "HEARTBEAT", "CLAIMS", "TASK"}, rows);
+      std::string claims = claims_table(s, project, c);
+      return out + "\nCLAIMS\n" + (claims.empty() ? "  none\n" : claims);
+    }
+    case VNode::kClaims: {
+      std::string claims = claims_table(s, project, c);
+      return claims.empty() ? "no active claims\n" : claims;
+    }
+    case VNode::kContext:
+    case VNode::kExport: {
+      NoteQuery q;
+      q.project = project;
+      q.category = n.category;
+      q.now = c.now;
+      auto notes = guard_.store().notes(q);
+      if (!notes) return "aio: " + notes.status().message() + "\n";
+      if (n.kind == VNode::kExport) return notes_markdown(project, *notes, c.now);
+      std::string out;
+      for (const auto& note : *notes) out += note_line(note);
+      return out;
+    }
+    case VNode::kDenials: {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& d : guard_.denials())
+        rows.push_back({format_iso(d.time), d.op, d.path,
+                        std::to_string(d.pid) + " " + d.comm,
+                        d.instance.empty() ? "anonymous" : d.instance,
+                        d.holder.empty() ? "-" : d.holder, d.reason});
+      if (rows.empty()) return "no refusals\n";
+      return render_table({"TIME", "OP", "PATH", "PID", "AS", "HOLDER", "WHY"}, rows);
+    }
+  }
+  return "";
+}
+
+int VFiles::fail(const VNode& n, const Who& who, const Status& s) {
+  spdlog::warn(".aio write by pid {} ({}) as {} refused: {}", who.pid, who.comm,
+               who.instance.empty() ? "anonymous" : who.instance, s.message());
+  guard_.record_denial(Denial{now_seconds(), "append", std::string(".aio/") +
+                                  (n.kind == VNode::kClaims    ? "claims"
+                                   : n.kind == VNode::kRelease ? "release"
+                                                               : "context/" + n.category),
+                              who.pid, who.comm, who.instance, "", "", s.message()});
+  return s.code() == Code::kRefused ? -EACCES : -EINVAL;
+}
+
+int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
+  std::vector<std::string> lines;
+  for (auto& l : split_lines(data))
+    if (!l.empty()) lines.push_back(std::move(l));
+  if (lines.empty()) return fail(n, who, Status::invalid("empty line"));
+  auto snap = guard_.refresh();
+  Clock c = guard_.clock();
+  const std::string& project = guard_.options().project;
+  if (who.instance.empty())
+    return fail(n, who, Status::invalid("the writer is not a registered instance "
+                                        "(run `aio register <tool>` or set AIO_INSTANCE)"));
+
+  if (n.kind == VNode::kContext) {
+    std::vector<Note> notes;
+    for (const auto& l : lines) {
+      Note note;
+      note.id = new_id("ctx", c.now);
+      note.project = project;
+      note.category = n.category;
+      note.content = l;
+      note.source_instance = who.instance;
+      note.source_tool = who.tool;
+      note.created_at = c.now;
+      notes.push_back(std::move(note));
+    }
+    if (Status s = guard_.store().add_notes(notes); !s) return fail(n, who, s);
+    spdlog::info("{} {} note(s) by {} through .aio", notes.size(), n.category, who.instance);
+    return 0;
+  }
+
+  Status s = guard_.store().update([&](Txn& t) -> Status {
+    auto it = t.state().instances.find(who.instance);
+    if (it == t.state().instances.end() || !is_live(it->second, c))
+      return Status::invalid("instance " + who.instance + " is not registered or is stale");
+    const Instance me = it->second;
+    if (me.project != project)
+      return Status::invalid("instance " + me.id + " is registered for " + me.project +
+                             ", not " + project);
+    for (const auto& l : lines) {
+      if (n.kind == VNode::kRelease) {
+        auto r = release(t, &me, l, false, project, project, c);
+        if (!r) return r.status();
+        continue;
+      }
+      size_t sp = l.find_first_of(" \t");
+      if (sp == std::string::npos)
+        return Status::invalid("'" + l + "': expected 'file|directory|pattern|task TARGET'");
+      auto type = parse_claim_type(l.substr(0, sp));
+      if (!type) return Status::invalid("unknown claim kind '" + l.substr(0, sp) + "'");
+      std::string arg = l.substr(l.find_first_not_of(" \t", sp));
+      auto target = canonical_target(*type, arg, project, project);
+      if (!target) return target.status();
+      auto g = grant_claim(t, t.state().instances.at(me.id), *type, *target, c);
+      if (!g) return g.status();
+    }
+    return Status::ok();
+  });
+  if (!s) return fail(n, who, s);
+  guard_.reload();
+  spdlog::info("{} line(s) applied to .aio/{} by {}", lines.size(),
+               n.kind == VNode::kClaims ? "claims" : "release", who.instance);
+  return 0;
+}
+
+}  // namespace aio::fs

@@ -1,0 +1,64 @@
+// The virtual .aio/ directory at the mount root (DESIGN.md §5): aio's state
+// as plain files. Reads render the current state; appends to `claims`,
+// `release` and `context/<category>` act as the writing process's instance
+// through core. A write whose lines are not all valid changes nothing and
+// fails with EINVAL (EACCES for a conflict); the reason is logged and shown in
+// `denials`. Nothing can be created, removed or renamed inside .aio/.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fs/guard.h"
+
+namespace aio::fs {
+
+struct VNode {
+  enum Kind {
+    kRoot,        // .aio
+    kContextDir,  // .aio/context
+    kStatus,
+    kStatusJson,
+    kWhoami,
+    kClaims,
+    kRelease,
+    kContext,  // .aio/context/<category>
+    kExport,   // .aio/context/export.md
+    kDenials,
+  } kind = kRoot;
+  std::string category;  // kContext
+  bool is_dir() const { return kind == kRoot || kind == kContextDir; }
+  bool writable() const { return kind == kClaims || kind == kRelease || kind == kContext; }
+};
+
+inline constexpr const char* kVirtualDir = ".aio";
+// Inode numbers of the virtual nodes: far above what ext4 or tmpfs hand out.
+inline constexpr ino_t kVirtualInoBase = ino_t{0xA10} << 48;
+
+// True for "/.aio" and everything beneath it.
+bool is_virtual(const char* fuse_path);
+// The node a FUSE path names, or nullopt (ENOENT).
+std::optional<VNode> vnode_of(const char* fuse_path);
+
+class VFiles {
+ public:
+  explicit VFiles(Guard& guard) : guard_(guard) {}
+  // Fills *st; `who` matters for whoami's size.
+  void stat(const VNode& n, const Who& who, struct stat* st);
+  // Entry names of a virtual directory.
+  std::vector<std::string> list(const VNode& n) const;
+  // The file's content for this reader.
+  std::string render(const VNode& n, const Who& who);
+  // Applies appended text; 0, -EINVAL or -EACCES.
+  int append(const VNode& n, const Who& who, std::string_view data);
+
+ private:
+  int fail(const VNode& n, const Who& who, const Status& s);
+  Guard& guard_;
+};
+
+}  // namespace aio::fs
