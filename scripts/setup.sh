@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# One command from a fresh Debian 12 machine to a working aio:
-# installs the packages it needs, builds it, installs aio, aio-context and
-# aio-init into /usr/local/bin (PREFIX=... to change), and shows `aio status`.
-#   scripts/setup.sh [project]   also prepares the project for agents (aio-init)
+# One command from a fresh Debian 12 machine to an enforced project:
+# installs the packages aio needs, builds it, installs aio, aio-context and
+# aio-init into /usr/local/bin (PREFIX=... to change), prepares the project
+# for agents (aio-init) and mounts it in place with claims enforced.
+#   scripts/setup.sh PROJECT [aio mount options, e.g. --mode strict]
+#   scripts/setup.sh          build and install only, then show `aio status`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -15,8 +17,16 @@ cmake --build "$BUILD_DIR" -j"$(nproc)" --target aio
 sudo=()
 if [ ! -w "$PREFIX/bin" ] && [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 "${sudo[@]}" cmake --install "$BUILD_DIR" --prefix "$PREFIX" >/dev/null
-echo "installed: $(command -v aio || echo "$PREFIX/bin/aio")"
+echo "installed: $PREFIX/bin/aio (with aio-context and aio-init)"
+
 if [ $# -ge 1 ]; then
-  "$PREFIX/bin/aio-init" "$1"
+  project=$1
+  shift
+  mkdir -p "$project"
+  "$PREFIX/bin/aio-init" "$project"
+  "$PREFIX/bin/aio" mount "$project" "$@"
+  "$PREFIX/bin/aio" mounts
+  echo "agents: cd $project && eval \"\$(aio register claude --export)\"; unmount with: aio unmount $project"
+else
+  "$PREFIX/bin/aio" status
 fi
-"$PREFIX/bin/aio" status
