@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "cli/env.h"
+#include "core/mounts.h"
 #include "core/path.h"
 #include "core/timeutil.h"
 
@@ -131,18 +132,27 @@ Status run_status(Env& env, bool all) {
   if (!st) return st.status();
   const State& s = *st;
   Identity me = resolve_identity(s, env.caller, env.clock);
+  auto mounts = list_mounts(env.home);  // a broken mounts file must not hide the state
   if (env.json) {
     Json j = {{"home", env.home},
               {"staleSeconds", env.clock.stale_seconds},
               {"you", me.instance ? Json(me.instance->id) : Json(nullptr)},
               {"instances", Json::array()},
-              {"claims", Json::array()}};
+              {"claims", Json::array()},
+              {"mounts", Json::array()}};
     for (const auto& [id, i] : s.instances) j["instances"].push_back(instance_json(i, env.clock));
     for (const auto& [id, c] : s.claims) {
       Json cj = claim_json(c);
       cj["active"] = claim_active(s, c, env.clock);
       j["claims"].push_back(std::move(cj));
     }
+    if (mounts)
+      for (const auto& m : *mounts)
+        j["mounts"].push_back({{"source", m.source},
+                               {"mountpoint", m.mountpoint},
+                               {"pid", m.pid},
+                               {"mode", m.mode},
+                               {"alive", mount_daemon_alive(m)}});
     env.print_json(j);
     return Status::ok();
   }
@@ -184,6 +194,15 @@ Status run_status(Env& env, bool all) {
   }
   if (!rows.empty())
     out += render_table({"ID", "TYPE", "TARGET", "HOLDER", "PROJECT", ""}, rows, env);
+  if (mounts && !mounts->empty()) {
+    out += "\n" + env.paint("MOUNTS", "1") + " " + std::to_string(mounts->size()) + "\n";
+    rows.clear();
+    for (const auto& m : *mounts)
+      rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.mode,
+                      std::to_string(m.pid),
+                      mount_daemon_alive(m) ? "running" : env.paint("dead", "33")});
+    out += render_table({"MOUNTPOINT", "SOURCE", "MODE", "PID", "DAEMON"}, rows, env);
+  }
   env.out(out);
   return Status::ok();
 }
