@@ -85,6 +85,14 @@ bool PolicyIndex::active(const Entry& e, const Clock& c) const {
   return is_live(*e.holder, c);
 }
 
+bool PolicyIndex::patterns_reach_inside(std::string_view me, std::string_view dir,
+                                        const Clock& clock) const {
+  for (const auto& e : patterns_)
+    if (e.claim->instance_id != me && active(e, clock) && e.glob->covers_something_inside(dir))
+      return true;
+  return false;
+}
+
 Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool subtree,
                              MountMode mode, const Clock& clock) const {
   const Entry* blocking = nullptr;
@@ -119,8 +127,6 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
       for (const auto& [target, entries] : dirs_)
         if (target != key && is_within(key, target))
           for (const auto& e : entries) consider(e);
-      for (const auto& e : patterns_)
-        if (!e.glob->covers(rel) && e.glob->covers_something_inside(key)) consider(e);
     }
   }
 

@@ -64,10 +64,15 @@ class PolicyIndex {
 
   // `me` is the caller's live instance id ("" for anonymous). `rel` is the
   // canonical project-relative path. With `subtree`, the operation also
-  // changes everything beneath rel (renaming a directory), so claims inside
-  // it count too.
+  // changes everything beneath rel (renaming a directory), so file and
+  // directory claims inside it count too. Patterns are not judged on what
+  // could exist beneath rel (nearly every "**/*.x" could): the caller asks
+  // patterns_reach_inside() and then decides each entry that does exist.
   Decision decide(std::string_view me, std::string_view rel, bool subtree, MountMode mode,
                   const Clock& clock) const;
+  // Some active pattern claim of another instance could cover a path
+  // strictly beneath `dir`.
+  bool patterns_reach_inside(std::string_view me, std::string_view dir, const Clock& clock) const;
 
  private:
   struct Entry {

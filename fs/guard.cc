@@ -17,7 +17,7 @@ namespace aio::fs {
 namespace {
 constexpr size_t kMaxDenials = 200;
 constexpr size_t kMaxIdCache = 4096;
-constexpr size_t kMaxLinkWalk = 500000;  // entries visited looking for hard links
+constexpr size_t kMaxWalk = 500000;  // entries visited by one walk of the tree
 }  // namespace
 
 std::string rel_of(const char* p) {
@@ -138,6 +138,12 @@ int Guard::check(const Who& who, WriteOp op, const std::string& rel, bool subtre
                  const struct stat* st) {
   auto snap = refresh();
   if (int r = judge(*snap, who, op, rel, subtree, rel); r != 0) return r;
+  if (subtree && snap->index.patterns_reach_inside(who.instance, rel, clock())) {
+    // Judge what exists beneath the directory against the patterns.
+    for (const auto& name : entries_beneath(rel))
+      if (int r = judge(*snap, who, op, name, false, rel + " (holds " + name + ")"); r != 0)
+        return r;
+  }
   if (st && S_ISREG(st->st_mode) && st->st_nlink > 1 && snap->index.claim_count() > 0) {
     for (const auto& name : other_names(*st, rel))
       if (int r = judge(*snap, who, op, name, false, rel + " (hard link of " + name + ")"); r != 0)
@@ -178,13 +184,35 @@ std::vector<Denial> Guard::denials() const {
   return {denials_.begin(), denials_.end()};
 }
 
+std::vector<std::string> Guard::entries_beneath(const std::string& dir) {
+  std::vector<std::string> found;
+  walk(dir, [&](const std::string& path, int, const struct dirent*) {
+    found.push_back(path);
+    return true;
+  });
+  return found;
+}
+
 std::vector<std::string> Guard::other_names(const struct stat& want, const std::string& rel) {
   std::vector<std::string> found;
+  walk("", [&](const std::string& path, int dfd, const struct dirent* e) {
+    if (e->d_type != DT_DIR && e->d_ino == want.st_ino && path != rel) {
+      struct stat st;
+      if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == want.st_dev &&
+          st.st_ino == want.st_ino)
+        found.push_back(path);
+    }
+    return found.size() + 1 < static_cast<size_t>(want.st_nlink);
+  });
+  return found;
+}
+
+void Guard::walk(const std::string& top,
+                 const std::function<bool(const std::string&, int, const struct dirent*)>& visit) {
   size_t visited = 0;
   // Iterative depth-first walk of the source tree through *at() calls.
-  std::vector<std::string> todo{""};
-  while (!todo.empty() && visited < kMaxLinkWalk &&
-         found.size() + 1 < static_cast<size_t>(want.st_nlink)) {
+  std::vector<std::string> todo{top};
+  while (!todo.empty() && visited < kMaxWalk) {
     std::string dir = std::move(todo.back());
     todo.pop_back();
     int fd = openat(source_fd_, dir.empty() ? "." : dir.c_str(),
@@ -199,18 +227,14 @@ std::vector<std::string> Guard::other_names(const struct stat& want, const std::
       if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
       ++visited;
       std::string path = dir.empty() ? e->d_name : dir + "/" + e->d_name;
-      if (e->d_type == DT_DIR) {
-        todo.push_back(std::move(path));
-      } else if (e->d_ino == want.st_ino && path != rel) {
-        struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-            st.st_dev == want.st_dev && st.st_ino == want.st_ino)
-          found.push_back(std::move(path));
+      if (!visit(path, dirfd(d), e)) {
+        closedir(d);
+        return;
       }
+      if (e->d_type == DT_DIR) todo.push_back(std::move(path));
     }
     closedir(d);
   }
-  return found;
 }
 
 }  // namespace aio::fs

@@ -15,11 +15,13 @@
 // Lock order: refresh_mu_ before nothing; ids_mu_ and denials_mu_ are leaves.
 #pragma once
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -108,6 +110,12 @@ class Guard {
             bool subtree, const std::string& shown_path);
   // Other names of the inode `st` inside the project (bounded walk).
   std::vector<std::string> other_names(const struct stat& st, const std::string& rel);
+  // Every path beneath `dir` (bounded walk).
+  std::vector<std::string> entries_beneath(const std::string& dir);
+  // Depth-first walk of the source tree from `top` through *at() calls;
+  // visit(path, dirfd, entry) returns false to stop.
+  void walk(const std::string& top,
+            const std::function<bool(const std::string&, int, const struct dirent*)>& visit);
 
   Store& store_;
   GuardOptions opts_;
