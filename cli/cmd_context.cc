@@ -88,16 +88,6 @@ std::string project_arg(Env& env, const State& s, const ContextOpts& o, const st
   return current_project(s, me.instance, env);
 }
 
-std::string source_of(const Note& n) {
-  if (n.source_instance.empty()) return n.source_tool.empty() ? "unknown" : n.source_tool;
-  return (n.source_tool.empty() ? std::string("?") : n.source_tool) + " (" + n.source_instance + ")";
-}
-
-std::string when(int64_t t) {
-  std::string iso = format_iso(t);  // 2026-11-24T02:34:14Z -> 2026-11-24 02:34 UTC
-  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
-}
-
 Status get_notes(Env& env, const ContextOpts& o) {
   std::string category = o.args.size() > 1 ? o.args[1] : "";
   if (o.args.size() > 2) return Status::invalid("usage: aio context get [category]");
@@ -124,8 +114,7 @@ Status get_notes(Env& env, const ContextOpts& o) {
   }
   std::string out;
   for (const auto& n : *notes)
-    out += env.paint("[" + n.category + "]", "36") + " " + when(n.created_at) + " " +
-           source_of(n) + ": " + n.content + "\n";
+    out += env.paint("[" + n.category + "]", "36") + note_line(n).substr(n.category.size() + 2);
   env.out(out);
   return Status::ok();
 }
@@ -139,25 +128,7 @@ Status export_notes(Env& env, const ContextOpts& o) {
   q.now = env.clock.now;
   auto notes = env.store->notes(q);
   if (!notes) return notes.status();
-  std::string md = "# Shared context: " + q.project + "\n\n";
-  md += "_Exported " + format_iso(env.clock.now) + " by aio: " + std::to_string(notes->size()) +
-        (notes->size() == 1 ? " note._\n" : " notes._\n");
-  static const std::pair<const char*, const char*> kTitles[] = {{"decision", "Decisions"},
-                                                                {"pattern", "Patterns"},
-                                                                {"warning", "Warnings"},
-                                                                {"learning", "Learnings"},
-                                                                {"handoff", "Handoffs"}};
-  for (const auto& [cat, title] : kTitles) {
-    std::string section;
-    for (const auto& n : *notes) {
-      if (n.category != cat) continue;
-      std::string content = n.content;
-      for (size_t p = 0; (p = content.find('\n', p)) != std::string::npos; p += 3)
-        content.replace(p, 1, "\n  ");
-      section += "- " + content + "  \n  _" + source_of(n) + ", " + when(n.created_at) + "_\n";
-    }
-    if (!section.empty()) md += "\n## " + std::string(title) + "\n\n" + section;
-  }
+  std::string md = notes_markdown(q.project, *notes, env.clock.now);
   if (env.json) {
     Json j = {{"project", q.project}, {"markdown", md}};
     env.print_json(j);

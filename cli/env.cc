@@ -1,6 +1,5 @@
 #include "cli/env.h"
 
-#include "core/codec.h"
 #include "core/path.h"
 #include "core/timeutil.h"
 
@@ -29,47 +28,11 @@ std::string current_project(const State& s, const Instance* me, const Env& env) 
   return project_for_path(s, env.cwd);
 }
 
-Json instance_json(const Instance& i, const Clock& c) {
-  std::string text;
-  append_instance_json(&text, i);
-  Json j = Json::parse(text);
-  j["live"] = is_live(i, c);
-  return j;
-}
-
-Json claim_json(const Claim& c) {
-  std::string text;
-  append_claim_json(&text, c);
-  return Json::parse(text);
-}
-
-Json note_json(const Note& n) { return Json::parse(encode_note_line(n)); }
-
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows, const Env& env) {
-  std::vector<size_t> width(header.size());
-  auto cells = [](const std::string& s) {
-    size_t n = 0;  // display width: count UTF-8 lead bytes
-    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-    return n;
-  };
-  for (size_t k = 0; k < header.size(); ++k) width[k] = cells(header[k]);
-  for (const auto& r : rows)
-    for (size_t k = 0; k < r.size() && k < width.size(); ++k)
-      width[k] = std::max(width[k], cells(r[k]));
-  auto line = [&](const std::vector<std::string>& r, bool head) {
-    std::string s = "  ";
-    for (size_t k = 0; k < r.size(); ++k) {
-      std::string cell = r[k];
-      if (k + 1 < r.size()) cell += std::string(width[k] - cells(r[k]) + 2, ' ');
-      s += head ? env.paint(cell, "1") : cell;
-    }
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    return s + "\n";
-  };
-  std::string out = line(header, true);
-  for (const auto& r : rows) out += line(r, false);
-  return out;
+  return aio::render_table(header, rows, [&env](const std::string& cell) {
+    return env.paint(cell, "1");
+  });
 }
 
 }  // namespace aio::cli

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/engine.h"
+#include "core/report.h"
 #include "core/store.h"
 
 namespace aio::cli {
@@ -52,11 +53,7 @@ std::string project_for_path(const State& s, const std::string& abs);
 // registered project containing the working directory, else the directory.
 std::string current_project(const State& s, const Instance* me, const Env& env);
 
-Json instance_json(const Instance& i, const Clock& c);
-Json claim_json(const Claim& c);
-Json note_json(const Note& n);
-
-// A plain left-aligned table with a header row.
+// core/report.h's table with the header painted bold on a terminal.
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows, const Env& env);
 
