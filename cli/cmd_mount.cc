@@ -83,8 +83,9 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
       dup2(devnull, 2);
     }
     int ready = dup(pipefd[1]);  // without O_CLOEXEC: survives exec
-    std::vector<std::string> args{"aio", "mount", project, "--at", mp, "--mode", o.mode,
-                                  "--foreground", "--ready-fd", std::to_string(ready)};
+    std::vector<std::string> args{
+        "aio",    "mount", project,        "--at",       mp,
+        "--mode", o.mode,  "--foreground", "--ready-fd", std::to_string(ready)};
     if (o.allow_other) args.push_back("--allow-other");
     for (int k = 0; k < env.verbose; ++k) args.push_back("-v");
     std::vector<char*> argv;
@@ -101,7 +102,9 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
                     deadline - std::chrono::steady_clock::now())
                     .count();
     if (left <= 0) break;
-    struct pollfd p{pipefd[0], POLLIN, 0};
+    struct pollfd p {
+      pipefd[0], POLLIN, 0
+    };
     int r = poll(&p, 1, static_cast<int>(left));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
@@ -139,7 +142,8 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
 
 Status run_mount(Env& env, const MountOpts& o) {
   auto mode = parse_mount_mode(o.mode);
-  if (!mode) return Status::invalid("unknown mode '" + o.mode + "' (expected enforce, strict or advisory)");
+  if (!mode)
+    return Status::invalid("unknown mode '" + o.mode + "' (expected enforce, strict or advisory)");
   auto project = existing_dir(o.project.empty() ? env.cwd : o.project, "project");
   if (!project) return project.status();
   std::string mp = *project;
@@ -163,8 +167,8 @@ Status run_mount(Env& env, const MountOpts& o) {
     bool alive = answers && mount_daemon_alive(m);
     if (alive && (m.mountpoint == mp || m.source == *project) &&
         fs::mounted_fs_type(m.mountpoint) == "fuse.aio")
-      return Status::refused(*project + " is already mounted at " + m.mountpoint +
-                             " (daemon pid " + std::to_string(m.pid) + ")");
+      return Status::refused(*project + " is already mounted at " + m.mountpoint + " (daemon pid " +
+                             std::to_string(m.pid) + ")");
     if (m.mountpoint == mp) alive_here = alive;
     if (!alive && (m.mountpoint == mp || m.source == *project))
       AIO_RETURN_IF_ERROR(remove_mount(env.home, m.mountpoint, m.pid));
@@ -245,7 +249,8 @@ Status run_mounts(Env& env) {
 
 void register_mount_commands(CLI::App& app, Env& env) {
   auto mo = std::make_shared<MountOpts>();
-  auto* mount = app.add_subcommand("mount", "Mount a project with claims enforced (in place by default)");
+  auto* mount =
+      app.add_subcommand("mount", "Mount a project with claims enforced (in place by default)");
   mount->add_option("project", mo->project, "Project directory (default: the current one)");
   mount->add_option("--at", mo->at, "Mount elsewhere instead of over the project");
   mount->add_option("--mode", mo->mode, "enforce (default) | strict | advisory");

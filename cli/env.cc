@@ -11,7 +11,9 @@ void Env::print_json(const Json& j) const {
   fputs(s.c_str(), stdout);
 }
 
-Result<State> load_state(Env& env) { return env.store->load(); }
+Result<State> load_state(Env& env) {
+  return env.store->load();
+}
 
 std::string project_for_path(const State& s, const std::string& abs) {
   std::string best;
@@ -30,9 +32,8 @@ std::string current_project(const State& s, const Instance* me, const Env& env) 
 
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows, const Env& env) {
-  return aio::render_table(header, rows, [&env](const std::string& cell) {
-    return env.paint(cell, "1");
-  });
+  return aio::render_table(header, rows,
+                           [&env](const std::string& cell) { return env.paint(cell, "1"); });
 }
 
 }  // namespace aio::cli

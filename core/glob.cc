@@ -128,8 +128,7 @@ Result<std::vector<std::string>> canonical_segments(std::string_view input) {
     if (canon == "**" && !segs.empty() && segs.back() == "**") continue;
     segs.push_back(std::move(canon));
   }
-  if (!named)
-    return Status::invalid("pattern '" + std::string(input) + "' names no path");
+  if (!named) return Status::invalid("pattern '" + std::string(input) + "' names no path");
   return segs;
 }
 
@@ -199,8 +198,9 @@ Status Glob::build(std::string_view canonical) {
     std::string ignored;
     std::vector<Token> toks;
     AIO_RETURN_IF_ERROR(scan_segment(seg, &ignored, &toks));
-    tail = (toks.size() == 1 && toks[0].kind == Token::kStar) ||
-           std::all_of(toks.begin(), toks.end(), [](const Token& t) { return t.kind == Token::kLit; });
+    tail =
+        (toks.size() == 1 && toks[0].kind == Token::kStar) ||
+        std::all_of(toks.begin(), toks.end(), [](const Token& t) { return t.kind == Token::kLit; });
     for (const Token& t : toks) {
       int next = add_state();
       switch (t.kind) {
@@ -309,8 +309,12 @@ bool Glob::run(std::string_view path, bool cover) const {
   return false;
 }
 
-bool Glob::matches(std::string_view path) const { return run(path, false); }
-bool Glob::covers(std::string_view path) const { return run(path, true); }
+bool Glob::matches(std::string_view path) const {
+  return run(path, false);
+}
+bool Glob::covers(std::string_view path) const {
+  return run(path, true);
+}
 
 bool Glob::covers_something_inside(std::string_view dir) const {
   return overlaps(literal_subtree(dir));

@@ -11,17 +11,17 @@
 // no "." segments, no repeated "**" segments; a pattern written without a '/'
 // matches at any depth and is stored as "**/<pattern>"; a leading '/'
 // anchors at the project root and is dropped unless the pattern has a single
-// segment ("/build"), so that canonical_pattern(canonical) == canonical. Negated patterns ("!x") and
+// segment ("/build"), so that canonical_pattern(canonical) == canonical. Negated patterns ("!x")
+// and
 // ".." segments are refused.
 //
 // A pattern *covers* the paths it matches. When its last segment is a plain
 // name ("**/build", "src/gen"), "*" or "**", it also covers everything
 // beneath the paths it matches, as a directory claim would; a pattern ending
 // in a wildcard name ("*.ts") does not, so "**/*.ts" and "**/*.js" never
-// collide on a directory that happens to be called "x.ts". Overlap questions are decided exactly, on the
-// intersection of the automata of both sides with the language of valid
-// canonical paths (non-empty segments, never "." or ".."), not by comparing
-// strings.
+// collide on a directory that happens to be called "x.ts". Overlap questions are decided exactly,
+// on the intersection of the automata of both sides with the language of valid canonical paths
+// (non-empty segments, never "." or ".."), not by comparing strings.
 #pragma once
 
 #include <bitset>

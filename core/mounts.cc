@@ -10,7 +10,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string path_of(const std::string& home) { return home + "/mounts.json"; }
+std::string path_of(const std::string& home) {
+  return home + "/mounts.json";
+}
 
 Result<std::vector<MountRecord>> read_locked(const std::string& home) {
   std::vector<MountRecord> out;

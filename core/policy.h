@@ -46,10 +46,10 @@ std::string_view to_string(WriteOp op);
 
 struct Decision {
   bool allowed = true;
-  bool would_refuse = false;  // advisory mode: allowed, but enforce would refuse
-  const Claim* claim = nullptr;       // the blocking claim (null: strict mode, nothing held)
-  const Instance* holder = nullptr;   // its instance
-  std::string reason;                 // human sentence for logs and .aio/denials
+  bool would_refuse = false;         // advisory mode: allowed, but enforce would refuse
+  const Claim* claim = nullptr;      // the blocking claim (null: strict mode, nothing held)
+  const Instance* holder = nullptr;  // its instance
+  std::string reason;                // human sentence for logs and .aio/denials
 };
 
 class PolicyIndex {
@@ -77,7 +77,7 @@ class PolicyIndex {
  private:
   struct Entry {
     const Claim* claim;
-    const Instance* holder;  // null when the instance is gone
+    const Instance* holder;            // null when the instance is gone
     std::shared_ptr<const Glob> glob;  // patterns only
   };
   bool active(const Entry& e, const Clock& c) const;

@@ -21,7 +21,9 @@ Json claim_json(const Claim& c) {
   return Json::parse(text);
 }
 
-Json note_json(const Note& n) { return Json::parse(encode_note_line(n)); }
+Json note_json(const Note& n) {
+  return Json::parse(encode_note_line(n));
+}
 
 Json state_json(const State& s, const Clock& c, const std::string& project) {
   Json j = {{"instances", Json::array()}, {"claims", Json::array()}};
@@ -69,8 +71,8 @@ std::string notes_markdown(const std::string& project, const std::vector<Note>& 
       std::string content = n.content;
       for (size_t p = 0; (p = content.find('\n', p)) != std::string::npos; p += 3)
         content.replace(p, 1, "\n  ");
-      section += "- " + content + "  \n  _" + note_source(n) + ", " + note_when(n.created_at) +
-                 "_\n";
+      section +=
+          "- " + content + "  \n  _" + note_source(n) + ", " + note_when(n.created_at) + "_\n";
     }
     if (!section.empty()) md += "\n## " + std::string(title) + "\n\n" + section;
   }
@@ -94,7 +96,8 @@ std::string render_table(const std::vector<std::string>& header,
     std::string s = "  ";
     for (size_t k = 0; k < r.size(); ++k) {
       std::string cell = r[k];
-      if (k + 1 < r.size() && k < width.size()) cell += std::string(width[k] - cells(r[k]) + 2, ' ');
+      if (k + 1 < r.size() && k < width.size())
+        cell += std::string(width[k] - cells(r[k]) + 2, ' ');
       s += is_head && head ? head(cell) : cell;
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();

@@ -26,8 +26,7 @@ std::string note_when(int64_t t);
 // One line per note: "[category] <when> <source>: <content>".
 std::string note_line(const Note& n);
 // Markdown grouped by category, with source and time; ends with a newline.
-std::string notes_markdown(const std::string& project, const std::vector<Note>& notes,
-                           int64_t now);
+std::string notes_markdown(const std::string& project, const std::vector<Note>& notes, int64_t now);
 
 // A left-aligned table with a header row; `head` decorates header cells
 // (colour on a terminal), identity when empty.

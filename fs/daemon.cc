@@ -32,8 +32,8 @@ void setup_logging(const DaemonOptions& o) {
   std::vector<spdlog::sink_ptr> sinks;
   if (make_dirs(o.home + "/logs", 0700)) {
     try {
-      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-          o.home + "/logs/mount.log", 5 * 1024 * 1024, 3);
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(o.home + "/logs/mount.log",
+                                                                         5 * 1024 * 1024, 3);
       file->set_level(o.verbose > 0 ? spdlog::level::debug : spdlog::level::info);
       file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
       sinks.push_back(file);
@@ -41,7 +41,7 @@ void setup_logging(const DaemonOptions& o) {
     }
   }
   auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  err->set_level(o.verbose >= 2 ? spdlog::level::trace
+  err->set_level(o.verbose >= 2   ? spdlog::level::trace
                  : o.verbose == 1 ? spdlog::level::debug
                                   : spdlog::level::off);
   err->set_pattern("aio mount: [%l] %v");
@@ -145,8 +145,8 @@ Status detach_mount(const std::string& path, bool lazy) {
   argv.push_back(path.c_str());
   argv.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawnp(&pid, "fusermount3", nullptr, nullptr, const_cast<char**>(argv.data()),
-                        environ);
+  int rc =
+      posix_spawnp(&pid, "fusermount3", nullptr, nullptr, const_cast<char**>(argv.data()), environ);
   if (rc != 0) return Status::sys("cannot run fusermount3", rc);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -201,7 +201,8 @@ int run_daemon(const DaemonOptions& o) {
   rec.mode = std::string(to_string(o.mode));
   rec.allow_other = o.allow_other;
   rec.started_at = now_seconds();
-  if (Status s = add_mount(o.home, rec); !s) spdlog::warn("cannot record the mount: {}", s.message());
+  if (Status s = add_mount(o.home, rec); !s)
+    spdlog::warn("cannot record the mount: {}", s.message());
   spdlog::info("mounted {} on {} (mode {}, pid {})", o.source, o.mountpoint, rec.mode, rec.pid);
   tell_parent(o.ready_fd, "ready");
   if (o.ready_fd >= 0) close(o.ready_fd);

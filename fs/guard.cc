@@ -53,8 +53,8 @@ std::shared_ptr<const Snapshot> Guard::load_snapshot(uint64_t generation) {
     return nullptr;
   }
   auto state = std::make_shared<const State>(std::move(st).value());
-  return std::make_shared<const Snapshot>(Snapshot{state, PolicyIndex(state, opts_.project),
-                                                   generation});
+  return std::make_shared<const Snapshot>(
+      Snapshot{state, PolicyIndex(state, opts_.project), generation});
 }
 
 std::shared_ptr<const Snapshot> Guard::refresh() {
@@ -66,8 +66,8 @@ std::shared_ptr<const Snapshot> Guard::refresh() {
     if (n <= 0) break;
     for (char* p = buf; p < buf + n;) {
       auto* ev = reinterpret_cast<struct inotify_event*>(p);
-      if (ev->len > 0 && (strcmp(ev->name, "state.json") == 0 ||
-                          strcmp(ev->name, "journal.jsonl") == 0))
+      if (ev->len > 0 &&
+          (strcmp(ev->name, "state.json") == 0 || strcmp(ev->name, "journal.jsonl") == 0))
         changed = true;
       if (ev->mask & IN_Q_OVERFLOW) changed = true;
       p += sizeof(struct inotify_event) + ev->len;
@@ -166,9 +166,9 @@ int Guard::judge(const Snapshot& snap, const Who& who, WriteOp op, const std::st
   if (d.claim) den.claim_id = d.claim->id;
   if (d.holder) den.holder = d.holder->id;
   den.reason = d.reason;
-  spdlog::warn("{} {} {} by pid {} ({}) as {}: {}", d.would_refuse ? "advisory" : "refused",
-               den.op, den.path, den.pid, den.comm,
-               den.instance.empty() ? "anonymous" : den.instance, den.reason);
+  spdlog::warn("{} {} {} by pid {} ({}) as {}: {}", d.would_refuse ? "advisory" : "refused", den.op,
+               den.path, den.pid, den.comm, den.instance.empty() ? "anonymous" : den.instance,
+               den.reason);
   record_denial(std::move(den));
   return d.allowed ? 0 : -EACCES;
 }

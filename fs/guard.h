@@ -106,8 +106,8 @@ class Guard {
     ProcFacts facts;
   };
   std::shared_ptr<const Snapshot> load_snapshot(uint64_t generation);
-  int judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel,
-            bool subtree, const std::string& shown_path);
+  int judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel, bool subtree,
+            const std::string& shown_path);
   // Other names of the inode `st` inside the project (bounded walk).
   std::vector<std::string> other_names(const struct stat& st, const std::string& rel);
   // Every path beneath `dir` (bounded walk).

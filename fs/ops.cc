@@ -19,10 +19,18 @@ namespace {
 
 // ---------------------------------------------------------------- plumbing
 
-MountContext& mc() { return *static_cast<MountContext*>(fuse_get_context()->private_data); }
-Guard& guard() { return *mc().guard; }
-int src() { return mc().source_fd; }
-pid_t caller_tid() { return fuse_get_context()->pid; }
+MountContext& mc() {
+  return *static_cast<MountContext*>(fuse_get_context()->private_data);
+}
+Guard& guard() {
+  return *mc().guard;
+}
+int src() {
+  return mc().source_fd;
+}
+pid_t caller_tid() {
+  return fuse_get_context()->pid;
+}
 
 // A relative path for *at() calls: "" (the root) becomes ".".
 struct At {
@@ -31,13 +39,15 @@ struct At {
   std::string rel;
 };
 
-int neg(int r) { return r < 0 ? -errno : r; }
+int neg(int r) {
+  return r < 0 ? -errno : r;
+}
 
 // An open file: a real descriptor, or a virtual .aio file.
 struct Handle {
   int fd = -1;
-  Who opener;            // who opened it (writes from the page cache carry no caller)
-  bool writable = false; // decided at open
+  Who opener;             // who opened it (writes from the page cache carry no caller)
+  bool writable = false;  // decided at open
   bool is_virtual = false;
   VNode vnode;
   std::string content;  // virtual: rendered at open
@@ -91,11 +101,7 @@ int op_getattr(const char* path, struct stat* st, struct fuse_file_info* fi) {
   if (is_virtual(path)) {
     auto n = vnode_of(path);
     if (!n) return -ENOENT;
-    Who w = n->kind == VNode::kWhoami || n->kind == VNode::kStatus ||
-                    n->kind == VNode::kStatusJson
-                ? guard().who(caller_tid())
-                : Who{};
-    mc().vfiles->stat(*n, w, st);
+    mc().vfiles->stat(*n, st);
     return 0;
   }
   At at(path);
@@ -310,8 +316,7 @@ int op_read(const char* path, char* buf, size_t size, off_t off, struct fuse_fil
   return n < 0 ? -errno : static_cast<int>(n);
 }
 
-int op_write(const char* path, const char* buf, size_t size, off_t off,
-             struct fuse_file_info* fi) {
+int op_write(const char* path, const char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
   (void)path;
   Handle* h = handle(fi);
   if (h->is_virtual) {

@@ -38,8 +38,8 @@ std::string claims_table(const State& s, const std::string& project, const Clock
   for (const auto& [id, cl] : s.claims) {
     if (cl.project != project || !claim_active(s, cl, c)) continue;
     const Instance& h = s.instances.at(cl.instance_id);
-    rows.push_back({id, std::string(to_string(cl.type)), cl.target.empty() ? "." : cl.target,
-                    h.id, h.tool});
+    rows.push_back(
+        {id, std::string(to_string(cl.type)), cl.target.empty() ? "." : cl.target, h.id, h.tool});
   }
   if (rows.empty()) return "";
   return render_table({"ID", "TYPE", "TARGET", "HOLDER", "TOOL"}, rows);
@@ -49,7 +49,8 @@ std::string claims_table(const State& s, const std::string& project, const Clock
 
 bool is_virtual(const char* p) {
   std::string_view v(p);
-  return v.substr(0, kPrefix.size()) == kPrefix && (v.size() == kPrefix.size() || v[kPrefix.size()] == '/');
+  return v.substr(0, kPrefix.size()) == kPrefix &&
+         (v.size() == kPrefix.size() || v[kPrefix.size()] == '/');
 }
 
 std::optional<VNode> vnode_of(const char* p) {
@@ -58,14 +59,22 @@ std::optional<VNode> vnode_of(const char* p) {
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   VNode n;
   if (rest.empty()) return n;
-  if (rest == "/status") n.kind = VNode::kStatus;
-  else if (rest == "/status.json") n.kind = VNode::kStatusJson;
-  else if (rest == "/whoami") n.kind = VNode::kWhoami;
-  else if (rest == "/claims") n.kind = VNode::kClaims;
-  else if (rest == "/release") n.kind = VNode::kRelease;
-  else if (rest == "/denials") n.kind = VNode::kDenials;
-  else if (rest == "/context") n.kind = VNode::kContextDir;
-  else if (rest == "/context/export.md") n.kind = VNode::kExport;
+  if (rest == "/status")
+    n.kind = VNode::kStatus;
+  else if (rest == "/status.json")
+    n.kind = VNode::kStatusJson;
+  else if (rest == "/whoami")
+    n.kind = VNode::kWhoami;
+  else if (rest == "/claims")
+    n.kind = VNode::kClaims;
+  else if (rest == "/release")
+    n.kind = VNode::kRelease;
+  else if (rest == "/denials")
+    n.kind = VNode::kDenials;
+  else if (rest == "/context")
+    n.kind = VNode::kContextDir;
+  else if (rest == "/context/export.md")
+    n.kind = VNode::kExport;
   else if (rest.substr(0, 9) == "/context/" && is_category(rest.substr(9))) {
     n.kind = VNode::kContext;
     n.category = std::string(rest.substr(9));
@@ -83,7 +92,7 @@ std::vector<std::string> VFiles::list(const VNode& n) const {
   return out;
 }
 
-void VFiles::stat(const VNode& n, const Who& who, struct stat* st) {
+void VFiles::stat(const VNode& n, struct stat* st) {
   memset(st, 0, sizeof *st);
   st->st_uid = getuid();
   st->st_gid = getgid();
@@ -98,9 +107,8 @@ void VFiles::stat(const VNode& n, const Who& who, struct stat* st) {
     return;
   }
   st->st_mode = S_IFREG | (n.writable() ? 0666 : 0444);
-  st->st_size = n.kind == VNode::kRelease ? 0 : static_cast<off_t>(render(n, who).size());
+  st->st_size = 0;
   st->st_blksize = 4096;
-  st->st_blocks = (st->st_size + 511) / 512;
 }
 
 std::string VFiles::render(const VNode& n, const Who& who) {
@@ -163,8 +171,7 @@ std::string VFiles::render(const VNode& n, const Who& who) {
     case VNode::kDenials: {
       std::vector<std::vector<std::string>> rows;
       for (const auto& d : guard_.denials())
-        rows.push_back({format_iso(d.time), d.op, d.path,
-                        std::to_string(d.pid) + " " + d.comm,
+        rows.push_back({format_iso(d.time), d.op, d.path, std::to_string(d.pid) + " " + d.comm,
                         d.instance.empty() ? "anonymous" : d.instance,
                         d.holder.empty() ? "-" : d.holder, d.reason});
       if (rows.empty()) return "no refusals\n";
@@ -177,11 +184,12 @@ std::string VFiles::render(const VNode& n, const Who& who) {
 int VFiles::fail(const VNode& n, const Who& who, const Status& s) {
   spdlog::warn(".aio write by pid {} ({}) as {} refused: {}", who.pid, who.comm,
                who.instance.empty() ? "anonymous" : who.instance, s.message());
-  guard_.record_denial(Denial{now_seconds(), "append", std::string(".aio/") +
-                                  (n.kind == VNode::kClaims    ? "claims"
-                                   : n.kind == VNode::kRelease ? "release"
-                                                               : "context/" + n.category),
-                              who.pid, who.comm, who.instance, "", "", s.message()});
+  guard_.record_denial(
+      Denial{now_seconds(), "append",
+             std::string(".aio/") + (n.kind == VNode::kClaims    ? "claims"
+                                     : n.kind == VNode::kRelease ? "release"
+                                                                 : "context/" + n.category),
+             who.pid, who.comm, who.instance, "", "", s.message()});
   return s.code() == Code::kRefused ? -EACCES : -EINVAL;
 }
 
@@ -194,8 +202,9 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
   Clock c = guard_.clock();
   const std::string& project = guard_.options().project;
   if (who.instance.empty())
-    return fail(n, who, Status::invalid("the writer is not a registered instance "
-                                        "(run `aio register <tool>` or set AIO_INSTANCE)"));
+    return fail(n, who,
+                Status::invalid("the writer is not a registered instance "
+                                "(run `aio register <tool>` or set AIO_INSTANCE)"));
 
   if (n.kind == VNode::kContext) {
     std::vector<Note> notes;
@@ -221,8 +230,8 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
       return Status::invalid("instance " + who.instance + " is not registered or is stale");
     const Instance me = it->second;
     if (me.project != project)
-      return Status::invalid("instance " + me.id + " is registered for " + me.project +
-                             ", not " + project);
+      return Status::invalid("instance " + me.id + " is registered for " + me.project + ", not " +
+                             project);
     for (const auto& l : lines) {
       if (n.kind == VNode::kRelease) {
         auto r = release(t, &me, l, false, project, project, c);

@@ -47,8 +47,11 @@ std::optional<VNode> vnode_of(const char* fuse_path);
 class VFiles {
  public:
   explicit VFiles(Guard& guard) : guard_(guard) {}
-  // Fills *st; `who` matters for whoami's size.
-  void stat(const VNode& n, const Who& who, struct stat* st);
+  // Fills *st. Files report size 0, as /proc does: their content depends on
+  // the reader and on the state at open, and the kernel caches a reported
+  // size across readers and state changes (attr_timeout), so tools that seek
+  // from the end (tail) would cut the text. Reads go to EOF (direct_io).
+  void stat(const VNode& n, struct stat* st);
   // Entry names of a virtual directory.
   std::vector<std::string> list(const VNode& n) const;
   // The file's content for this reader.

@@ -75,45 +75,45 @@ constexpr auto E = MountMode::kEnforce;
 constexpr auto S = MountMode::kStrict;
 constexpr auto Adv = MountMode::kAdvisory;
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, PolicyDecide,
-    ::testing::Values(
-        // file claim: the holder may, others and anonymous may not
-        PolicyCase{"A", "a/f.ts", false, E, true, false, ""},
-        PolicyCase{"B", "a/f.ts", false, E, false, false, "c1"},
-        PolicyCase{"", "a/f.ts", false, E, false, false, "c1"},
-        PolicyCase{"B", "a/g.ts", false, E, true, false, ""},
-        // directory claim covers itself and everything beneath
-        PolicyCase{"B", "d", false, E, false, false, "c2"},
-        PolicyCase{"B", "d/x/y.c", false, E, false, false, "c2"},
-        PolicyCase{"B", "dx/y.c", false, E, true, false, ""},
-        // pattern claim, at any depth
-        PolicyCase{"B", "deep/er/pkg.lock", false, E, false, false, "c3"},
-        PolicyCase{"B", "pkg.locks", false, E, true, false, ""},
-        // renaming a parent directory moves the claimed file: subtree
-        PolicyCase{"B", "a", false, E, true, false, ""},
-        PolicyCase{"B", "a", true, E, false, false, "c1"},
-        PolicyCase{"B", "", true, E, false, false, "c1"},  // the root holds everything
-        PolicyCase{"B", "x", true, E, true, false, ""},
-        // stale holders, expired claims and other projects never block
-        PolicyCase{"B", "stale.txt", false, E, true, false, ""},
-        PolicyCase{"B", "exp.txt", false, E, true, false, ""},
-        PolicyCase{"B", "other.txt", false, E, true, false, ""},
-        // tasks are not paths
-        PolicyCase{"B", "T-1", false, E, true, false, ""},
-        // strict: only what you hold
-        PolicyCase{"A", "d/new.c", false, S, true, false, ""},
-        PolicyCase{"A", "free.c", false, S, false, false, ""},
-        PolicyCase{"", "free.c", false, S, false, false, ""},
-        PolicyCase{"B", "d/x", false, S, false, false, "c2"},
-        // advisory: never refuses, but says what enforce would have done
-        PolicyCase{"B", "a/f.ts", false, Adv, true, true, "c1"},
-        PolicyCase{"B", "free.c", false, Adv, true, false, ""}));
+INSTANTIATE_TEST_SUITE_P(Table, PolicyDecide,
+                         ::testing::Values(
+                             // file claim: the holder may, others and anonymous may not
+                             PolicyCase{"A", "a/f.ts", false, E, true, false, ""},
+                             PolicyCase{"B", "a/f.ts", false, E, false, false, "c1"},
+                             PolicyCase{"", "a/f.ts", false, E, false, false, "c1"},
+                             PolicyCase{"B", "a/g.ts", false, E, true, false, ""},
+                             // directory claim covers itself and everything beneath
+                             PolicyCase{"B", "d", false, E, false, false, "c2"},
+                             PolicyCase{"B", "d/x/y.c", false, E, false, false, "c2"},
+                             PolicyCase{"B", "dx/y.c", false, E, true, false, ""},
+                             // pattern claim, at any depth
+                             PolicyCase{"B", "deep/er/pkg.lock", false, E, false, false, "c3"},
+                             PolicyCase{"B", "pkg.locks", false, E, true, false, ""},
+                             // renaming a parent directory moves the claimed file: subtree
+                             PolicyCase{"B", "a", false, E, true, false, ""},
+                             PolicyCase{"B", "a", true, E, false, false, "c1"},
+                             PolicyCase{"B", "", true, E, false, false,
+                                        "c1"},  // the root holds everything
+                             PolicyCase{"B", "x", true, E, true, false, ""},
+                             // stale holders, expired claims and other projects never block
+                             PolicyCase{"B", "stale.txt", false, E, true, false, ""},
+                             PolicyCase{"B", "exp.txt", false, E, true, false, ""},
+                             PolicyCase{"B", "other.txt", false, E, true, false, ""},
+                             // tasks are not paths
+                             PolicyCase{"B", "T-1", false, E, true, false, ""},
+                             // strict: only what you hold
+                             PolicyCase{"A", "d/new.c", false, S, true, false, ""},
+                             PolicyCase{"A", "free.c", false, S, false, false, ""},
+                             PolicyCase{"", "free.c", false, S, false, false, ""},
+                             PolicyCase{"B", "d/x", false, S, false, false, "c2"},
+                             // advisory: never refuses, but says what enforce would have done
+                             PolicyCase{"B", "a/f.ts", false, Adv, true, true, "c1"},
+                             PolicyCase{"B", "free.c", false, Adv, true, false, ""}));
 
 TEST(PolicyIndex, PatternsReachInsideDirectoriesOfOthers) {
   PolicyIndex index(make_state(), "/p");
   Clock clock{kNow, 300};
-  EXPECT_TRUE(index.patterns_reach_inside("B", "x", clock));   // x/y.lock could exist
+  EXPECT_TRUE(index.patterns_reach_inside("B", "x", clock));  // x/y.lock could exist
   EXPECT_TRUE(index.patterns_reach_inside("", "", clock));
   EXPECT_FALSE(index.patterns_reach_inside("A", "x", clock));  // A's own pattern
 }
