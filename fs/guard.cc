@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -16,7 +18,8 @@ namespace aio::fs {
 
 namespace {
 constexpr size_t kMaxDenials = 200;
-constexpr size_t kMaxIdCache = 4096;
+constexpr size_t kSweepIdCache = 32;  // sweep exited threads beyond this many
+constexpr size_t kMaxIdCache = 512;
 constexpr size_t kMaxWalk = 500000;  // entries visited by one walk of the tree
 }  // namespace
 
@@ -58,7 +61,18 @@ std::shared_ptr<const Snapshot> Guard::load_snapshot(uint64_t generation) {
 }
 
 std::shared_ptr<const Snapshot> Guard::refresh() {
+  // Fast path, no lock: no event queued and nobody mid-reload. A thread that
+  // drained events raises reloading_ first, so seeing an empty queue while it
+  // is still loading sends us to wait for it below.
+  int queued = 0;
+  if (ioctl(inotify_fd_, FIONREAD, &queued) == 0 && queued == 0 && reloading_.load() == 0)
+    return snap_.load();
   std::lock_guard lock(refresh_mu_);
+  reloading_.store(1);
+  struct Lower {
+    std::atomic<int>& flag;
+    ~Lower() { flag.store(0); }
+  } lower{reloading_};
   bool changed = false;
   alignas(struct inotify_event) char buf[4096];
   for (;;) {
@@ -96,36 +110,61 @@ Clock Guard::clock() const {
   return c;
 }
 
+namespace {
+
+int open_pidfd(pid_t tid) {
+  // PIDFD_THREAD (kernel 6.9+) lets a pidfd name a thread, not only a leader.
+  constexpr unsigned kPidfdThread = O_EXCL;
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, tid, kPidfdThread));
+  if (fd < 0) fd = static_cast<int>(syscall(SYS_pidfd_open, tid, 0u));
+  return fd;
+}
+
+// The thread a pidfd names has not exited (a pidfd never names another).
+bool pidfd_alive(int fd) { return syscall(SYS_pidfd_send_signal, fd, 0, nullptr, 0u) == 0; }
+
+}  // namespace
+
+Guard::CachedId::~CachedId() {
+  if (pidfd >= 0) close(pidfd);
+}
+
+std::optional<ProcFacts> Guard::facts_of(pid_t tid) {
+  {
+    std::shared_lock lock(ids_mu_);
+    auto it = ids_.find(tid);
+    if (it != ids_.end() && pidfd_alive(it->second->pidfd)) return it->second->facts;
+  }
+  // Pin the thread first, then read /proc, then check it is still the same
+  // thread: a tid cannot be reused while the thread its pidfd names lives.
+  auto entry = std::make_unique<CachedId>();
+  entry->pidfd = open_pidfd(tid);
+  auto f = read_proc_facts(tid);
+  if (!f) return std::nullopt;
+  if (entry->pidfd < 0 || !pidfd_alive(entry->pidfd)) return f;  // not cacheable
+  entry->facts = *f;
+  std::unique_lock lock(ids_mu_);
+  if (ids_.size() >= kSweepIdCache) {
+    // Forget threads that have exited, closing their pidfds.
+    std::erase_if(ids_, [](const auto& kv) { return !pidfd_alive(kv.second->pidfd); });
+    if (ids_.size() >= kMaxIdCache) ids_.clear();
+  }
+  ids_[tid] = std::move(entry);
+  return f;
+}
+
 Who Guard::who(pid_t tid) {
   Who w;
   if (tid <= 0) return w;  // the kernel itself (e.g. writeback): no caller
-  int64_t thread_start = 0, ignored = 0;
-  if (!proc_stat(tid, &thread_start, &ignored)) return w;
-  ProcFacts facts;
-  bool hit = false;
-  {
-    std::lock_guard lock(ids_mu_);
-    auto it = ids_.find(tid);
-    if (it != ids_.end() && it->second.thread_start == thread_start) {
-      facts = it->second.facts;
-      hit = true;
-    }
-  }
-  if (!hit) {
-    auto f = read_proc_facts(tid);
-    if (!f) return w;
-    facts = *f;
-    std::lock_guard lock(ids_mu_);
-    if (ids_.size() >= kMaxIdCache) ids_.clear();
-    ids_[tid] = CachedId{thread_start, facts};
-  }
-  w.pid = facts.tgid;
-  w.comm = facts.comm;
+  auto facts = facts_of(tid);
+  if (!facts) return w;
+  w.pid = facts->tgid;
+  w.comm = facts->comm;
   auto snap = refresh();
   aio::Caller c;
-  c.env_id = facts.aio_instance;
-  c.sid = facts.sid;
-  c.sid_start = facts.sid_start;
+  c.env_id = facts->aio_instance;
+  c.sid = facts->sid;
+  c.sid_start = facts->sid_start;
   Identity id = resolve_identity(*snap->state, c, clock());
   if (id.instance) {
     w.instance = id.instance->id;

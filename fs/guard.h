@@ -10,7 +10,9 @@
 //
 // Identity: resolved only for write-class operations (reading /proc while the
 // caller execs a binary from the mount could deadlock), cached per thread id
-// and that thread's start time, so a reused id never inherits an identity.
+// and pinned by a pidfd of that thread, so a reused id never inherits an
+// identity (a pidfd never names another thread). Exited threads are swept
+// from the cache and their pidfds closed as it grows.
 //
 // Lock order: refresh_mu_ before nothing; ids_mu_ and denials_mu_ are leaves.
 #pragma once
@@ -24,6 +26,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -101,10 +105,16 @@ class Guard {
   const GuardOptions& options() const { return opts_; }
 
  private:
+  // A caller thread pinned by a pidfd, with what /proc said about it.
   struct CachedId {
-    int64_t thread_start = 0;
+    CachedId() = default;
+    CachedId(const CachedId&) = delete;
+    CachedId& operator=(const CachedId&) = delete;
+    ~CachedId();
+    int pidfd = -1;
     ProcFacts facts;
   };
+  std::optional<ProcFacts> facts_of(pid_t tid);
   std::shared_ptr<const Snapshot> load_snapshot(uint64_t generation);
   int judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel, bool subtree,
             const std::string& shown_path);
@@ -122,11 +132,12 @@ class Guard {
   int source_fd_;
   int inotify_fd_ = -1;
 
-  std::mutex refresh_mu_;  // serialises draining inotify + reloading
+  std::mutex refresh_mu_;            // serialises draining inotify + reloading
+  std::atomic<int> reloading_{0};    // 1 while a thread holds refresh_mu_ in refresh()
   std::atomic<std::shared_ptr<const Snapshot>> snap_;
 
-  std::mutex ids_mu_;  // guards ids_
-  std::unordered_map<pid_t, CachedId> ids_;
+  std::shared_mutex ids_mu_;  // guards ids_
+  std::unordered_map<pid_t, std::unique_ptr<CachedId>> ids_;
 
   mutable std::mutex denials_mu_;  // guards denials_
   std::deque<Denial> denials_;
