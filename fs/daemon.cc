@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,14 @@ class Janitor {
   std::thread thread_;
 };
 
+void raise_fd_limit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) spdlog::warn("cannot raise the descriptor limit");
+  }
+}
+
 }  // namespace
 
 std::string mounted_fs_type(const std::string& path) {
@@ -174,22 +183,28 @@ int run_daemon(const DaemonOptions& o) {
   Guard guard(**store, gopts, source_fd);
   if (Status s = guard.start(); !s) return fail(s.message());
   VFiles vfiles(guard);
-  MountContext ctx{source_fd, &guard, &vfiles, geteuid() == 0};
+  raise_fd_limit();  // every inode the kernel knows holds an O_PATH descriptor
+  FsOptions fo;
+  fo.root_fd = source_fd;
+  fo.in_place = o.source == o.mountpoint;
+  fo.chown_new = geteuid() == 0;
+  auto fsys = make_fs(fo, guard, vfiles);
 
   std::string opts = "default_permissions,fsname=aio:" + o.source + ",subtype=aio";
   if (o.allow_other) opts += ",allow_other";
   const char* argv[] = {"aio-mount", "-o", opts.c_str()};
   struct fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
-  struct fuse* f = fuse_new(&args, &operations(), sizeof(struct fuse_operations), &ctx);
-  if (!f) return fail("cannot create the FUSE session (bad options?)");
-  if (fuse_mount(f, o.mountpoint.c_str()) != 0) {
-    fuse_destroy(f);
+  struct fuse_session* se =
+      fuse_session_new(&args, &operations(), sizeof(struct fuse_lowlevel_ops), fsys.get());
+  fuse_opt_free_args(&args);
+  if (!se) return fail("cannot create the FUSE session (bad options?)");
+  if (fuse_session_mount(se, o.mountpoint.c_str()) != 0) {
+    fuse_session_destroy(se);
     return fail("cannot mount on " + o.mountpoint +
                 (o.allow_other && geteuid() != 0
                      ? " (--allow-other needs user_allow_other in /etc/fuse.conf)"
                      : ""));
   }
-  struct fuse_session* se = fuse_get_session(f);
   fuse_set_signal_handlers(se);
 
   MountRecord rec;
@@ -213,13 +228,13 @@ int run_daemon(const DaemonOptions& o) {
     struct fuse_loop_config* cfg = fuse_loop_cfg_create();
     fuse_loop_cfg_set_clone_fd(cfg, 1);
     fuse_loop_cfg_set_max_threads(cfg, 16);
-    rc = fuse_loop_mt(f, cfg);
+    rc = fuse_session_loop_mt(se, cfg);
     fuse_loop_cfg_destroy(cfg);
   }
   (void)remove_mount(o.home, o.mountpoint, rec.pid);
+  fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);
-  fuse_unmount(f);
-  fuse_destroy(f);
+  fuse_session_destroy(se);
   spdlog::info("unmounted {} (loop ended with {})", o.mountpoint, rc);
   return rc == 0 ? 0 : 3;
 }

@@ -9,547 +9,1070 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <limits.h>
+
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace aio::fs {
-namespace {
 
-// ---------------------------------------------------------------- plumbing
-
-MountContext& mc() {
-  return *static_cast<MountContext*>(fuse_get_context()->private_data);
-}
-Guard& guard() {
-  return *mc().guard;
-}
-int src() {
-  return mc().source_fd;
-}
-pid_t caller_tid() {
-  return fuse_get_context()->pid;
-}
-
-// A relative path for *at() calls: "" (the root) becomes ".".
-struct At {
-  explicit At(const char* fuse_path) : rel(rel_of(fuse_path)) {}
-  const char* c() const { return rel.empty() ? "." : rel.c_str(); }
-  std::string rel;
+// An inode the kernel knows. Real inodes hold an O_PATH descriptor; the
+// .aio/ nodes are virtual and live as long as the filesystem.
+struct Inode {
+  int fd = -1;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool is_virtual = false;
+  VNode vnode;        // virtual only
+  std::string vpath;  // virtual only: "/.aio/..."
+  // Guarded by Fs::mu_:
+  uint64_t nlookup = 0;
+  uint64_t children = 0;    // inodes whose `parent` is this one
+  Inode* parent = nullptr;  // the directory it was last reached through
+  std::string name;         // ... and under which name
 };
-
-int neg(int r) {
-  return r < 0 ? -errno : r;
-}
 
 // An open file: a real descriptor, or a virtual .aio file.
 struct Handle {
   int fd = -1;
   Who opener;             // who opened it (writes from the page cache carry no caller)
-  bool writable = false;  // decided at open
+  bool writable = false;  // opened for writing, and the guard allowed it
   bool is_virtual = false;
   VNode vnode;
   std::string content;  // virtual: rendered at open
 };
-
-Handle* handle(const struct fuse_file_info* fi) {
-  return fi ? reinterpret_cast<Handle*>(fi->fh) : nullptr;
-}
 
 struct DirHandle {
   DIR* dp = nullptr;
   bool is_virtual = false;
   VNode vnode;
   bool root = false;
+  off_t pos = 0;                     // ordinal of the next entry to hand out
+  struct dirent* pending = nullptr;  // read but not yet handed out
+};
+
+class Fs {
+ public:
+  Fs(const FsOptions& o, Guard& g, VFiles& v) : opts_(o), guard_(g), vfiles_(v) {
+    root_.fd = openat(o.root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (fstat(root_.fd, &st) == 0) {
+      root_.dev = st.st_dev;
+      root_.ino = st.st_ino;
+    }
+    root_.nlookup = 2;
+    timeout_ = o.cache_seconds > 0 ? o.cache_seconds : (o.in_place ? 86400.0 : 1.0);
+    add_virtual("/.aio");
+  }
+  ~Fs() {
+    for (auto& [key, in] : table_) {
+      close(in->fd);
+      delete in;
+    }
+    close(root_.fd);
+  }
+
+  Guard& guard() { return guard_; }
+  VFiles& vfiles() { return vfiles_; }
+  const FsOptions& opts() const { return opts_; }
+  double timeout() const { return timeout_; }
+  bool writeback = false;
+
+  Inode* inode(fuse_ino_t ino) {
+    return ino == FUSE_ROOT_ID ? &root_ : reinterpret_cast<Inode*>(static_cast<uintptr_t>(ino));
+  }
+  fuse_ino_t id(Inode* in) {
+    return in == &root_ ? FUSE_ROOT_ID : static_cast<fuse_ino_t>(reinterpret_cast<uintptr_t>(in));
+  }
+  bool is_root(Inode* in) const { return in == &root_; }
+
+  // The project-relative path an inode was last reached by ("" = root).
+  std::string path_of(Inode* in) {
+    std::lock_guard lock(mu_);
+    return path_locked(in);
+  }
+  std::string child_path(Inode* parent, const char* name) {
+    std::string p = path_of(parent);
+    return p.empty() ? std::string(name) : p + "/" + name;
+  }
+
+  // Looks a name up (or finds it again by dev/ino) and fills *e; 0 or errno.
+  int lookup(Inode* parent, const char* name, struct fuse_entry_param* e) {
+    memset(e, 0, sizeof *e);
+    if (parent->is_virtual) return lookup_virtual(parent->vpath + "/" + name, e);
+    if (is_root(parent) && strcmp(name, kVirtualDir) == 0) return lookup_virtual("/.aio", e);
+    int fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return errno;
+    if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
+      int err = errno;
+      close(fd);
+      return err;
+    }
+    Inode* in;
+    {
+      std::lock_guard lock(mu_);
+      auto key = std::make_pair(e->attr.st_dev, e->attr.st_ino);
+      auto it = table_.find(key);
+      if (it != table_.end()) {
+        in = it->second;
+        close(fd);
+      } else {
+        in = new Inode;
+        in->fd = fd;
+        in->dev = e->attr.st_dev;
+        in->ino = e->attr.st_ino;
+        table_.emplace(key, in);
+      }
+      ++in->nlookup;
+      set_parent_locked(in, parent, name);
+    }
+    e->ino = id(in);
+    e->attr_timeout = e->entry_timeout = timeout_;
+    return 0;
+  }
+
+  void forget(Inode* in, uint64_t n) {
+    if (in->is_virtual || is_root(in)) return;
+    std::lock_guard lock(mu_);
+    in->nlookup = in->nlookup > n ? in->nlookup - n : 0;
+    release_locked(in);
+  }
+
+  // The inode now known under (parent, name) after a rename.
+  void moved(const struct stat& st, Inode* parent, const char* name) {
+    std::lock_guard lock(mu_);
+    auto it = table_.find(std::make_pair(st.st_dev, st.st_ino));
+    if (it != table_.end()) set_parent_locked(it->second, parent, name);
+  }
+
+ private:
+  struct KeyHash {
+    size_t operator()(const std::pair<dev_t, ino_t>& k) const {
+      return std::hash<uint64_t>()(k.second * 1000003u ^ k.first);
+    }
+  };
+
+  void add_virtual(const std::string& path) {
+    auto n = vnode_of(path.c_str());
+    if (!n) return;
+    auto in = std::make_unique<Inode>();
+    in->is_virtual = true;
+    in->vnode = *n;
+    in->vpath = path;
+    in->nlookup = 1;
+    if (n->is_dir())
+      for (const auto& child : vfiles_.list(*n)) add_virtual(path + "/" + child);
+    virtual_.emplace(path, std::move(in));
+  }
+
+  int lookup_virtual(const std::string& path, struct fuse_entry_param* e) {
+    auto it = virtual_.find(path);
+    if (it == virtual_.end()) return ENOENT;
+    vfiles_.stat(it->second->vnode, &e->attr);
+    e->ino = id(it->second.get());
+    e->attr_timeout = e->entry_timeout = 0;  // generated: never cached
+    return 0;
+  }
+
+  std::string path_locked(Inode* in) {
+    std::vector<const std::string*> parts;
+    for (Inode* p = in; p && !is_root(p); p = p->parent) parts.push_back(&p->name);
+    std::string out;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+      if (!out.empty()) out.push_back('/');
+      out += **it;
+    }
+    return out;
+  }
+
+  void set_parent_locked(Inode* in, Inode* parent, const char* name) {
+    if (in->parent != parent) {
+      ++parent->children;
+      Inode* old = in->parent;
+      in->parent = parent;
+      if (old) {
+        --old->children;
+        release_locked(old);
+      }
+    }
+    in->name = name;
+  }
+
+  // Frees an inode nobody refers to any more (the kernel or a child).
+  void release_locked(Inode* in) {
+    while (in && !is_root(in) && !in->is_virtual && in->nlookup == 0 && in->children == 0) {
+      Inode* parent = in->parent;
+      table_.erase(std::make_pair(in->dev, in->ino));
+      close(in->fd);
+      delete in;
+      if (!parent) break;
+      --parent->children;
+      in = parent;
+    }
+  }
+
+  FsOptions opts_;
+  Guard& guard_;
+  VFiles& vfiles_;
+  double timeout_ = 1.0;
+  Inode root_;
+  std::map<std::string, std::unique_ptr<Inode>> virtual_;  // immutable after construction
+  std::mutex mu_;  // guards table_ and every Inode's nlookup/children/parent/name
+  std::unordered_map<std::pair<dev_t, ino_t>, Inode*, KeyHash> table_;
+};
+
+namespace {
+
+// ---------------------------------------------------------------- plumbing
+
+Fs& fs_of(fuse_req_t req) {
+  return *static_cast<Fs*>(fuse_req_userdata(req));
+}
+Inode* ino_of(fuse_req_t req, fuse_ino_t ino) {
+  return fs_of(req).inode(ino);
+}
+Handle* handle(const struct fuse_file_info* fi) {
+  return fi ? reinterpret_cast<Handle*>(fi->fh) : nullptr;
+}
+
+struct ProcPath {
+  explicit ProcPath(int fd) { snprintf(buf, sizeof buf, "/proc/self/fd/%d", fd); }
+  char buf[48];
 };
 
 // The caller of a write-class request; the opener when the kernel sends it
 // on its own (no caller pid).
-Who writer(const struct fuse_file_info* fi) {
-  pid_t tid = caller_tid();
+Who writer(fuse_req_t req, const struct fuse_file_info* fi) {
+  pid_t tid = fuse_req_ctx(req)->pid;
   if (tid <= 0 && handle(fi)) return handle(fi)->opener;
-  return guard().who(tid);
+  return fs_of(req).guard().who(tid);
 }
 
-bool lstat_rel(const std::string& rel, struct stat* st) {
-  return fstatat(src(), rel.empty() ? "." : rel.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-// Asks the guard about one path; `with_links` adds the other names of a
-// multiply linked regular file.
-int guard_path(const Who& w, WriteOp op, const std::string& rel, bool subtree, bool with_links) {
-  struct stat st;
-  bool have = with_links && lstat_rel(rel, &st);
-  return guard().check(w, op, rel, subtree, have ? &st : nullptr);
+// Asks the guard about `rel`; `st` (when given) brings the other names of a
+// multiply linked file into the question.
+int guard_path(fuse_req_t req, const Who& w, WriteOp op, const std::string& rel, bool subtree,
+               const struct stat* st = nullptr) {
+  return -fs_of(req).guard().check(w, op, rel, subtree, st);
 }
 
 // New files belong to the caller, as on a bare disk, when the daemon is root.
-void give_to_caller(const std::string& rel) {
-  if (!mc().chown_new) return;
-  const struct fuse_context* ctx = fuse_get_context();
+void give_to_caller(fuse_req_t req, int dirfd, const char* name) {
+  if (!fs_of(req).opts().chown_new) return;
+  const struct fuse_ctx* ctx = fuse_req_ctx(req);
   if (ctx->uid == 0 && ctx->gid == 0) return;
-  if (fchownat(src(), rel.c_str(), ctx->uid, ctx->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (fchownat(dirfd, name, ctx->uid, ctx->gid, AT_SYMLINK_NOFOLLOW) != 0) {
     // Best effort: the file exists either way.
   }
 }
 
-// ---------------------------------------------------------------- attributes
-
-int op_getattr(const char* path, struct stat* st, struct fuse_file_info* fi) {
-  if (Handle* h = handle(fi); h && !h->is_virtual) return neg(fstat(h->fd, st));
-  if (is_virtual(path)) {
-    auto n = vnode_of(path);
-    if (!n) return -ENOENT;
-    mc().vfiles->stat(*n, st);
-    return 0;
+void reply_entry_or_err(fuse_req_t req, Inode* parent, const char* name) {
+  struct fuse_entry_param e;
+  int err = fs_of(req).lookup(parent, name, &e);
+  if (err) {
+    fuse_reply_err(req, err);
+  } else {
+    fuse_reply_entry(req, &e);
   }
-  At at(path);
-  return neg(fstatat(src(), at.c(), st, AT_SYMLINK_NOFOLLOW));
 }
-
-int op_access(const char* path, int mask) {
-  if (is_virtual(path)) return vnode_of(path) ? 0 : -ENOENT;
-  At at(path);
-  return neg(faccessat(src(), at.c(), mask, AT_EACCESS));
-}
-
-int op_readlink(const char* path, char* buf, size_t size) {
-  if (is_virtual(path)) return -EINVAL;
-  At at(path);
-  ssize_t n = readlinkat(src(), at.c(), buf, size - 1);
-  if (n < 0) return -errno;
-  buf[n] = '\0';
-  return 0;
-}
-
-int op_chmod(const char* path, mode_t mode, struct fuse_file_info* fi) {
-  if (is_virtual(path)) return -EPERM;
-  At at(path);
-  if (int r = guard_path(writer(fi), WriteOp::kSetattr, at.rel, false, true); r != 0) return r;
-  if (Handle* h = handle(fi)) return neg(fchmod(h->fd, mode));
-  return neg(fchmodat(src(), at.c(), mode, 0));
-}
-
-int op_chown(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
-  if (is_virtual(path)) return -EPERM;
-  At at(path);
-  if (int r = guard_path(writer(fi), WriteOp::kSetattr, at.rel, false, true); r != 0) return r;
-  if (Handle* h = handle(fi)) return neg(fchown(h->fd, uid, gid));
-  return neg(fchownat(src(), at.c(), uid, gid, AT_SYMLINK_NOFOLLOW));
-}
-
-int op_truncate(const char* path, off_t size, struct fuse_file_info* fi) {
-  if (is_virtual(path)) {
-    auto n = vnode_of(path);
-    return n && n->writable() ? 0 : -EACCES;  // `echo > .aio/claims` truncates first
-  }
-  At at(path);
-  Handle* h = handle(fi);
-  if (!(h && h->writable)) {
-    if (int r = guard_path(writer(fi), WriteOp::kSetattr, at.rel, false, true); r != 0) return r;
-  }
-  if (h) return neg(ftruncate(h->fd, size));
-  int fd = openat(src(), at.c(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return -errno;
-  int r = neg(ftruncate(fd, size));
-  close(fd);
-  return r;
-}
-
-int op_utimens(const char* path, const struct timespec tv[2], struct fuse_file_info* fi) {
-  if (is_virtual(path)) return 0;  // `touch .aio/x` is harmless
-  At at(path);
-  if (int r = guard_path(writer(fi), WriteOp::kSetattr, at.rel, false, true); r != 0) return r;
-  if (Handle* h = handle(fi)) return neg(futimens(h->fd, tv));
-  return neg(utimensat(src(), at.c(), tv, AT_SYMLINK_NOFOLLOW));
-}
-
-// ---------------------------------------------------------------- names
-
-int op_mknod(const char* path, mode_t mode, dev_t rdev) {
-  if (is_virtual(path)) return -EACCES;
-  At at(path);
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kMknod, at.rel, false, false); r != 0)
-    return r;
-  int r = S_ISFIFO(mode) ? mkfifoat(src(), at.c(), mode) : mknodat(src(), at.c(), mode, rdev);
-  if (r != 0) return -errno;
-  give_to_caller(at.rel);
-  return 0;
-}
-
-int op_mkdir(const char* path, mode_t mode) {
-  if (is_virtual(path)) return -EACCES;
-  At at(path);
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kMkdir, at.rel, false, false); r != 0)
-    return r;
-  if (mkdirat(src(), at.c(), mode) != 0) return -errno;
-  give_to_caller(at.rel);
-  return 0;
-}
-
-int op_unlink(const char* path) {
-  if (is_virtual(path)) return -EACCES;
-  At at(path);
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kUnlink, at.rel, false, false); r != 0)
-    return r;
-  return neg(unlinkat(src(), at.c(), 0));
-}
-
-int op_rmdir(const char* path) {
-  if (is_virtual(path)) return -EACCES;
-  At at(path);
-  // Claims beneath an (empty) directory name things its claimer means to create there.
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kRmdir, at.rel, true, false); r != 0)
-    return r;
-  return neg(unlinkat(src(), at.c(), AT_REMOVEDIR));
-}
-
-int op_symlink(const char* target, const char* linkpath) {
-  if (is_virtual(linkpath)) return -EACCES;
-  At at(linkpath);
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kSymlink, at.rel, false, false);
-      r != 0)
-    return r;
-  if (symlinkat(target, src(), at.c()) != 0) return -errno;
-  give_to_caller(at.rel);
-  return 0;
-}
-
-int op_rename(const char* from, const char* to, unsigned int flags) {
-  if (is_virtual(from) || is_virtual(to)) return -EACCES;
-  At a(from), b(to);
-  Who w = guard().who(caller_tid());
-  struct stat sa, sb;
-  bool have_a = lstat_rel(a.rel, &sa), have_b = lstat_rel(b.rel, &sb);
-  bool a_dir = have_a && S_ISDIR(sa.st_mode);
-  bool b_dir = have_b && S_ISDIR(sb.st_mode);
-  // The source name and everything beneath a renamed directory change; so
-  // does the destination (and, for an exchange, what moves the other way).
-  if (int r = guard().check(w, WriteOp::kRename, a.rel, a_dir, nullptr); r != 0) return r;
-  bool b_subtree = a_dir || b_dir;
-  if (int r = guard().check(w, WriteOp::kRename, b.rel, b_subtree, nullptr); r != 0) return r;
-  return neg(renameat2(src(), a.c(), src(), b.c(), flags));
-}
-
-int op_link(const char* from, const char* to) {
-  if (is_virtual(from) || is_virtual(to)) return -EACCES;
-  At a(from), b(to);
-  Who w = guard().who(caller_tid());
-  // A new name for a claimed inode would let others write it: judge both.
-  if (int r = guard_path(w, WriteOp::kLink, a.rel, false, true); r != 0) return r;
-  if (int r = guard_path(w, WriteOp::kLink, b.rel, false, false); r != 0) return r;
-  return neg(linkat(src(), a.c(), src(), b.c(), 0));
-}
-
-// ---------------------------------------------------------------- files
 
 bool opens_for_write(int flags) {
   return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
-int open_virtual(const char* path, struct fuse_file_info* fi) {
-  auto n = vnode_of(path);
-  if (!n) return -ENOENT;
-  if (n->is_dir()) return -EISDIR;
-  auto h = std::make_unique<Handle>();
-  h->is_virtual = true;
-  h->vnode = *n;
-  h->writable = opens_for_write(fi->flags);
-  if (h->writable && !n->writable()) return -EACCES;
-  h->opener = guard().who(caller_tid());
-  if ((fi->flags & O_ACCMODE) != O_WRONLY) h->content = mc().vfiles->render(*n, h->opener);
-  fi->direct_io = 1;  // content is generated; never cache it
-  fi->nonseekable = 0;
-  fi->fh = reinterpret_cast<uint64_t>(h.release());
-  return 0;
+// ---------------------------------------------------------------- lifecycle
+
+void op_init(void* userdata, struct fuse_conn_info* conn) {
+  Fs& fs = *static_cast<Fs*>(userdata);
+  // Over an in-place mount every change passes through us, so the kernel
+  // may keep written pages and sizes (writeback cache).
+  if (fs.opts().in_place && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) {
+    conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+    fs.writeback = true;
+  }
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
+  if (conn->capable & FUSE_CAP_FLOCK_LOCKS) conn->want |= FUSE_CAP_FLOCK_LOCKS;
+  if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+  conn->max_write = 1u << 20;  // libfuse clamps it to its buffer (256 pages)
+  conn->max_readahead = conn->max_readahead ? conn->max_readahead : (1u << 20);
+  spdlog::info("fuse: writeback cache {}, cache timeout {}s", fs.writeback ? "on" : "off",
+               fs.timeout());
 }
 
-int op_open(const char* path, struct fuse_file_info* fi) {
-  if (is_virtual(path)) return open_virtual(path, fi);
-  At at(path);
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  Fs& fs = fs_of(req);
+  struct fuse_entry_param e;
+  int err = fs.lookup(fs.inode(parent), name, &e);
+  if (err == ENOENT && !fs.inode(parent)->is_virtual) {
+    // A negative entry the kernel may cache as long as a positive one.
+    memset(&e, 0, sizeof e);
+    e.entry_timeout = fs.opts().in_place ? fs.timeout() : 0;
+    fuse_reply_entry(req, &e);
+  } else if (err) {
+    fuse_reply_err(req, err);
+  } else {
+    fuse_reply_entry(req, &e);
+  }
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t n) {
+  fs_of(req).forget(ino_of(req, ino), n);
+  fuse_reply_none(req);
+}
+
+void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data* forgets) {
+  for (size_t k = 0; k < count; ++k)
+    fs_of(req).forget(ino_of(req, forgets[k].ino), forgets[k].nlookup);
+  fuse_reply_none(req);
+}
+
+// ---------------------------------------------------------------- attributes
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  Inode* in = ino_of(req, ino);
+  struct stat st;
+  if (in->is_virtual) {
+    fs_of(req).vfiles().stat(in->vnode, &st);
+    fuse_reply_attr(req, &st, 0);
+    return;
+  }
+  Handle* h = handle(fi);
+  int r = h && h->fd >= 0 ? fstat(h->fd, &st)
+                          : fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+  if (r != 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  fuse_reply_attr(req, &st, fs_of(req).timeout());
+}
+
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
+                struct fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  Inode* in = fs.inode(ino);
+  Handle* h = handle(fi);
+  if (in->is_virtual) {
+    // `echo x > .aio/claims` truncates first; touching is harmless.
+    bool only_ok = !(to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID));
+    if (!only_ok || ((to_set & FUSE_SET_ATTR_SIZE) && !in->vnode.writable())) {
+      fuse_reply_err(req, (to_set & FUSE_SET_ATTR_SIZE) ? EACCES : EPERM);
+      return;
+    }
+    struct stat st;
+    fs.vfiles().stat(in->vnode, &st);
+    fuse_reply_attr(req, &st, 0);
+    return;
+  }
+  // A handle opened for writing was judged at open; anything else asks now.
+  if (!(h && h->writable)) {
+    struct stat cur;
+    bool have = fstatat(in->fd, "", &cur, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+    if (int err = guard_path(req, writer(req, fi), WriteOp::kSetattr, fs.path_of(in), false,
+                             have ? &cur : nullptr)) {
+      fuse_reply_err(req, err);
+      return;
+    }
+  }
+  ProcPath proc(in->fd);
+  int r = 0;
+  if (to_set & FUSE_SET_ATTR_MODE)
+    r = h && h->fd >= 0 ? fchmod(h->fd, attr->st_mode) : chmod(proc.buf, attr->st_mode);
+  if (r == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
+    uid_t uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : static_cast<uid_t>(-1);
+    gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : static_cast<gid_t>(-1);
+    r = h && h->fd >= 0 ? fchown(h->fd, uid, gid)
+                        : fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+  }
+  if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+    r = h && h->fd >= 0 ? ftruncate(h->fd, attr->st_size) : truncate(proc.buf, attr->st_size);
+  if (r == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME))) {
+    struct timespec tv[2];
+    tv[0].tv_sec = tv[1].tv_sec = 0;
+    tv[0].tv_nsec = tv[1].tv_nsec = UTIME_OMIT;
+    if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+      tv[0].tv_nsec = UTIME_NOW;
+    else if (to_set & FUSE_SET_ATTR_ATIME)
+      tv[0] = attr->st_atim;
+    if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+      tv[1].tv_nsec = UTIME_NOW;
+    else if (to_set & FUSE_SET_ATTR_MTIME)
+      tv[1] = attr->st_mtim;
+    r = h && h->fd >= 0 ? futimens(h->fd, tv) : utimensat(AT_FDCWD, proc.buf, tv, 0);
+  }
+  if (r != 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  op_getattr(req, ino, fi);
+}
+
+void op_readlink(fuse_req_t req, fuse_ino_t ino) {
+  Inode* in = ino_of(req, ino);
+  if (in->is_virtual) {
+    fuse_reply_err(req, EINVAL);
+    return;
+  }
+  char buf[PATH_MAX + 1];
+  ssize_t n = readlinkat(in->fd, "", buf, sizeof buf);
+  if (n < 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  if (n == sizeof buf) {
+    fuse_reply_err(req, ENAMETOOLONG);
+    return;
+  }
+  buf[n] = '\0';
+  fuse_reply_readlink(req, buf);
+}
+
+// ---------------------------------------------------------------- names
+
+// mknod, mkdir and symlink: judge the new name, make it, reply its entry.
+template <typename Make>
+void make_node(fuse_req_t req, fuse_ino_t parent, const char* name, WriteOp op, Make make) {
+  Fs& fs = fs_of(req);
+  Inode* p = fs.inode(parent);
+  if (p->is_virtual || (fs.is_root(p) && strcmp(name, kVirtualDir) == 0)) {
+    fuse_reply_err(req, EACCES);
+    return;
+  }
+  Who w = writer(req, nullptr);
+  if (int err = guard_path(req, w, op, fs.child_path(p, name), false)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  if (make(p->fd) != 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  give_to_caller(req, p->fd, name);
+  reply_entry_or_err(req, p, name);
+}
+
+void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+  make_node(req, parent, name, WriteOp::kMknod, [&](int dfd) {
+    return S_ISFIFO(mode) ? mkfifoat(dfd, name, mode) : mknodat(dfd, name, mode, rdev);
+  });
+}
+
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  make_node(req, parent, name, WriteOp::kMkdir, [&](int dfd) { return mkdirat(dfd, name, mode); });
+}
+
+void op_symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
+  make_node(req, parent, name, WriteOp::kSymlink,
+            [&](int dfd) { return symlinkat(target, dfd, name); });
+}
+
+// unlink and rmdir.
+void remove_name(fuse_req_t req, fuse_ino_t parent, const char* name, bool dir) {
+  Fs& fs = fs_of(req);
+  Inode* p = fs.inode(parent);
+  if (p->is_virtual || (fs.is_root(p) && strcmp(name, kVirtualDir) == 0)) {
+    fuse_reply_err(req, EACCES);
+    return;
+  }
+  // Claims beneath an (empty) directory name things its claimer means to
+  // create there, so rmdir judges the subtree.
+  if (int err = guard_path(req, writer(req, nullptr), dir ? WriteOp::kRmdir : WriteOp::kUnlink,
+                           fs.child_path(p, name), dir)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  fuse_reply_err(req, unlinkat(p->fd, name, dir ? AT_REMOVEDIR : 0) == 0 ? 0 : errno);
+}
+
+void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  remove_name(req, parent, name, false);
+}
+void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  remove_name(req, parent, name, true);
+}
+
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+               const char* newname, unsigned int flags) {
+  Fs& fs = fs_of(req);
+  Inode *a = fs.inode(parent), *b = fs.inode(newparent);
+  if (a->is_virtual || b->is_virtual || (fs.is_root(a) && strcmp(name, kVirtualDir) == 0) ||
+      (fs.is_root(b) && strcmp(newname, kVirtualDir) == 0)) {
+    fuse_reply_err(req, EACCES);
+    return;
+  }
+  Who w = writer(req, nullptr);
+  struct stat sa, sb;
+  bool have_a = fstatat(a->fd, name, &sa, AT_SYMLINK_NOFOLLOW) == 0;
+  bool have_b = fstatat(b->fd, newname, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+  bool a_dir = have_a && S_ISDIR(sa.st_mode), b_dir = have_b && S_ISDIR(sb.st_mode);
+  // The source name and everything beneath a renamed directory change; so
+  // does the destination (and, for an exchange, what moves the other way).
+  if (int err = guard_path(req, w, WriteOp::kRename, fs.child_path(a, name), a_dir)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  if (int err = guard_path(req, w, WriteOp::kRename, fs.child_path(b, newname), a_dir || b_dir)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  if (renameat2(a->fd, name, b->fd, newname, flags) != 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  if (have_a) fs.moved(sa, b, newname);
+  if (have_b && (flags & RENAME_EXCHANGE)) fs.moved(sb, a, name);
+  fuse_reply_err(req, 0);
+}
+
+void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
+  Fs& fs = fs_of(req);
+  Inode *in = fs.inode(ino), *p = fs.inode(newparent);
+  if (in->is_virtual || p->is_virtual || (fs.is_root(p) && strcmp(newname, kVirtualDir) == 0)) {
+    fuse_reply_err(req, EACCES);
+    return;
+  }
+  Who w = writer(req, nullptr);
+  struct stat st;
+  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  // A new name for a claimed inode would let others write it: judge both.
+  if (int err = guard_path(req, w, WriteOp::kLink, fs.path_of(in), false, have ? &st : nullptr)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  if (int err = guard_path(req, w, WriteOp::kLink, fs.child_path(p, newname), false)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  ProcPath proc(in->fd);
+  if (linkat(AT_FDCWD, proc.buf, p->fd, newname, AT_SYMLINK_FOLLOW) != 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  reply_entry_or_err(req, p, newname);
+}
+
+// ---------------------------------------------------------------- files
+
+void open_virtual(fuse_req_t req, Inode* in, struct fuse_file_info* fi) {
+  if (in->vnode.is_dir()) {
+    fuse_reply_err(req, EISDIR);
+    return;
+  }
+  auto h = std::make_unique<Handle>();
+  h->is_virtual = true;
+  h->vnode = in->vnode;
+  h->writable = opens_for_write(fi->flags);
+  if (h->writable && !in->vnode.writable()) {
+    fuse_reply_err(req, EACCES);
+    return;
+  }
+  Fs& fs = fs_of(req);
+  h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
+  if ((fi->flags & O_ACCMODE) != O_WRONLY) h->content = fs.vfiles().render(in->vnode, h->opener);
+  fi->direct_io = 1;  // content is generated; never cache it
+  fi->fh = reinterpret_cast<uint64_t>(h.get());
+  if (fuse_reply_open(req, fi) == 0) h.release();
+}
+
+// Flags for the real open: with the writeback cache the kernel reads pages
+// of files opened write-only and keeps O_APPEND offsets itself.
+int real_flags(const Fs& fs, int flags) {
+  flags &= ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY);
+  if (fs.writeback) {
+    if ((flags & O_ACCMODE) == O_WRONLY) flags = (flags & ~O_ACCMODE) | O_RDWR;
+    flags &= ~O_APPEND;
+  }
+  return flags | O_CLOEXEC;
+}
+
+void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  Inode* in = fs.inode(ino);
+  if (in->is_virtual) {
+    open_virtual(req, in, fi);
+    return;
+  }
   auto h = std::make_unique<Handle>();
   h->writable = opens_for_write(fi->flags);
   if (h->writable) {
-    h->opener = guard().who(caller_tid());
-    if (int r = guard_path(h->opener, WriteOp::kOpen, at.rel, false, true); r != 0) return r;
+    h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
+    struct stat st;
+    bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+    if (int err = guard_path(req, h->opener, WriteOp::kOpen, fs.path_of(in), false,
+                             have ? &st : nullptr)) {
+      fuse_reply_err(req, err);
+      return;
+    }
   }
-  int fd = openat(src(), at.c(), (fi->flags & ~O_NOFOLLOW) | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  h->fd = fd;
-  fi->fh = reinterpret_cast<uint64_t>(h.release());
-  return 0;
+  ProcPath proc(in->fd);
+  h->fd = open(proc.buf, real_flags(fs, fi->flags));
+  if (h->fd < 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  fi->keep_cache = fs.opts().in_place;  // nothing changes the file behind our back
+  fi->fh = reinterpret_cast<uint64_t>(h.get());
+  if (fuse_reply_open(req, fi) == 0) {
+    h.release();
+  } else {
+    close(h->fd);
+  }
 }
 
-int op_create(const char* path, mode_t mode, struct fuse_file_info* fi) {
-  if (is_virtual(path)) {
-    // `echo x >> .aio/claims` may arrive as create when the kernel has no
-    // dentry yet; existing virtual files open, new names are refused.
-    if (vnode_of(path)) return open_virtual(path, fi);
-    return -EACCES;
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
+               struct fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  Inode* p = fs.inode(parent);
+  if (p->is_virtual || (fs.is_root(p) && strcmp(name, kVirtualDir) == 0)) {
+    fuse_reply_err(req, EACCES);  // nothing is created inside .aio/
+    return;
   }
-  At at(path);
   auto h = std::make_unique<Handle>();
   h->writable = true;
-  h->opener = guard().who(caller_tid());
-  if (int r = guard_path(h->opener, WriteOp::kCreate, at.rel, false, true); r != 0) return r;
+  h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
   struct stat before;
-  bool existed = lstat_rel(at.rel, &before);
-  int fd = openat(src(), at.c(), fi->flags | O_CREAT | O_CLOEXEC, mode);
-  if (fd < 0) return -errno;
-  if (!existed) give_to_caller(at.rel);
-  h->fd = fd;
-  fi->fh = reinterpret_cast<uint64_t>(h.release());
-  return 0;
+  bool existed = fstatat(p->fd, name, &before, AT_SYMLINK_NOFOLLOW) == 0;
+  if (int err = guard_path(req, h->opener, WriteOp::kCreate, fs.child_path(p, name), false,
+                           existed ? &before : nullptr)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  int flags = real_flags(fs, fi->flags) | O_CREAT | (fi->flags & O_EXCL);
+  h->fd = openat(p->fd, name, flags, mode);
+  if (h->fd < 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  if (!existed) give_to_caller(req, p->fd, name);
+  struct fuse_entry_param e;
+  if (int err = fs.lookup(p, name, &e)) {
+    close(h->fd);
+    fuse_reply_err(req, err);
+    return;
+  }
+  fi->keep_cache = fs.opts().in_place;
+  fi->fh = reinterpret_cast<uint64_t>(h.get());
+  if (fuse_reply_create(req, &e, fi) == 0) {
+    h.release();
+  } else {
+    close(h->fd);
+    fs.forget(fs.inode(e.ino), 1);
+  }
 }
 
-int op_read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
-  (void)path;
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
+  (void)ino;
   Handle* h = handle(fi);
   if (h->is_virtual) {
-    if (off < 0 || static_cast<size_t>(off) >= h->content.size()) return 0;
+    if (off < 0 || static_cast<size_t>(off) >= h->content.size()) {
+      fuse_reply_buf(req, nullptr, 0);
+      return;
+    }
     size_t n = std::min(size, h->content.size() - static_cast<size_t>(off));
-    memcpy(buf, h->content.data() + off, n);
-    return static_cast<int>(n);
+    fuse_reply_buf(req, h->content.data() + off, n);
+    return;
   }
-  ssize_t n = pread(h->fd, buf, size, off);
-  return n < 0 ? -errno : static_cast<int>(n);
+  struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+  buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  buf.buf[0].fd = h->fd;
+  buf.buf[0].pos = off;
+  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
-int op_write(const char* path, const char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
-  (void)path;
+void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec* in_buf, off_t off,
+                  struct fuse_file_info* fi) {
+  (void)ino;
+  Handle* h = handle(fi);
+  size_t size = fuse_buf_size(in_buf);
+  if (h->is_virtual) {
+    std::string data(size, '\0');
+    struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+    dst.buf[0].mem = data.data();
+    ssize_t got = fuse_buf_copy(&dst, in_buf, static_cast<fuse_buf_copy_flags>(0));
+    if (got < 0) {
+      fuse_reply_err(req, static_cast<int>(-got));
+      return;
+    }
+    data.resize(static_cast<size_t>(got));
+    int r = fs_of(req).vfiles().append(h->vnode, h->opener, data);
+    if (r != 0) {
+      fuse_reply_err(req, -r);
+    } else {
+      fuse_reply_write(req, data.size());
+    }
+    return;
+  }
+  struct fuse_bufvec out = FUSE_BUFVEC_INIT(size);
+  out.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  out.buf[0].fd = h->fd;
+  out.buf[0].pos = off;
+  ssize_t n = fuse_buf_copy(&out, in_buf, static_cast<fuse_buf_copy_flags>(0));
+  if (n < 0) {
+    fuse_reply_err(req, static_cast<int>(-n));
+  } else {
+    fuse_reply_write(req, static_cast<size_t>(n));
+  }
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  (void)ino;
   Handle* h = handle(fi);
   if (h->is_virtual) {
-    int r = mc().vfiles->append(h->vnode, h->opener, std::string_view(buf, size));
-    return r != 0 ? r : static_cast<int>(size);
+    fuse_reply_err(req, 0);
+    return;
   }
-  ssize_t n = pwrite(h->fd, buf, size, off);
-  return n < 0 ? -errno : static_cast<int>(n);
-}
-
-int op_statfs(const char* path, struct statvfs* st) {
-  (void)path;
-  return neg(fstatvfs(src(), st));
-}
-
-int op_flush(const char* path, struct fuse_file_info* fi) {
-  (void)path;
-  Handle* h = handle(fi);
-  if (h->is_virtual) return 0;
   // Like close(2) on the real file: lets the source filesystem report
   // delayed write errors; the descriptor itself stays open until release.
   int d = dup(h->fd);
-  if (d < 0) return -errno;
-  return neg(close(d));
+  int r = d < 0 ? -1 : close(d);
+  fuse_reply_err(req, r == 0 ? 0 : errno);
 }
 
-int op_release(const char* path, struct fuse_file_info* fi) {
-  (void)path;
+void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  (void)ino;
   Handle* h = handle(fi);
   if (h->fd >= 0) close(h->fd);
   delete h;
-  return 0;
+  fuse_reply_err(req, 0);
 }
 
-int op_fsync(const char* path, int datasync, struct fuse_file_info* fi) {
-  (void)path;
-  Handle* h = handle(fi);
-  if (h->is_virtual) return 0;
-  return neg(datasync ? fdatasync(h->fd) : fsync(h->fd));
-}
-
-int op_fallocate(const char* path, int mode, off_t off, off_t len, struct fuse_file_info* fi) {
-  (void)path;
-  Handle* h = handle(fi);
-  if (h->is_virtual) return -EOPNOTSUPP;
-  if (!h->writable) return -EBADF;
-  return neg(fallocate(h->fd, mode, off, len));
-}
-
-ssize_t op_copy_file_range(const char* pin, struct fuse_file_info* fi_in, off_t off_in,
-                           const char* pout, struct fuse_file_info* fi_out, off_t off_out,
-                           size_t len, int flags) {
-  (void)pin;
-  (void)pout;
-  Handle *in = handle(fi_in), *out = handle(fi_out);
-  if (in->is_virtual || out->is_virtual) return -EOPNOTSUPP;
-  ssize_t n = copy_file_range(in->fd, &off_in, out->fd, &off_out, len, flags);
-  return n < 0 ? -errno : n;
-}
-
-off_t op_lseek(const char* path, off_t off, int whence, struct fuse_file_info* fi) {
-  (void)path;
+void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info* fi) {
+  (void)ino;
   Handle* h = handle(fi);
   if (h->is_virtual) {
-    if (whence == SEEK_SET) return off;
-    if (whence == SEEK_END) return static_cast<off_t>(h->content.size()) + off;
-    return -EINVAL;
+    fuse_reply_err(req, 0);
+    return;
   }
-  off_t r = lseek(h->fd, off, whence);
-  return r < 0 ? -errno : r;
+  int r = datasync ? fdatasync(h->fd) : fsync(h->fd);
+  fuse_reply_err(req, r == 0 ? 0 : errno);
 }
 
-int op_flock(const char* path, struct fuse_file_info* fi, int op) {
-  (void)path;
+void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
+                  struct fuse_file_info* fi) {
+  (void)ino;
   Handle* h = handle(fi);
-  if (h->is_virtual) return 0;
-  return neg(flock(h->fd, op));
+  if (h->is_virtual) {
+    fuse_reply_err(req, EOPNOTSUPP);
+    return;
+  }
+  fuse_reply_err(req, fallocate(h->fd, mode, off, len) == 0 ? 0 : errno);
+}
+
+void op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+                        struct fuse_file_info* fi_in, fuse_ino_t ino_out, off_t off_out,
+                        struct fuse_file_info* fi_out, size_t len, int flags) {
+  (void)ino_in;
+  (void)ino_out;
+  Handle *in = handle(fi_in), *out = handle(fi_out);
+  if (in->is_virtual || out->is_virtual) {
+    fuse_reply_err(req, EOPNOTSUPP);
+    return;
+  }
+  ssize_t n = copy_file_range(in->fd, &off_in, out->fd, &off_out, len, flags);
+  if (n < 0) {
+    fuse_reply_err(req, errno);
+  } else {
+    fuse_reply_write(req, static_cast<size_t>(n));
+  }
+}
+
+void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info* fi) {
+  (void)ino;
+  Handle* h = handle(fi);
+  if (h->is_virtual) {
+    fuse_reply_err(req, ESPIPE);
+    return;
+  }
+  off_t r = lseek(h->fd, off, whence);
+  if (r < 0) {
+    fuse_reply_err(req, errno);
+  } else {
+    fuse_reply_lseek(req, r);
+  }
+}
+
+void op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi, int op) {
+  (void)ino;
+  Handle* h = handle(fi);
+  if (h->is_virtual) {
+    fuse_reply_err(req, 0);
+    return;
+  }
+  fuse_reply_err(req, flock(h->fd, op) == 0 ? 0 : errno);
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t ino) {
+  (void)ino;
+  struct statvfs st;
+  if (fstatvfs(fs_of(req).opts().root_fd, &st) != 0) {
+    fuse_reply_err(req, errno);
+    return;
+  }
+  fuse_reply_statfs(req, &st);
 }
 
 // ---------------------------------------------------------------- xattrs
 
-// xattr calls have no *at() form: go through an O_PATH descriptor.
-struct PathFd {
-  explicit PathFd(const std::string& rel)
-      : fd(openat(src(), rel.empty() ? "." : rel.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC)) {
-    if (fd >= 0) snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                 int flags) {
+  Fs& fs = fs_of(req);
+  Inode* in = fs.inode(ino);
+  if (in->is_virtual) {
+    fuse_reply_err(req, EPERM);
+    return;
   }
-  ~PathFd() {
-    if (fd >= 0) close(fd);
+  struct stat st;
+  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  if (int err = guard_path(req, writer(req, nullptr), WriteOp::kSetxattr, fs.path_of(in), false,
+                           have ? &st : nullptr)) {
+    fuse_reply_err(req, err);
+    return;
   }
-  int fd;
-  char proc[64] = {};
-};
-
-int op_setxattr(const char* path, const char* name, const char* value, size_t size, int flags) {
-  if (is_virtual(path)) return -EPERM;
-  At at(path);
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kSetxattr, at.rel, false, true);
-      r != 0)
-    return r;
-  PathFd p(at.rel);
-  if (p.fd < 0) return -errno;
-  return neg(setxattr(p.proc, name, value, size, flags));
+  ProcPath proc(in->fd);
+  fuse_reply_err(req, setxattr(proc.buf, name, value, size, flags) == 0 ? 0 : errno);
 }
 
-int op_getxattr(const char* path, const char* name, char* value, size_t size) {
-  if (is_virtual(path)) return -ENODATA;
-  At at(path);
-  PathFd p(at.rel);
-  if (p.fd < 0) return -errno;
-  ssize_t n = getxattr(p.proc, name, value, size);
-  return n < 0 ? -errno : static_cast<int>(n);
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  Inode* in = ino_of(req, ino);
+  if (in->is_virtual) {
+    fuse_reply_err(req, ENODATA);
+    return;
+  }
+  ProcPath proc(in->fd);
+  if (size == 0) {
+    ssize_t n = getxattr(proc.buf, name, nullptr, 0);
+    if (n < 0) {
+      fuse_reply_err(req, errno);
+    } else {
+      fuse_reply_xattr(req, static_cast<size_t>(n));
+    }
+    return;
+  }
+  std::string buf(size, '\0');
+  ssize_t n = getxattr(proc.buf, name, buf.data(), size);
+  if (n < 0) {
+    fuse_reply_err(req, errno);
+  } else {
+    fuse_reply_buf(req, buf.data(), static_cast<size_t>(n));
+  }
 }
 
-int op_listxattr(const char* path, char* list, size_t size) {
-  if (is_virtual(path)) return 0;
-  At at(path);
-  PathFd p(at.rel);
-  if (p.fd < 0) return -errno;
-  ssize_t n = listxattr(p.proc, list, size);
-  return n < 0 ? -errno : static_cast<int>(n);
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  Inode* in = ino_of(req, ino);
+  if (in->is_virtual) {
+    if (size == 0) {
+      fuse_reply_xattr(req, 0);
+    } else {
+      fuse_reply_buf(req, nullptr, 0);
+    }
+    return;
+  }
+  ProcPath proc(in->fd);
+  std::string buf(size, '\0');
+  ssize_t n = listxattr(proc.buf, size ? buf.data() : nullptr, size);
+  if (n < 0) {
+    fuse_reply_err(req, errno);
+  } else if (size == 0) {
+    fuse_reply_xattr(req, static_cast<size_t>(n));
+  } else {
+    fuse_reply_buf(req, buf.data(), static_cast<size_t>(n));
+  }
 }
 
-int op_removexattr(const char* path, const char* name) {
-  if (is_virtual(path)) return -EPERM;
-  At at(path);
-  if (int r = guard_path(guard().who(caller_tid()), WriteOp::kRemovexattr, at.rel, false, true);
-      r != 0)
-    return r;
-  PathFd p(at.rel);
-  if (p.fd < 0) return -errno;
-  return neg(removexattr(p.proc, name));
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  Fs& fs = fs_of(req);
+  Inode* in = fs.inode(ino);
+  if (in->is_virtual) {
+    fuse_reply_err(req, EPERM);
+    return;
+  }
+  struct stat st;
+  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  if (int err = guard_path(req, writer(req, nullptr), WriteOp::kRemovexattr, fs.path_of(in), false,
+                           have ? &st : nullptr)) {
+    fuse_reply_err(req, err);
+    return;
+  }
+  ProcPath proc(in->fd);
+  fuse_reply_err(req, removexattr(proc.buf, name) == 0 ? 0 : errno);
 }
 
 // ---------------------------------------------------------------- directories
 
-int op_opendir(const char* path, struct fuse_file_info* fi) {
+void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  Fs& fs = fs_of(req);
+  Inode* in = fs.inode(ino);
   auto d = std::make_unique<DirHandle>();
-  if (is_virtual(path)) {
-    auto n = vnode_of(path);
-    if (!n) return -ENOENT;
-    if (!n->is_dir()) return -ENOTDIR;
+  if (in->is_virtual) {
+    if (!in->vnode.is_dir()) {
+      fuse_reply_err(req, ENOTDIR);
+      return;
+    }
     d->is_virtual = true;
-    d->vnode = *n;
+    d->vnode = in->vnode;
   } else {
-    At at(path);
-    int fd = openat(src(), at.c(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -errno;
+    int fd = openat(in->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      fuse_reply_err(req, errno);
+      return;
+    }
     d->dp = fdopendir(fd);
     if (!d->dp) {
       int e = errno;
       close(fd);
-      return -e;
+      fuse_reply_err(req, e);
+      return;
     }
-    d->root = at.rel.empty();
+    d->root = fs.is_root(in);
   }
-  fi->fh = reinterpret_cast<uint64_t>(d.release());
-  return 0;
+  fi->fh = reinterpret_cast<uint64_t>(d.get());
+  if (fuse_reply_open(req, fi) == 0) {
+    d.release();
+  } else if (d->dp) {
+    closedir(d->dp);
+  }
 }
 
-int op_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t off,
-               struct fuse_file_info* fi, enum fuse_readdir_flags flags) {
-  (void)path;
-  (void)off;
-  (void)flags;
+// Offsets are our own ordinals (0, 1, 2, ...), not the source filesystem's
+// cookies, so the virtual .aio entry of the root can take one of its own.
+void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi,
+                bool plus) {
+  Fs& fs = fs_of(req);
+  Inode* dir = fs.inode(ino);
   auto* d = reinterpret_cast<DirHandle*>(fi->fh);
+  std::string buf(size, '\0');
+  size_t used = 0;
+  // Adds one entry; false when the buffer is full (nothing added).
+  auto add = [&](const char* name, const struct stat& st, const struct fuse_entry_param* e,
+                 off_t next) {
+    size_t n = plus ? fuse_add_direntry_plus(req, buf.data() + used, size - used, name, e, next)
+                    : fuse_add_direntry(req, buf.data() + used, size - used, name, &st, next);
+    if (n > size - used) return false;
+    used += n;
+    return true;
+  };
+
   if (d->is_virtual) {
-    fill(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
-    fill(buf, "..", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
-    for (const auto& name : mc().vfiles->list(d->vnode)) {
-      struct stat st;
-      memset(&st, 0, sizeof st);
-      st.st_ino = kVirtualInoBase + 1;
-      fill(buf, name.c_str(), &st, 0, static_cast<fuse_fill_dir_flags>(0));
+    std::vector<std::string> names{".", ".."};
+    for (auto& n : fs.vfiles().list(d->vnode)) names.push_back(std::move(n));
+    for (off_t k = off; k < static_cast<off_t>(names.size()); ++k) {
+      struct fuse_entry_param e;
+      memset(&e, 0, sizeof e);
+      bool dot = names[k] == "." || names[k] == "..";
+      if (plus && !dot && fs.lookup(dir, names[k].c_str(), &e) != 0) continue;
+      if (dot) e.attr.st_mode = S_IFDIR;
+      if (!add(names[k].c_str(), e.attr, &e, k + 1)) break;
     }
-    return 0;
+    fuse_reply_buf(req, buf.data(), used);
+    return;
   }
-  // Offsets are not used (fill is called with 0): the whole listing goes in
-  // one call, which the high-level API buffers.
-  rewinddir(d->dp);
-  while (struct dirent* e = readdir(d->dp)) {
-    // A real .aio in the project is hidden by the virtual one.
-    if (d->root && strcmp(e->d_name, kVirtualDir) == 0) continue;
-    struct stat st;
-    memset(&st, 0, sizeof st);
-    st.st_ino = e->d_ino;
-    st.st_mode = static_cast<mode_t>(DTTOIF(e->d_type));
-    if (fill(buf, e->d_name, &st, 0, static_cast<fuse_fill_dir_flags>(0))) break;
+
+  if (off != d->pos) {  // a seek: walk again from the start
+    rewinddir(d->dp);
+    d->pending = nullptr;
+    d->pos = 0;
   }
-  if (d->root) {
-    struct stat st;
-    memset(&st, 0, sizeof st);
-    st.st_mode = S_IFDIR;
-    st.st_ino = kVirtualInoBase;  // an entry with inode 0 is skipped by readdir(3)
-    fill(buf, kVirtualDir, &st, 0, static_cast<fuse_fill_dir_flags>(0));
+  off_t ordinal = 0;  // what the next entry's ordinal is
+  auto next_entry = [&]() -> struct dirent* {
+    if (d->pending) return std::exchange(d->pending, nullptr);
+    for (;;) {
+      struct dirent* e = readdir(d->dp);
+      if (!e) return nullptr;
+      // A real .aio in the project is hidden by the virtual one.
+      if (d->root && strcmp(e->d_name, kVirtualDir) == 0) continue;
+      return e;
+    }
+  };
+  // Root: ordinal 0 is the virtual .aio; real entries follow.
+  ordinal = d->pos;
+  if (d->root && ordinal == 0) {
+    if (off <= 0) {
+      struct fuse_entry_param e;
+      memset(&e, 0, sizeof e);
+      if (!plus || fs.lookup(dir, kVirtualDir, &e) == 0) {
+        if (!add(kVirtualDir, e.attr, &e, 1)) {
+          if (plus) fs.forget(fs.inode(e.ino), 1);
+          fuse_reply_buf(req, buf.data(), used);
+          return;
+        }
+      }
+    }
+    ordinal = d->pos = 1;
   }
-  return 0;
+  // Skip forward to `off` after a seek.
+  while (ordinal < off) {
+    if (!next_entry()) break;
+    d->pos = ++ordinal;
+  }
+  for (;;) {
+    struct dirent* de = next_entry();
+    if (!de) break;
+    bool dot = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+    struct fuse_entry_param e;
+    memset(&e, 0, sizeof e);
+    e.attr.st_ino = de->d_ino;
+    e.attr.st_mode = static_cast<mode_t>(DTTOIF(de->d_type));
+    if (plus && !dot) {
+      if (fs.lookup(dir, de->d_name, &e) != 0) {
+        d->pos = ++ordinal;  // vanished meanwhile: skip it
+        continue;
+      }
+    }
+    if (!add(de->d_name, e.attr, &e, ordinal + 1)) {
+      if (plus && !dot) fs.forget(fs.inode(e.ino), 1);
+      d->pending = de;
+      break;
+    }
+    d->pos = ++ordinal;
+  }
+  fuse_reply_buf(req, buf.data(), used);
 }
 
-int op_releasedir(const char* path, struct fuse_file_info* fi) {
-  (void)path;
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
+  do_readdir(req, ino, size, off, fi, false);
+}
+
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info* fi) {
+  do_readdir(req, ino, size, off, fi, true);
+}
+
+void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  (void)ino;
   auto* d = reinterpret_cast<DirHandle*>(fi->fh);
   if (d->dp) closedir(d->dp);
   delete d;
-  return 0;
+  fuse_reply_err(req, 0);
 }
 
-int op_fsyncdir(const char* path, int datasync, struct fuse_file_info* fi) {
-  (void)path;
+void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info* fi) {
+  (void)ino;
   auto* d = reinterpret_cast<DirHandle*>(fi->fh);
-  if (!d->dp) return 0;
+  if (!d->dp) {
+    fuse_reply_err(req, 0);
+    return;
+  }
   int fd = dirfd(d->dp);
-  return neg(datasync ? fdatasync(fd) : fsync(fd));
+  fuse_reply_err(req, (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : errno);
 }
 
-void* op_init(struct fuse_conn_info* conn, struct fuse_config* cfg) {
-  (void)conn;
-  cfg->use_ino = 1;
-  cfg->hard_remove = 1;  // unlinked-but-open files stay usable through their handle
-  // Attributes may be cached briefly; the .aio/ files are direct_io, so a
-  // read always shows the current state.
-  cfg->entry_timeout = 1.0;
-  cfg->attr_timeout = 1.0;
-  cfg->negative_timeout = 0;
-  return fuse_get_context()->private_data;
-}
-
-struct fuse_operations make_ops() {
-  struct fuse_operations o;
+struct fuse_lowlevel_ops make_ops() {
+  struct fuse_lowlevel_ops o;
   memset(&o, 0, sizeof o);
   o.init = op_init;
+  o.lookup = op_lookup;
+  o.forget = op_forget;
+  o.forget_multi = op_forget_multi;
   o.getattr = op_getattr;
-  o.access = op_access;
+  o.setattr = op_setattr;
   o.readlink = op_readlink;
   o.mknod = op_mknod;
   o.mkdir = op_mkdir;
@@ -558,15 +1081,10 @@ struct fuse_operations make_ops() {
   o.symlink = op_symlink;
   o.rename = op_rename;
   o.link = op_link;
-  o.chmod = op_chmod;
-  o.chown = op_chown;
-  o.truncate = op_truncate;
-  o.utimens = op_utimens;
   o.open = op_open;
   o.create = op_create;
   o.read = op_read;
-  o.write = op_write;
-  o.statfs = op_statfs;
+  o.write_buf = op_write_buf;
   o.flush = op_flush;
   o.release = op_release;
   o.fsync = op_fsync;
@@ -574,12 +1092,14 @@ struct fuse_operations make_ops() {
   o.copy_file_range = op_copy_file_range;
   o.lseek = op_lseek;
   o.flock = op_flock;
+  o.statfs = op_statfs;
   o.setxattr = op_setxattr;
   o.getxattr = op_getxattr;
   o.listxattr = op_listxattr;
   o.removexattr = op_removexattr;
   o.opendir = op_opendir;
   o.readdir = op_readdir;
+  o.readdirplus = op_readdirplus;
   o.releasedir = op_releasedir;
   o.fsyncdir = op_fsyncdir;
   return o;
@@ -587,8 +1107,12 @@ struct fuse_operations make_ops() {
 
 }  // namespace
 
-const struct fuse_operations& operations() {
-  static const struct fuse_operations ops = make_ops();
+std::unique_ptr<Fs, void (*)(Fs*)> make_fs(const FsOptions& o, Guard& guard, VFiles& vfiles) {
+  return {new Fs(o, guard, vfiles), [](Fs* f) { delete f; }};
+}
+
+const struct fuse_lowlevel_ops& operations() {
+  static const struct fuse_lowlevel_ops ops = make_ops();
   return ops;
 }
 
