@@ -75,20 +75,28 @@ Status run_check(Env& env, const CheckOpts& o) {
     if (!type) return Status::invalid("unknown claim type '" + o.type + "'");
   }
   std::string project;
+  std::string input = o.path;
   if (me.instance) {
     project = me.instance->project;
   } else if (type == ClaimType::kPattern || type == ClaimType::kTask) {
     project = current_project(s, nullptr, env);
+  } else if (!o.path.empty()) {
+    // Anonymous: the project is the registered one holding the path (it may
+    // be the project root itself), and since the path chose the project, a
+    // relative path is read from the working directory, not the root.
+    input = normalize_absolute(o.path.front() == '/' ? o.path : env.cwd + "/" + o.path);
+    project = project_for_path(s, input);
+    bool registered = false;
+    for (const auto& [id, inst] : s.instances) registered = registered || inst.project == project;
+    if (!registered) project = current_project(s, nullptr, env);
   } else {
-    std::string abs = o.path.empty() || o.path.front() != '/' ? env.cwd + "/" + o.path : o.path;
-    project = project_for_path(s, normalize_absolute(abs));
-    if (project == normalize_absolute(abs)) project = current_project(s, nullptr, env);
+    project = current_project(s, nullptr, env);
   }
   Claim probe;
   probe.project = project;
   probe.exclusive = true;
   probe.type = type.value_or(ClaimType::kFile);
-  auto target = canonical_target(probe.type, o.path, project, env.cwd);
+  auto target = canonical_target(probe.type, input, project, env.cwd);
   if (!target) return target.status();
   probe.target = *target;
   if (!type) {
@@ -145,7 +153,8 @@ Status run_release(Env& env, const ReleaseOpts& o) {
   std::string who;
   AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
     Identity id = resolve_identity(t.state(), env.caller, env.clock);
-    if (!id.instance && !o.force) {
+    // --force works without an identity, but never under an id that is refused.
+    if (!id.instance && (!o.force || !id.problem.empty())) {
       auto me = require_identity(t.state(), env.caller, env.clock);
       return me.status();
     }

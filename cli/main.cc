@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     env.json = std::find(args.begin(), args.end(), "--json") != args.end();
+    setup_logging(env, false);  // else spdlog's default logger writes to stdout
     return fail(env, Status::invalid(what + " (see aio --help)"));
   }
 

@@ -1,0 +1,568 @@
+#include "tests/fs/harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace aio::test {
+namespace {
+
+constexpr const char* kTmpPrefix = "/tmp/aio-fs-test.";
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[65536];
+  lseek(fd, 0, SEEK_SET);
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Unescapes the octal escapes of /proc/self/mountinfo ("\040" = ' ').
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      out.push_back(static_cast<char>(strtol(s.substr(i + 1, 3).c_str(), nullptr, 8)));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// (mount point, fs type) of every mount, in mount order.
+std::vector<std::pair<std::string, std::string>> mounts() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::ifstream f("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(f, line)) {
+    std::istringstream in(line);
+    std::vector<std::string> fields;
+    for (std::string w; in >> w;) fields.push_back(w);
+    for (size_t k = 6; k + 1 < fields.size(); ++k)
+      if (fields[k] == "-") {
+        out.emplace_back(unescape(fields[4]), fields[k + 1]);
+        break;
+      }
+  }
+  return out;
+}
+
+// Lazily detaches every aio mount at or beneath `dir` (stacked ones too).
+void detach_under(const std::string& dir) {
+  for (int round = 0; round < 8; ++round) {
+    bool any = false;
+    for (const auto& [mp, type] : mounts()) {
+      if (type != "fuse.aio" || (mp != dir && mp.rfind(dir + "/", 0) != 0)) continue;
+      umount2(mp.c_str(), MNT_DETACH);
+      any = true;
+    }
+    if (!any) return;
+  }
+}
+
+bool process_gone(pid_t pid) {
+  if (kill(pid, 0) != 0) return true;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t rp = all.rfind(')');
+  return rp == std::string::npos || rp + 2 >= all.size() || all[rp + 2] == 'Z';
+}
+
+std::string xattrs_of(const std::string& path) {
+  char names[8192];
+  ssize_t n = llistxattr(path.c_str(), names, sizeof names);
+  if (n <= 0) return "";
+  std::vector<std::string> list;
+  for (ssize_t i = 0; i < n; i += static_cast<ssize_t>(strlen(names + i)) + 1) {
+    std::string name(names + i);
+    if (name.rfind("user.", 0) != 0) continue;  // security.* etc. vary by system
+    char val[4096];
+    ssize_t v = lgetxattr(path.c_str(), name.c_str(), val, sizeof val);
+    list.push_back(name + "=" + (v >= 0 ? std::string(val, static_cast<size_t>(v)) : "?"));
+  }
+  std::sort(list.begin(), list.end());
+  std::string out;
+  for (const auto& s : list) out += " " + s;
+  return out;
+}
+
+uint64_t fnv_file(const std::string& path) {
+  uint64_t h = 1469598103934665603ull;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return 0;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ull;
+  }
+  close(fd);
+  return h;
+}
+
+// One line for a path: everything a write could change, but atime.
+std::string describe_path(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return std::string("missing (") + strerrorname_np(errno) + ")";
+  std::ostringstream o;
+  o << (S_ISREG(st.st_mode)    ? "file"
+        : S_ISDIR(st.st_mode)  ? "dir"
+        : S_ISLNK(st.st_mode)  ? "symlink"
+        : S_ISFIFO(st.st_mode) ? "fifo"
+                               : "other")
+    << " " << std::oct << (st.st_mode & 07777) << std::dec << " size=" << st.st_size
+    << " links=" << st.st_nlink << " " << st.st_uid << ":" << st.st_gid
+    << " mtime=" << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec;
+  if (S_ISREG(st.st_mode)) o << " fnv=" << std::hex << fnv_file(path) << std::dec;
+  if (S_ISLNK(st.st_mode)) {
+    char buf[4096];
+    ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+    o << " -> " << std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  if (!S_ISLNK(st.st_mode) && !S_ISFIFO(st.st_mode)) o << xattrs_of(path);
+  return o.str();
+}
+
+void digest_walk(const std::string& base, const std::string& rel, std::string& out) {
+  std::string path = rel.empty() ? base : base + "/" + rel;
+  out += (rel.empty() ? "." : rel) + " " + describe_path(path) + "\n";
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  DIR* d = opendir(path.c_str());
+  if (!d) {
+    out += "  unreadable: " + std::string(strerror(errno)) + "\n";
+    return;
+  }
+  std::vector<std::string> names;
+  while (struct dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == ".." || (rel.empty() && n == ".aio")) continue;
+    names.push_back(n);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) digest_walk(base, rel.empty() ? n : rel + "/" + n, out);
+}
+
+// "pid starttime" of a process, "" when it is gone.
+std::string process_identity(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t rp = all.rfind(')');
+  if (rp == std::string::npos) return "";
+  std::istringstream in(all.substr(rp + 2));
+  std::string field;
+  for (int k = 3; k <= 22 && in >> field; ++k) {
+  }
+  return std::to_string(pid) + " " + field;
+}
+
+// Cleans up after earlier runs of these tests that died before TearDown
+// (killed by a timeout, say): their mounts are detached (the daemons then
+// exit on their own) and their scratch directories removed. A run that
+// still lives (its `owner` file names a running process) is left alone.
+class Leftovers : public testing::Environment {
+ public:
+  void SetUp() override {
+    signal(SIGPIPE, SIG_IGN);  // a closed stdout must not skip TearDown
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/tmp", ec)) {
+      std::string root = e.path().string();
+      if (root.rfind(kTmpPrefix, 0) != 0) continue;
+      std::ifstream f(root + "/owner");
+      std::string owner;
+      std::getline(f, owner);
+      size_t sp = owner.find(' ');
+      if (sp != std::string::npos && sp > 0 &&
+          process_identity(static_cast<pid_t>(std::stol(owner.substr(0, sp)))) == owner)
+        continue;
+      struct stat st;  // a run between mkdtemp and writing its owner file
+      if (owner.empty() && stat(root.c_str(), &st) == 0 && time(nullptr) - st.st_mtime < 60)
+        continue;
+      detach_under(root);
+      std::filesystem::remove_all(root, ec);
+    }
+  }
+};
+[[maybe_unused]] testing::Environment* const kLeftovers =
+    testing::AddGlobalTestEnvironment(new Leftovers);
+
+}  // namespace
+
+std::string Proc::first_line() const {
+  return out.substr(0, out.find('\n'));
+}
+
+std::string Proc::show() const {
+  return "exit " + std::to_string(code) + "; stdout: [" + out + "]; stderr: [" + err + "]";
+}
+
+std::string outcome(const Proc& p) {
+  if (p.code == 0) return "OK";
+  std::string name = p.first_line();
+  return name.empty() ? "exit " + std::to_string(p.code) : name;
+}
+
+const std::string& aio_bin() {
+  static const std::string s = env_or("AIO_TEST_AIO", AIO_TEST_AIO_DEFAULT);
+  return s;
+}
+
+const std::string& probe_bin() {
+  static const std::string s = env_or("AIO_TEST_PROBE", AIO_TEST_PROBE_DEFAULT);
+  return s;
+}
+
+const char* to_string(As who) {
+  switch (who) {
+    case As::kA:
+      return "A";
+    case As::kB:
+      return "B";
+    case As::kAnon:
+      return "anonymous";
+  }
+  return "?";
+}
+
+Proc run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+         const std::string& cwd, int timeout_s) {
+  Proc p;
+  // Everything the child needs is built before fork.
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  vars.erase("AIO_INSTANCE");
+  for (const auto& [k, v] : env) {
+    if (v.empty())
+      vars.erase(k);
+    else
+      vars[k] = v;
+  }
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (auto& s : argv_copy) args.push_back(s.data());
+  args.push_back(nullptr);
+
+  int out = memfd_create("probe-out", MFD_CLOEXEC), err = memfd_create("probe-err", MFD_CLOEXEC);
+  if (out < 0 || err < 0) {
+    p.err = "memfd_create failed";
+    return p;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    p.err = "fork failed";
+    close(out);
+    close(err);
+    return p;
+  }
+  if (pid == 0) {
+    setsid();
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    if (chdir(cwd.c_str()) != 0) {
+      dprintf(2, "cannot chdir to %s: %s\n", cwd.c_str(), strerror(errno));
+      _exit(126);
+    }
+    execvpe(args[0], args.data(), envp.data());
+    dprintf(2, "cannot exec %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+  // Wait with a deadline (without pidfd_open, kernel < 5.3: without one).
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int status = 0;
+  if (pidfd >= 0) {
+    struct pollfd pfd {
+      pidfd, POLLIN, 0
+    };
+    int r;
+    do {
+      r = poll(&pfd, 1, timeout_s * 1000);
+    } while (r < 0 && errno == EINTR);
+    close(pidfd);
+    if (r == 0) {
+      kill(pid, SIGKILL);
+      p.err += "[killed after " + std::to_string(timeout_s) + "s] ";
+    }
+  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  p.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  p.out = read_all(out);
+  p.err += read_all(err);
+  close(out);
+  close(err);
+  return p;
+}
+
+bool fuse_available(std::string* why) {
+  std::string dev = env_or("AIO_TEST_FUSE_DEV", "/dev/fuse");
+  struct stat st;
+  if (stat(dev.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) {
+    *why = dev + " is missing";
+    return false;
+  }
+  int fd = open(dev.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    *why = "cannot open " + dev + " (" + strerror(errno) + ")";
+    return false;
+  }
+  close(fd);
+  return true;
+}
+
+// ---------------------------------------------------------------- fixture
+
+void MountFixture::SetUp() {
+  std::string why;
+  if (!fuse_available(&why)) {
+    const char* ci = getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL() << why << "; with CI=true the mount tests must run";
+    GTEST_SKIP() << why << "; the mount tests need FUSE";
+  }
+  char tmpl[] = "/tmp/aio-fs-test.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr) << strerror(errno);
+  root_ = tmpl;
+  std::ofstream(root_ + "/owner") << process_identity(getpid()) << "\n";
+  home_ = root_ + "/home";
+  src_ = root_ + "/proj";
+  mnt_ = src_;
+  ASSERT_EQ(mkdir(home_.c_str(), 0700), 0);
+  ASSERT_EQ(mkdir(src_.c_str(), 0755), 0);
+  // Registered from sessions that end at once: only AIO_INSTANCE names them.
+  for (auto [who, tool] : {std::pair{As::kA, "claude"}, std::pair{As::kB, "codex"}}) {
+    Proc p = run({aio_bin(), "register", tool, src_, "-q"}, {{"AIO_HOME", home_}}, root_);
+    ASSERT_EQ(p.code, 0) << p.show();
+    (who == As::kA ? id_a_ : id_b_) = trim(p.out);
+  }
+  ASSERT_FALSE(id_a_.empty());
+  ASSERT_FALSE(id_b_.empty());
+}
+
+void MountFixture::TearDown() {
+  if (root_.empty()) return;
+  if (mounted_) unmount();
+  detach_under(root_);  // never leave a mount behind
+  if (src_fd_ >= 0) close(src_fd_);
+  src_fd_ = -1;
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
+}
+
+void MountFixture::mount(const std::string& mode, bool in_place) {
+  ASSERT_FALSE(mounted_);
+  mnt_ = in_place ? src_ : root_ + "/mnt";
+  if (!in_place) mkdir(mnt_.c_str(), 0755);
+  if (src_fd_ < 0) src_fd_ = open(src_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(src_fd_, 0) << strerror(errno);
+  std::vector<std::string> args{"mount", src_, "--mode", mode};
+  if (!in_place) args.insert(args.end(), {"--at", mnt_});
+  Proc p = aio_in(As::kAnon, root_, args);
+  ASSERT_EQ(p.code, 0) << p.show();
+  mounted_ = true;
+  Proc m = aio_in(As::kAnon, root_, {"mounts", "--json"});
+  ASSERT_EQ(m.code, 0) << m.show();
+  nlohmann::json list = nlohmann::json::parse(m.out);
+  for (const auto& rec : list.at("mounts"))
+    if (rec.at("mountpoint") == mnt_) daemon_ = rec.at("pid").get<pid_t>();
+  ASSERT_GT(daemon_, 0) << "no daemon recorded for " << mnt_ << ": " << m.out;
+}
+
+void MountFixture::unmount() {
+  if (!mounted_) return;
+  mounted_ = false;
+  Proc p = aio_in(As::kAnon, root_, {"unmount", mnt_});
+  EXPECT_EQ(p.code, 0) << p.show();
+  if (p.code != 0) aio_in(As::kAnon, root_, {"unmount", "--lazy", mnt_});
+  detach_under(mnt_);
+  if (daemon_ > 0) {
+    for (int k = 0; k < 200 && !process_gone(daemon_); ++k)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    if (!process_gone(daemon_)) {
+      ADD_FAILURE() << "daemon " << daemon_ << " still runs after unmount";
+      kill(daemon_, SIGKILL);
+    }
+  }
+  daemon_ = 0;
+}
+
+std::string MountFixture::src(const std::string& rel) const {
+  return rel.empty() ? src_ : src_ + "/" + rel;
+}
+std::string MountFixture::mnt(const std::string& rel) const {
+  return rel.empty() ? mnt_ : mnt_ + "/" + rel;
+}
+
+const std::string& MountFixture::id(As who) const {
+  static const std::string none;
+  return who == As::kA ? id_a_ : who == As::kB ? id_b_ : none;
+}
+
+std::map<std::string, std::string> MountFixture::env_for(As who) const {
+  std::map<std::string, std::string> env{{"AIO_HOME", home_}};
+  if (who != As::kAnon) env["AIO_INSTANCE"] = id(who);
+  return env;
+}
+
+Proc MountFixture::aio(As who, const std::vector<std::string>& args) {
+  return aio_in(who, src_, args);
+}
+
+Proc MountFixture::aio_in(As who, const std::string& cwd, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{aio_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, env_for(who), cwd);
+}
+
+Proc MountFixture::probe(As who, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{probe_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, env_for(who), mnt_);
+}
+
+Proc MountFixture::sh(As who, const std::string& script) {
+  auto env = env_for(who);
+  env["M"] = mnt_;
+  env["S"] = src_;
+  env["A"] = id_a_;
+  env["B"] = id_b_;
+  env["AIO"] = aio_bin();
+  env["PROBE"] = probe_bin();
+  return run({"/bin/sh", "-c", script}, env, mnt_);
+}
+
+std::string MountFixture::claim(As who, const std::string& type, const std::string& target) {
+  Proc p = aio(who, {"claim", type, target, "--json"});
+  EXPECT_EQ(p.code, 0) << "claim " << type << " " << target << " as " << to_string(who) << ": "
+                       << p.show();
+  if (p.code != 0) return "";
+  return nlohmann::json::parse(p.out).at("id").get<std::string>();
+}
+
+std::vector<std::map<std::string, std::string>> MountFixture::claims() {
+  Proc p = aio(As::kAnon, {"status", "--json"});
+  EXPECT_EQ(p.code, 0) << p.show();
+  std::vector<std::map<std::string, std::string>> out;
+  if (p.code != 0) return out;
+  nlohmann::json status = nlohmann::json::parse(p.out);
+  for (const auto& c : status.at("claims")) {
+    std::map<std::string, std::string> m;
+    for (const char* k : {"id", "instanceId", "type", "target"})
+      m[k] = c.contains(k) && c.at(k).is_string() ? c.at(k).get<std::string>() : "";
+    out.push_back(std::move(m));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void MountFixture::put(const std::string& rel, const std::string& content) {
+  std::filesystem::path p(src(rel));
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f << content;
+  ASSERT_TRUE(f.good()) << p;
+}
+
+std::string MountFixture::source_describe(const std::string& rel) const {
+  // /proc/self/fd/N resolves to the directory itself, beneath any mount on it.
+  if (src_fd_ < 0) return describe_path(src(rel));
+  return describe_path("/proc/self/fd/" + std::to_string(src_fd_) + "/" + rel);
+}
+
+std::string MountFixture::tree_digest(const std::string& dir) {
+  std::string out;
+  digest_walk(dir, "", out);
+  return out;
+}
+
+void MountFixture::settle_attrs() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+}
+
+std::multiset<std::string> MountFixture::daemon_fds(size_t* pidfds) const {
+  std::multiset<std::string> out;
+  if (pidfds) *pidfds = 0;
+  std::string dir = "/proc/" + std::to_string(daemon_) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    char buf[4096];
+    ssize_t n = readlink((dir + "/" + e->d_name).c_str(), buf, sizeof buf);
+    std::string target(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    if (target == "anon_inode:[pidfd]") {
+      if (pidfds) ++*pidfds;
+    } else if (target != "/dev/fuse") {
+      out.insert(target);
+    }
+  }
+  closedir(d);
+  return out;
+}
+
+void MountFixture::expect_no_fd_leak(const std::multiset<std::string>& baseline) const {
+  std::multiset<std::string> now;
+  size_t pidfds = 0;
+  for (int k = 0; k < 100; ++k) {
+    now = daemon_fds(&pidfds);
+    if (now.size() <= baseline.size()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LE(pidfds, kMaxCachedPidfds) << "the daemon's pidfds grow with its callers";
+  if (now.size() <= baseline.size()) return;
+  std::string extra;
+  for (const auto& f : now)
+    if (now.count(f) > baseline.count(f)) extra += "\n  " + f;
+  ADD_FAILURE() << "the daemon holds " << now.size() << " descriptors besides /dev/fuse, "
+                << baseline.size() << " after warm-up; extra:" << extra;
+}
+
+}  // namespace aio::test
