@@ -85,7 +85,6 @@ class Fs {
   VFiles& vfiles() { return vfiles_; }
   const FsOptions& opts() const { return opts_; }
   double timeout() const { return timeout_; }
-  bool writeback = false;
 
   Inode* inode(fuse_ino_t ino) {
     return ino == FUSE_ROOT_ID ? &root_ : reinterpret_cast<Inode*>(static_cast<uintptr_t>(ino));
@@ -292,20 +291,17 @@ bool opens_for_write(int flags) {
 
 void op_init(void* userdata, struct fuse_conn_info* conn) {
   Fs& fs = *static_cast<Fs*>(userdata);
-  // Over an in-place mount every change passes through us, so the kernel
-  // may keep written pages and sizes (writeback cache).
-  if (fs.opts().in_place && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) {
-    conn->want |= FUSE_CAP_WRITEBACK_CACHE;
-    fs.writeback = true;
-  }
+  // No writeback cache: with it the kernel keeps sizes and times of regular
+  // files itself, which the generated .aio/ files (size 0, direct_io) and a
+  // daemon killed with dirty times cannot honour. Writes reach us whole
+  // (1 MiB requests, spliced) instead.
   if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
   if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
   if (conn->capable & FUSE_CAP_FLOCK_LOCKS) conn->want |= FUSE_CAP_FLOCK_LOCKS;
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   conn->max_write = 1u << 20;  // libfuse clamps it to its buffer (256 pages)
   conn->max_readahead = conn->max_readahead ? conn->max_readahead : (1u << 20);
-  spdlog::info("fuse: writeback cache {}, cache timeout {}s", fs.writeback ? "on" : "off",
-               fs.timeout());
+  spdlog::info("fuse: cache timeout {}s", fs.timeout());
 }
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -582,15 +578,9 @@ void open_virtual(fuse_req_t req, Inode* in, struct fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) == 0) h.release();
 }
 
-// Flags for the real open: with the writeback cache the kernel reads pages
-// of files opened write-only and keeps O_APPEND offsets itself.
-int real_flags(const Fs& fs, int flags) {
-  flags &= ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY);
-  if (fs.writeback) {
-    if ((flags & O_ACCMODE) == O_WRONLY) flags = (flags & ~O_ACCMODE) | O_RDWR;
-    flags &= ~O_APPEND;
-  }
-  return flags | O_CLOEXEC;
+// Flags for the real open of what the kernel already resolved.
+int real_flags(int flags) {
+  return (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
 }
 
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
@@ -613,7 +603,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     }
   }
   ProcPath proc(in->fd);
-  h->fd = open(proc.buf, real_flags(fs, fi->flags));
+  h->fd = open(proc.buf, real_flags(fi->flags));
   if (h->fd < 0) {
     fuse_reply_err(req, errno);
     return;
@@ -645,7 +635,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     fuse_reply_err(req, err);
     return;
   }
-  int flags = real_flags(fs, fi->flags) | O_CREAT | (fi->flags & O_EXCL);
+  int flags = real_flags(fi->flags) | O_CREAT | (fi->flags & O_EXCL);
   h->fd = openat(p->fd, name, flags, mode);
   if (h->fd < 0) {
     fuse_reply_err(req, errno);
@@ -968,7 +958,12 @@ void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
       memset(&e, 0, sizeof e);
       bool dot = names[k] == "." || names[k] == "..";
       if (plus && !dot && fs.lookup(dir, names[k].c_str(), &e) != 0) continue;
-      if (dot) e.attr.st_mode = S_IFDIR;
+      if (dot) {  // readdir(3) skips entries whose inode number is 0
+        e.attr.st_mode = S_IFDIR;
+        e.attr.st_ino = kVirtualInoBase + (names[k] == "." ? 1 : 2);
+      } else if (!plus) {
+        fs.vfiles().stat(*vnode_of((dir->vpath + "/" + names[k]).c_str()), &e.attr);
+      }
       if (!add(names[k].c_str(), e.attr, &e, k + 1)) break;
     }
     fuse_reply_buf(req, buf.data(), used);

@@ -10,9 +10,9 @@
 // writes of file data splice between /dev/fuse and the real file.
 //
 // Kernel caching: over an in-place mount every change passes through here,
-// so entries and attributes are cached for long and the writeback cache is
-// on; with --at the project can change behind our back, so they are cached
-// for a second only. The .aio/ nodes are never cached.
+// so entries, attributes and file pages are cached for long; with --at the
+// project can change behind our back, so they are cached for a second only.
+// The .aio/ nodes are never cached.
 #pragma once
 
 #define FUSE_USE_VERSION 314
