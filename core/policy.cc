@@ -49,8 +49,6 @@ std::string_view to_string(WriteOp op) {
       return "setxattr";
     case WriteOp::kRemovexattr:
       return "removexattr";
-    case WriteOp::kFallocate:
-      return "fallocate";
   }
   return "write";
 }

@@ -40,8 +40,9 @@ enum class WriteOp {
   kSetattr,  // truncate, chmod, chown, utimens
   kSetxattr,
   kRemovexattr,
-  kFallocate,
 };
+// Writes, fallocate and copy_file_range go through a handle that was judged
+// when it was opened for writing.
 std::string_view to_string(WriteOp op);
 
 struct Decision {
