@@ -9,9 +9,9 @@
 namespace aio {
 namespace {
 
-const char* const kInstanceKeys[] = {"id",          "tool",       "project",   "pid",
-                                     "status",      "currentTask", "beadsIssue", "startedAt",
-                                     "lastHeartbeat", "claims",    "sid",       "sidStart"};
+const char* const kInstanceKeys[] = {
+    "id",         "tool",      "project",       "pid",    "status", "currentTask",
+    "beadsIssue", "startedAt", "lastHeartbeat", "claims", "sid",    "sidStart"};
 const char* const kClaimKeys[] = {"id",      "instanceId", "type",      "target",
                                   "project", "exclusive",  "claimedAt", "expiresAt"};
 const char* const kNoteKeys[] = {"id",     "project",   "category", "content",
@@ -83,7 +83,9 @@ int64_t int_or(const Json& j, const char* key, int64_t dflt = 0) {
   return dflt;
 }
 
-void append_raw(std::string* out, std::string_view s) { out->append(s.data(), s.size()); }
+void append_raw(std::string* out, std::string_view s) {
+  out->append(s.data(), s.size());
+}
 
 void append_int(std::string* out, int64_t v) {
   char buf[24];
@@ -241,7 +243,8 @@ Status claim_from_json(const Json& j, Claim* out) {
   c.project = str_or(j, "project");
   if (!c.project.empty() && c.project.front() == '/') c.project = normalize_absolute(c.project);
   c.target = canonical_target(c.type, str_or(j, "target"), c.project);
-  if (auto it = j.find("exclusive"); it != j.end() && it->is_boolean()) c.exclusive = it->get<bool>();
+  if (auto it = j.find("exclusive"); it != j.end() && it->is_boolean())
+    c.exclusive = it->get<bool>();
   c.claimed_at = opt_time(j, "claimedAt").value_or(0);
   c.expires_at = opt_time(j, "expiresAt");
   c.extra = extras_of(j, kClaimKeys);
@@ -500,7 +503,232 @@ std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops) {
   return out;
 }
 
+namespace {
+
+// The fast path of decode_journal_line: a cursor over exactly what
+// encode_journal_line writes (keys in its order, no unknown fields, plain
+// escapes). Anything else makes it give up, and the JSON parser decides.
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view s) : s_(s) {}
+  bool done() const { return pos_ == s_.size(); }
+  bool lit(std::string_view t) {
+    if (s_.substr(pos_, t.size()) != t) return false;
+    pos_ += t.size();
+    return true;
+  }
+  bool peek(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
+  bool str(std::string* out) {
+    if (!lit("\"")) return false;
+    out->clear();
+    size_t run = pos_;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == '"') {
+        out->append(s_.data() + run, pos_ - run);
+        ++pos_;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        ++pos_;
+        continue;
+      }
+      out->append(s_.data() + run, pos_ - run);
+      if (pos_ + 1 >= s_.size()) return false;
+      char e = s_[pos_ + 1];
+      pos_ += 2;
+      switch (e) {
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'u': {  // only what append_json_string writes: \u00XX below 0x80
+          if (pos_ + 4 > s_.size() || s_.substr(pos_, 2) != "00") return false;
+          int v = 0;
+          for (size_t k = pos_ + 2; k < pos_ + 4; ++k) {
+            char h = s_[k];
+            int d = h >= '0' && h <= '9'   ? h - '0'
+                    : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                    : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                           : -1;
+            if (d < 0) return false;
+            v = v * 16 + d;
+          }
+          if (v >= 0x80) return false;
+          out->push_back(static_cast<char>(v));
+          pos_ += 4;
+          break;
+        }
+        default:
+          return false;
+      }
+      run = pos_;
+    }
+    return false;
+  }
+  bool opt_str(std::optional<std::string>* out) {
+    if (lit("null")) {
+      out->reset();
+      return true;
+    }
+    std::string v;
+    if (!str(&v)) return false;
+    *out = std::move(v);
+    return true;
+  }
+  bool integer(int64_t* out) {
+    size_t start = pos_;
+    if (peek('-')) ++pos_;
+    size_t digits = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+    if (pos_ == digits || pos_ - digits > 18) return false;
+    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) return false;
+    *out = strtoll(std::string(s_.substr(start, pos_ - start)).c_str(), nullptr, 10);
+    return true;
+  }
+  bool time(int64_t* out) {
+    std::string v;
+    if (!str(&v)) return false;
+    auto t = parse_iso(v);
+    if (!t) return false;
+    *out = *t;
+    return true;
+  }
+  bool opt_time(std::optional<int64_t>* out) {
+    if (lit("null")) {
+      out->reset();
+      return true;
+    }
+    int64_t t;
+    if (!time(&t)) return false;
+    *out = t;
+    return true;
+  }
+
+ private:
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+bool fast_instance(LineCursor& c, Instance* i) {
+  if (!(c.lit("{\"id\":") && c.str(&i->id) && c.lit(",\"tool\":") && c.str(&i->tool) &&
+        c.lit(",\"project\":") && c.str(&i->project) && c.lit(",\"pid\":") && c.integer(&i->pid) &&
+        c.lit(",\"status\":") && c.str(&i->status) && c.lit(",\"currentTask\":") &&
+        c.opt_str(&i->current_task) && c.lit(",\"beadsIssue\":") && c.opt_str(&i->beads_issue) &&
+        c.lit(",\"startedAt\":") && c.time(&i->started_at) && c.lit(",\"lastHeartbeat\":") &&
+        c.time(&i->last_heartbeat) && c.lit(",\"claims\":[")))
+    return false;
+  if (!c.lit("]")) {
+    do {
+      std::string id;
+      if (!c.str(&id)) return false;
+      i->claims.push_back(std::move(id));
+    } while (c.lit(","));
+    if (!c.lit("]")) return false;
+  }
+  if (!(c.lit(",\"sid\":") && c.integer(&i->sid) && c.lit(",\"sidStart\":") &&
+        c.integer(&i->sid_start) && c.lit("}")))
+    return false;
+  // What instance_from_json does to the same record.
+  if (!i->project.empty() && i->project.front() == '/') i->project = normalize_absolute(i->project);
+  return true;
+}
+
+bool fast_claim(LineCursor& c, Claim* cl) {
+  std::string type;
+  std::string target;
+  if (!(c.lit("{\"id\":") && c.str(&cl->id) && c.lit(",\"instanceId\":") &&
+        c.str(&cl->instance_id) && c.lit(",\"type\":") && c.str(&type) && c.lit(",\"target\":") &&
+        c.str(&target) && c.lit(",\"project\":") && c.str(&cl->project) &&
+        c.lit(",\"exclusive\":")))
+    return false;
+  if (c.lit("true"))
+    cl->exclusive = true;
+  else if (c.lit("false"))
+    cl->exclusive = false;
+  else
+    return false;
+  if (!(c.lit(",\"claimedAt\":") && c.time(&cl->claimed_at) && c.lit(",\"expiresAt\":") &&
+        c.opt_time(&cl->expires_at) && c.lit("}")))
+    return false;
+  auto t = parse_claim_type(type);
+  if (!t || type != to_string(*t)) return false;
+  cl->type = *t;
+  // What claim_from_json does to the same record.
+  if (!cl->project.empty() && cl->project.front() == '/')
+    cl->project = normalize_absolute(cl->project);
+  cl->target = canonical_target(cl->type, target, cl->project);
+  return true;
+}
+
+}  // namespace
+
+bool decode_journal_line_fast(std::string_view line, uint64_t* seq, std::vector<Op>* ops) {
+  LineCursor c(line);
+  int64_t n = 0;
+  if (!c.lit("{\"seq\":") || !c.integer(&n) || n < 0 || !c.lit(",\"ops\":[")) return false;
+  std::vector<Op> out;
+  if (!c.lit("]")) {
+    do {
+      Op op;
+      if (c.lit("{\"op\":\"putInstance\",\"value\":")) {
+        op.kind = Op::kPutInstance;
+        if (!fast_instance(c, &op.instance)) return false;
+      } else if (c.lit("{\"op\":\"delInstance\",\"id\":")) {
+        op.kind = Op::kDelInstance;
+        if (!c.str(&op.id)) return false;
+      } else if (c.lit("{\"op\":\"putClaim\",\"value\":")) {
+        op.kind = Op::kPutClaim;
+        if (!fast_claim(c, &op.claim)) return false;
+      } else if (c.lit("{\"op\":\"delClaim\",\"id\":")) {
+        op.kind = Op::kDelClaim;
+        if (!c.str(&op.id)) return false;
+      } else if (c.lit("{\"op\":\"heartbeat\",\"id\":")) {
+        op.kind = Op::kHeartbeat;
+        if (!c.str(&op.id) || !c.lit(",\"at\":") || !c.integer(&op.time)) return false;
+      } else {
+        return false;
+      }
+      if (!c.lit("}")) return false;
+      out.push_back(std::move(op));
+    } while (c.lit(","));
+    if (!c.lit("]")) return false;
+  }
+  if (!c.lit("}")) return false;
+  c.lit("\n");
+  if (!c.done()) return false;
+  *seq = static_cast<uint64_t>(n);
+  *ops = std::move(out);
+  return true;
+}
+
 Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>* ops) {
+  if (decode_journal_line_fast(line, seq, ops)) return Status::ok();
+  return decode_journal_line_json(line, seq, ops);
+}
+
+Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vector<Op>* ops) {
   Json j;
   try {
     j = Json::parse(line.begin(), line.end());
@@ -539,27 +767,29 @@ Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>
   return Status::ok();
 }
 
-void apply_ops(State* s, const std::vector<Op>& ops) {
-  for (const Op& op : ops) {
-    switch (op.kind) {
-      case Op::kPutInstance:
-        s->instances[op.instance.id] = op.instance;
-        break;
-      case Op::kDelInstance:
-        s->instances.erase(op.id);
-        break;
-      case Op::kPutClaim:
-        s->claims[op.claim.id] = op.claim;
-        break;
-      case Op::kDelClaim:
-        s->claims.erase(op.id);
-        break;
-      case Op::kHeartbeat:
-        if (auto it = s->instances.find(op.id); it != s->instances.end())
-          it->second.last_heartbeat = op.time;
-        break;
-    }
+void apply_op(State* s, const Op& op) {
+  switch (op.kind) {
+    case Op::kPutInstance:
+      s->instances[op.instance.id] = op.instance;
+      break;
+    case Op::kDelInstance:
+      s->instances.erase(op.id);
+      break;
+    case Op::kPutClaim:
+      s->claims[op.claim.id] = op.claim;
+      break;
+    case Op::kDelClaim:
+      s->claims.erase(op.id);
+      break;
+    case Op::kHeartbeat:
+      if (auto it = s->instances.find(op.id); it != s->instances.end())
+        it->second.last_heartbeat = op.time;
+      break;
   }
+}
+
+void apply_ops(State* s, const std::vector<Op>& ops) {
+  for (const Op& op : ops) apply_op(s, op);
 }
 
 }  // namespace aio

@@ -46,7 +46,14 @@ struct Op {
 };
 std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops);
 Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
+// The two halves of decode_journal_line, for tests: a hand-written decoder of
+// exactly what encode_journal_line writes (false: not in that shape, e.g. a
+// record with unknown fields), and the general JSON one. Where the fast one
+// succeeds both give the same ops.
+bool decode_journal_line_fast(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
+Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
 // Applies ops to the state (idempotent: a put replaces, a missing del is a no-op).
 void apply_ops(State* s, const std::vector<Op>& ops);
+void apply_op(State* s, const Op& op);
 
 }  // namespace aio
