@@ -2,10 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
+#include <set>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -65,8 +69,14 @@ namespace {
 // A binary image of the state; fixed-width little-endian integers and
 // length-prefixed strings. Guarded by a header naming the state.json it was
 // built from and a checksum, so a stale or torn cache is simply ignored.
+//
+// Payload: schemaVersion, seq, extra, playbook notes; then (at instances_at)
+// the instances, each ending with its claim-id list behind a byte count so a
+// focused load can skip it; then (at claims_at) the claims in id order, each
+// starting with project, type and target so a focused load can test it in
+// place and materialise only what it keeps.
 
-constexpr char kCacheMagic[8] = {'A', 'I', 'O', 'C', 'A', 'C', 'H', '2'};
+constexpr char kCacheMagic[8] = {'A', 'I', 'O', 'C', 'A', 'C', 'H', '3'};
 
 struct FileId {
   uint64_t dev = 0, ino = 0, size = 0;
@@ -81,19 +91,40 @@ struct CacheHeader {
   uint64_t journal_offset;
   uint64_t payload_size;
   uint64_t checksum;
+  uint64_t instances_at;  // payload offsets of the sections
+  uint64_t claims_at;
 };
 
+// A Fletcher-style sum over 64-bit words in four lanes (a running sum and a
+// sum of running sums, so both content and position count): not a defence
+// against malice, only against a torn or stale file, and cheap enough to run
+// over a few MB on every load.
 uint64_t checksum(const char* p, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  typedef uint64_t Lanes __attribute__((vector_size(16)));  // SIMD where there is some
+  Lanes a0 = {0x9e3779b97f4a7c15ULL ^ n, 0xc2b2ae3d27d4eb4fULL};
+  Lanes a1 = {0x165667b19e3779f9ULL, 0x27d4eb2f165667c5ULL};
+  Lanes b0 = {0, 0}, b1 = {0, 0};
   size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 29;
+  for (; i + 32 <= n; i += 32) {
+    Lanes w0, w1;
+    memcpy(&w0, p + i, 16);
+    memcpy(&w1, p + i + 16, 16);
+    a0 += w0;
+    a1 += w1;
+    b0 += a0;
+    b1 += a1;
   }
-  for (; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ULL;
-  return h;
+  uint64_t a[4] = {a0[0], a0[1], a1[0], a1[1]}, b[4] = {b0[0], b0[1], b1[0], b1[1]};
+  constexpr uint64_t kMul = 0xff51afd7ed558ccdULL;
+  uint64_t r = n;
+  for (int k = 0; k < 4; ++k) {
+    r = (r ^ a[k]) * kMul;
+    r ^= r >> 29;
+    r = (r ^ b[k]) * kMul;
+    r ^= r >> 29;
+  }
+  for (; i < n; ++i) r = (r ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ULL;
+  return r;
 }
 
 class Writer {
@@ -116,8 +147,15 @@ class Writer {
 
 class Reader {
  public:
-  Reader(const char* p, size_t n) : p_(p), end_(p + n) {}
+  Reader(const char* p, size_t n) : begin_(p), p_(p), end_(p + n) {}
   bool ok() const { return ok_; }
+  size_t offset() const { return static_cast<size_t>(p_ - begin_); }
+  void seek(size_t off) {
+    if (off > static_cast<size_t>(end_ - begin_))
+      ok_ = false;
+    else
+      p_ = begin_ + off;
+  }
   uint64_t u64() {
     uint64_t v = 0;
     if (need(8)) memcpy(&v, p_, 8), p_ += 8;
@@ -125,22 +163,26 @@ class Reader {
   }
   int64_t i64() { return static_cast<int64_t>(u64()); }
   uint8_t u8() { return need(1) ? static_cast<uint8_t>(*p_++) : 0; }
-  std::string str() {
+  std::string_view view() {
     uint32_t n = 0;
     if (!need(4)) return {};
     memcpy(&n, p_, 4);
     p_ += 4;
     if (!need(n)) return {};
-    std::string s(p_, n);
+    std::string_view s(p_, n);
     p_ += n;
     return s;
+  }
+  std::string str() { return std::string(view()); }
+  void skip(size_t n) {
+    if (need(n)) p_ += n;
   }
   std::optional<std::string> opt_str() {
     if (u8() == 0) return std::nullopt;
     return str();
   }
   Json json() {
-    std::string s = str();
+    std::string_view s = view();
     if (s.empty()) return Json();
     Json j = Json::parse(s, nullptr, false);
     if (j.is_discarded()) ok_ = false;
@@ -152,12 +194,52 @@ class Reader {
     if (static_cast<size_t>(end_ - p_) < n) ok_ = false;
     return ok_;
   }
+  const char* begin_;
   const char* p_;
   const char* end_;
   bool ok_ = true;
 };
 
-std::string encode_cache_payload(const State& s) {
+struct EncodedCache {
+  std::string payload;
+  uint64_t instances_at = 0, claims_at = 0;
+};
+
+void encode_instance_record(Writer& w, const Instance& i) {
+  w.str(i.id);
+  w.str(i.tool);
+  w.str(i.project);
+  w.i64(i.pid);
+  w.i64(i.sid);
+  w.i64(i.sid_start);
+  w.str(i.status);
+  w.opt_str(i.current_task);
+  w.opt_str(i.beads_issue);
+  w.i64(i.started_at);
+  w.i64(i.last_heartbeat);
+  w.json(i.extra);
+  size_t bytes_at = w.buf.size();
+  w.u64(0);  // byte count of the list, patched below
+  w.u64(i.claims.size());
+  for (const auto& c : i.claims) w.str(c);
+  uint64_t bytes = w.buf.size() - bytes_at - 8;
+  memcpy(w.buf.data() + bytes_at, &bytes, 8);
+}
+
+void encode_claim_record(Writer& w, const Claim& c) {
+  w.str(c.project);
+  w.u8(static_cast<uint8_t>(c.type));
+  w.str(c.target);
+  w.str(c.id);
+  w.str(c.instance_id);
+  w.u8(c.exclusive ? 1 : 0);
+  w.i64(c.claimed_at);
+  w.u8(c.expires_at ? 1 : 0);
+  w.i64(c.expires_at.value_or(0));
+  w.json(c.extra);
+}
+
+EncodedCache encode_cache_payload(const State& s) {
   Writer w;
   w.buf.reserve(64 + s.instances.size() * 200 + s.claims.size() * 140);
   w.i64(s.schema_version);
@@ -165,37 +247,88 @@ std::string encode_cache_payload(const State& s) {
   w.json(s.extra);
   w.u64(s.legacy_context.size());
   for (const auto& n : s.legacy_context) w.str(encode_note_line(n));
+  EncodedCache out;
+  out.instances_at = w.buf.size();
   w.u64(s.instances.size());
-  for (const auto& [id, i] : s.instances) {
-    w.str(i.id);
-    w.str(i.tool);
-    w.str(i.project);
-    w.i64(i.pid);
-    w.i64(i.sid);
-    w.i64(i.sid_start);
-    w.str(i.status);
-    w.opt_str(i.current_task);
-    w.opt_str(i.beads_issue);
-    w.i64(i.started_at);
-    w.i64(i.last_heartbeat);
-    w.u64(i.claims.size());
-    for (const auto& c : i.claims) w.str(c);
-    w.json(i.extra);
-  }
+  for (const auto& [id, i] : s.instances) encode_instance_record(w, i);
+  out.claims_at = w.buf.size();
   w.u64(s.claims.size());
-  for (const auto& [id, c] : s.claims) {
-    w.str(c.id);
-    w.str(c.instance_id);
-    w.u8(static_cast<uint8_t>(c.type));
-    w.str(c.target);
-    w.str(c.project);
-    w.u8(c.exclusive ? 1 : 0);
-    w.i64(c.claimed_at);
-    w.u8(c.expires_at ? 1 : 0);
-    w.i64(c.expires_at.value_or(0));
-    w.json(c.extra);
+  for (const auto& [id, c] : s.claims) encode_claim_record(w, c);
+  out.payload = std::move(w.buf);
+  return out;
+}
+
+// One instance record; without `whole` the claim-id list is skipped.
+bool decode_instance(Reader& r, Instance* i, bool whole, size_t payload_size) {
+  i->id = r.str();
+  i->tool = r.str();
+  i->project = r.str();
+  i->pid = r.i64();
+  i->sid = r.i64();
+  i->sid_start = r.i64();
+  i->status = r.str();
+  i->current_task = r.opt_str();
+  i->beads_issue = r.opt_str();
+  i->started_at = r.i64();
+  i->last_heartbeat = r.i64();
+  i->extra = r.json();
+  uint64_t bytes = r.u64();
+  if (!whole) {
+    r.skip(bytes);
+    return r.ok();
   }
-  return std::move(w.buf);
+  uint64_t nc = r.u64();
+  if (nc > payload_size) return false;
+  i->claims.reserve(nc);
+  for (uint64_t m = 0; m < nc && r.ok(); ++m) i->claims.push_back(r.str());
+  return r.ok();
+}
+
+// The claim-id list of an instance record, read from its start.
+bool decode_instance_claims(Reader& r, std::vector<std::string>* out, size_t payload_size) {
+  Instance scratch;
+  if (!decode_instance(r, &scratch, true, payload_size)) return false;
+  *out = std::move(scratch.claims);
+  return true;
+}
+
+// The head of a claim record: what a focus tests.
+struct ClaimHead {
+  std::string_view project;
+  ClaimType type = ClaimType::kFile;
+  std::string_view target;
+};
+
+bool read_claim_head(Reader& r, ClaimHead* h) {
+  h->project = r.view();
+  uint8_t t = r.u8();
+  if (t > 3) return false;
+  h->type = static_cast<ClaimType>(t);
+  h->target = r.view();
+  return r.ok();
+}
+
+// The rest of a claim record: materialised into *c, or just skipped.
+bool read_claim_rest(Reader& r, const ClaimHead& h, Claim* c) {
+  if (!c) {
+    r.view();  // id
+    r.view();  // instance id
+    r.skip(1 + 8 + 1 + 8);
+    r.view();  // extra
+    return r.ok();
+  }
+  c->project = std::string(h.project);
+  c->type = h.type;
+  c->target = std::string(h.target);
+  c->id = r.str();
+  c->instance_id = r.str();
+  c->exclusive = r.u8() != 0;
+  c->claimed_at = r.i64();
+  bool has_exp = r.u8() != 0;
+  int64_t exp = r.i64();
+  if (has_exp) c->expires_at = exp;
+  c->extra = r.json();
+  return r.ok();
 }
 
 bool decode_cache_payload(const char* p, size_t n, State* out) {
@@ -206,7 +339,7 @@ bool decode_cache_payload(const char* p, size_t n, State* out) {
   s.extra = r.json();
   uint64_t nl = r.u64();
   for (uint64_t k = 0; k < nl && r.ok(); ++k) {
-    Json j = Json::parse(r.str(), nullptr, false);
+    Json j = Json::parse(r.view(), nullptr, false);
     Note note;
     if (j.is_discarded() || !note_from_json(j, &note)) return false;
     s.legacy_context.push_back(std::move(note));
@@ -214,46 +347,219 @@ bool decode_cache_payload(const char* p, size_t n, State* out) {
   uint64_t ni = r.u64();
   for (uint64_t k = 0; k < ni && r.ok(); ++k) {
     Instance i;
-    i.id = r.str();
-    i.tool = r.str();
-    i.project = r.str();
-    i.pid = r.i64();
-    i.sid = r.i64();
-    i.sid_start = r.i64();
-    i.status = r.str();
-    i.current_task = r.opt_str();
-    i.beads_issue = r.opt_str();
-    i.started_at = r.i64();
-    i.last_heartbeat = r.i64();
-    uint64_t nc = r.u64();
-    if (nc > n) return false;
-    i.claims.reserve(nc);
-    for (uint64_t m = 0; m < nc && r.ok(); ++m) i.claims.push_back(r.str());
-    i.extra = r.json();
+    if (!decode_instance(r, &i, true, n)) return false;
     std::string key = i.id;
     s.instances.emplace_hint(s.instances.end(), std::move(key), std::move(i));
   }
   uint64_t nc = r.u64();
   for (uint64_t k = 0; k < nc && r.ok(); ++k) {
+    ClaimHead h;
     Claim c;
-    c.id = r.str();
-    c.instance_id = r.str();
-    uint8_t t = r.u8();
-    if (t > 3) return false;
-    c.type = static_cast<ClaimType>(t);
-    c.target = r.str();
-    c.project = r.str();
-    c.exclusive = r.u8() != 0;
-    c.claimed_at = r.i64();
-    bool has_exp = r.u8() != 0;
-    int64_t exp = r.i64();
-    if (has_exp) c.expires_at = exp;
-    c.extra = r.json();
+    if (!read_claim_head(r, &h) || !read_claim_rest(r, h, &c)) return false;
     std::string key = c.id;
     s.claims.emplace_hint(s.claims.end(), std::move(key), std::move(c));
   }
   if (!r.ok()) return false;
   *out = std::move(s);
+  return true;
+}
+
+// A read-only mapping of a whole file (state.cache is only ever replaced by
+// rename, never rewritten in place, so the mapping stays valid).
+class Mapping {
+ public:
+  Mapping() = default;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() {
+    if (p_) munmap(p_, n_);
+  }
+  bool open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    Fd f(fd);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0) return false;
+    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return false;
+    p_ = p;
+    n_ = static_cast<size_t>(st.st_size);
+    return true;
+  }
+  const char* data() const { return static_cast<const char*>(p_); }
+  size_t size() const { return n_; }
+
+ private:
+  void* p_ = nullptr;
+  size_t n_ = 0;
+};
+
+// A state.cache that matches a state.json: header checked, payload verified.
+struct CacheView {
+  Mapping map;
+  CacheHeader h{};
+  const char* payload = nullptr;
+};
+
+bool open_cache(const std::string& path, const FileId& want, CacheView* v) {
+  if (!v->map.open(path) || v->map.size() < sizeof(CacheHeader)) return false;
+  memcpy(&v->h, v->map.data(), sizeof v->h);
+  const CacheHeader& h = v->h;
+  if (memcmp(h.magic, kCacheMagic, 8) != 0 || !(h.state == want) ||
+      h.payload_size != v->map.size() - sizeof h || h.instances_at > h.payload_size ||
+      h.claims_at > h.payload_size || h.instances_at > h.claims_at)
+    return false;
+  v->payload = v->map.data() + sizeof h;
+  return checksum(v->payload, h.payload_size) == h.checksum;
+}
+
+// Where one record of a cache section lies.
+struct RecordSpan {
+  std::string_view id;
+  size_t begin = 0, end = 0;
+};
+
+// The instance records of a cache, in id order, without decoding them.
+bool index_instances(const CacheView& v, std::vector<RecordSpan>* out) {
+  Reader r(v.payload, v.h.payload_size);
+  r.seek(v.h.instances_at);
+  uint64_t n = r.u64();
+  out->reserve(std::min<uint64_t>(n, v.h.payload_size));
+  for (uint64_t k = 0; k < n && r.ok(); ++k) {
+    RecordSpan sp;
+    sp.begin = r.offset();
+    sp.id = r.view();
+    r.view();  // tool
+    r.view();  // project
+    r.skip(3 * 8);
+    r.view();  // status
+    for (int opt = 0; opt < 2; ++opt)
+      if (r.u8()) r.view();
+    r.skip(2 * 8);
+    r.view();  // extra
+    r.skip(r.u64());
+    sp.end = r.offset();
+    out->push_back(sp);
+  }
+  return r.ok() && r.offset() == v.h.claims_at;
+}
+
+// The claim records of a cache, in id order, without decoding them.
+bool index_claims(const CacheView& v, std::vector<RecordSpan>* out) {
+  Reader r(v.payload, v.h.payload_size);
+  r.seek(v.h.claims_at);
+  uint64_t n = r.u64();
+  out->reserve(std::min<uint64_t>(n, v.h.payload_size));
+  for (uint64_t k = 0; k < n && r.ok(); ++k) {
+    RecordSpan sp;
+    sp.begin = r.offset();
+    ClaimHead head;
+    if (!read_claim_head(r, &head)) return false;
+    Reader peek = r;
+    sp.id = peek.view();
+    if (!read_claim_rest(r, head, nullptr)) return false;
+    sp.end = r.offset();
+    out->push_back(sp);
+  }
+  return r.ok() && r.offset() == v.h.payload_size;
+}
+
+const RecordSpan* find_span(const std::vector<RecordSpan>& spans, std::string_view id) {
+  auto it = std::lower_bound(spans.begin(), spans.end(), id,
+                             [](const RecordSpan& sp, std::string_view v) { return sp.id < v; });
+  return it != spans.end() && it->id == id ? &*it : nullptr;
+}
+
+// Copies a section's records into w, replacing the ones in `touched` by
+// their value in `now` (or dropping them when `now` lacks them) and adding
+// the touched ids the section did not have, all in id order. Returns the
+// number of records written.
+template <typename T, typename Encode>
+uint64_t merge_section(const CacheView& v, const std::vector<RecordSpan>& spans,
+                       const std::set<std::string>& touched, const std::map<std::string, T>& now,
+                       Writer& w, Encode encode) {
+  uint64_t count = 0;
+  auto emit = [&](const std::string& id) {
+    auto it = now.find(id);
+    if (it == now.end()) return;
+    encode(w, it->second);
+    ++count;
+  };
+  auto t = touched.begin();
+  for (const RecordSpan& sp : spans) {
+    for (; t != touched.end() && std::string_view(*t) < sp.id; ++t) emit(*t);
+    if (t != touched.end() && *t == sp.id) {
+      emit(*t++);
+      continue;
+    }
+    w.buf.append(v.payload + sp.begin, sp.end - sp.begin);
+    ++count;
+  }
+  for (; t != touched.end(); ++t) emit(*t);
+  return count;
+}
+
+// The cache `v` with `ops` applied in order, as a new payload at `seq`.
+// Only the records the ops touch are decoded and encoded again; the rest is
+// copied as it is, so this costs little more than writing the file.
+bool patch_cache_payload(const CacheView& v, const std::vector<const Op*>& ops, uint64_t seq,
+                         EncodedCache* out) {
+  std::vector<RecordSpan> inst, claims;
+  if (!index_instances(v, &inst) || !index_claims(v, &claims)) return false;
+  std::set<std::string> touched_inst, touched_claims;
+  for (const Op* op : ops) {
+    switch (op->kind) {
+      case Op::kPutInstance:
+        touched_inst.insert(op->instance.id);
+        break;
+      case Op::kDelInstance:
+      case Op::kHeartbeat:
+        touched_inst.insert(op->id);
+        break;
+      case Op::kPutClaim:
+        touched_claims.insert(op->claim.id);
+        break;
+      case Op::kDelClaim:
+        touched_claims.insert(op->id);
+        break;
+    }
+  }
+  // The touched records as they are in the cache, then as the ops leave them.
+  State now;
+  for (const auto& id : touched_inst) {
+    const RecordSpan* sp = find_span(inst, id);
+    if (!sp) continue;
+    Reader r(v.payload, v.h.payload_size);
+    r.seek(sp->begin);
+    Instance i;
+    if (!decode_instance(r, &i, true, v.h.payload_size)) return false;
+    now.instances.emplace(id, std::move(i));
+  }
+  for (const auto& id : touched_claims) {
+    const RecordSpan* sp = find_span(claims, id);
+    if (!sp) continue;
+    Reader r(v.payload, v.h.payload_size);
+    r.seek(sp->begin);
+    ClaimHead head;
+    Claim c;
+    if (!read_claim_head(r, &head) || !read_claim_rest(r, head, &c)) return false;
+    now.claims.emplace(id, std::move(c));
+  }
+  for (const Op* op : ops) apply_op(&now, *op);
+
+  Writer w;
+  w.buf.reserve(v.h.payload_size + 4096);
+  w.buf.append(v.payload, v.h.instances_at);  // schemaVersion, seq, extra, no notes
+  memcpy(w.buf.data() + 8, &seq, 8);
+  out->instances_at = w.buf.size();
+  w.u64(0);
+  uint64_t ni = merge_section(v, inst, touched_inst, now.instances, w, encode_instance_record);
+  memcpy(w.buf.data() + out->instances_at, &ni, 8);
+  out->claims_at = w.buf.size();
+  w.u64(0);
+  uint64_t nc = merge_section(v, claims, touched_claims, now.claims, w, encode_claim_record);
+  memcpy(w.buf.data() + out->claims_at, &nc, 8);
+  out->payload = std::move(w.buf);
   return true;
 }
 
@@ -277,6 +583,25 @@ struct LoadInfo {
   bool journal_foreign = false;  // journal belongs to another checkpoint
 };
 
+// One journal line: the ops that turn state seq-1 into seq.
+struct JournalEntry {
+  uint64_t seq = 0;
+  std::vector<Op> ops;
+};
+
+// What a focused load learnt besides LoadInfo, for a focused commit.
+struct FocusInfo {
+  CacheView cache;
+  Focus focus;
+  std::unordered_set<std::string> whole;     // instances loaded with their claims list
+  std::vector<JournalEntry> entries;         // the journal past the cache
+  std::vector<const JournalEntry*> applied;  // the entries that continue it
+};
+
+bool focus_keeps(const Focus& f, const ClaimHead& h) {
+  return !f.keep || f.keep(h.project, h.type, h.target);
+}
+
 class FileStore final : public Store {
  public:
   FileStore(std::string home, FileStoreOptions opts)
@@ -292,60 +617,69 @@ class FileStore final : public Store {
   Result<State> load() override {
     auto lock = FileLock::acquire(home_ + "/state.lock", false);
     if (!lock) return lock.status();
+    return load_shared_locked();
+  }
+
+  Result<State> load_focused(const FocusPlanner& plan) override {
+    auto lock = FileLock::acquire(home_ + "/state.lock", false);
+    if (!lock) return lock.status();
     State s;
     LoadInfo info;
-    AIO_RETURN_IF_ERROR(load_locked(&s, &info));
-    if (!info.cache_valid || info.journal_end - info.cache_offset > opts_.cache_lag_bytes) {
-      // Deterministic given the files, which cannot change under our shared
-      // lock, so concurrent readers writing it race harmlessly.
-      write_cache(s, info, info.journal_foreign ? 0 : info.journal_end,
-                  ".tmp." + std::to_string(getpid()));
-    }
-    return s;
+    FocusInfo fi;
+    bool focused = false;
+    AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
+    if (focused) return s;
+    return load_shared_locked();
   }
 
   Status update(const std::function<Status(Txn&)>& fn) override {
     auto lock = FileLock::acquire(home_ + "/state.lock", true);
     if (!lock) return lock.status();
+    return update_locked(fn);
+  }
+
+  Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) override {
+    auto lock = FileLock::acquire(home_ + "/state.lock", true);
+    if (!lock) return lock.status();
+    // Only a journal append can commit a focused transaction: small states
+    // are checkpointed on every write, which needs the whole state.
     State s;
     LoadInfo info;
-    AIO_RETURN_IF_ERROR(load_locked(&s, &info));
+    bool have_state = false;
+    AIO_RETURN_IF_ERROR(stat_state(&info, &have_state));
+    if (!have_state || info.state_size < opts_.checkpoint_every_write_bytes)
+      return update_locked(fn);
+    FocusInfo fi;
+    bool focused = false;
+    AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
+    if (!focused) return update_locked(fn);
     Txn txn(&s);
-    AIO_RETURN_IF_ERROR(fn(txn));
-
-    bool migrate = !s.legacy_context.empty();
-    if (migrate) {
-      AIO_RETURN_IF_ERROR(add_notes_locked(s.legacy_context, /*dedupe=*/true));
-      s.legacy_context.clear();
+    AIO_RETURN_IF_ERROR(fn(txn));  // a refusal on the focused state is the same refusal
+    if (txn.ops().empty()) return add_notes(txn.notes());
+    std::string line = encode_journal_line(s.seq + 1, txn.ops());
+    if (!focused_commit_ok(txn, fi) ||
+        info.journal_end + line.size() >
+            std::max<uint64_t>(opts_.min_journal_bytes, info.state_size / 2)) {
+      spdlog::debug("store: focused transaction needs the whole state; running it again");
+      return update_locked(fn);
     }
-    if (txn.ops().empty() && !migrate && !info.journal_foreign) {
-      if (!info.cache_valid) write_cache(s, info, info.journal_end, ".tmp");
-      return add_notes(txn.notes());
+    s.seq += 1;
+    AIO_RETURN_IF_ERROR(append_journal(line, info));
+    uint64_t end = info.journal_end + line.size();
+    if (end - info.cache_offset > opts_.cache_lag_bytes) {
+      // Bring the cache up to this line by patching in the journal's ops and
+      // ours (best effort, like every cache write).
+      std::vector<const Op*> ops;
+      for (const JournalEntry* e : fi.applied)
+        for (const Op& op : e->ops) ops.push_back(&op);
+      for (const Op& op : txn.ops()) ops.push_back(&op);
+      EncodedCache enc;
+      if (patch_cache_payload(fi.cache, ops, s.seq, &enc)) {
+        write_cache_payload(enc, info.state_id, s.seq, end, ".tmp");
+        spdlog::debug("store: cache patched to seq {} ({} ops)", s.seq, ops.size());
+      }
     }
-    if (!txn.ops().empty()) s.seq += 1;
-
-    uint64_t line_bytes = 0;
-    std::string line;
-    if (!txn.ops().empty()) {
-      line = encode_journal_line(s.seq, txn.ops());
-      line_bytes = line.size();
-    }
-    // The first write creates state.json, so a journal always continues a
-    // checkpoint that exists.
-    bool checkpoint = migrate || info.journal_foreign || info.state_id == FileId{} ||
-                      info.state_size < opts_.checkpoint_every_write_bytes ||
-                      info.journal_end + line_bytes >
-                          std::max<uint64_t>(opts_.min_journal_bytes, info.state_size / 2);
-    if (checkpoint) {
-      AIO_RETURN_IF_ERROR(write_checkpoint(s));
-    } else {
-      AIO_RETURN_IF_ERROR(append_journal(line, info));
-      uint64_t end = info.journal_end + line_bytes;
-      if (!info.cache_valid || end - info.cache_offset > opts_.cache_lag_bytes)
-        write_cache(s, info, end, ".tmp");
-    }
-    spdlog::debug("store: committed seq {} ({} ops, {})", s.seq, txn.ops().size(),
-                  checkpoint ? "checkpoint" : "journal");
+    spdlog::debug("store: committed seq {} ({} ops, focused journal)", s.seq, txn.ops().size());
     return add_notes(txn.notes());
   }
 
@@ -355,7 +689,12 @@ class FileStore final : public Store {
   }
 
   Result<std::vector<Note>> notes(const NoteQuery& q) override {
-    auto st = load();
+    // Only the playbook's notes are wanted from the state, never its claims.
+    auto st = load_focused([](const State&) {
+      Focus none;
+      none.keep = [](std::string_view, ClaimType, std::string_view) { return false; };
+      return none;
+    });
     if (!st) return st.status();
     std::vector<Note> out;
     std::unordered_set<std::string> seen;
@@ -431,23 +770,92 @@ class FileStore final : public Store {
   }
 
  private:
-  Status load_locked(State* s, LoadInfo* info) {
+  // load() under the shared lock.
+  Result<State> load_shared_locked() {
+    State s;
+    LoadInfo info;
+    AIO_RETURN_IF_ERROR(load_locked(&s, &info));
+    if (!info.cache_valid || info.journal_end - info.cache_offset > opts_.cache_lag_bytes) {
+      // Deterministic given the files, which cannot change under our shared
+      // lock, so concurrent readers writing it race harmlessly.
+      write_cache(s, info, info.journal_foreign ? 0 : info.journal_end,
+                  ".tmp." + std::to_string(getpid()));
+    }
+    return s;
+  }
+
+  // update(fn) under the exclusive lock, on the whole state.
+  Status update_locked(const std::function<Status(Txn&)>& fn) {
+    State s;
+    LoadInfo info;
+    AIO_RETURN_IF_ERROR(load_locked(&s, &info));
+    Txn txn(&s);
+    AIO_RETURN_IF_ERROR(fn(txn));
+
+    bool migrate = !s.legacy_context.empty();
+    if (migrate) {
+      AIO_RETURN_IF_ERROR(add_notes_locked(s.legacy_context, /*dedupe=*/true));
+      s.legacy_context.clear();
+    }
+    if (txn.ops().empty() && !migrate && !info.journal_foreign) {
+      if (!info.cache_valid) write_cache(s, info, info.journal_end, ".tmp");
+      return add_notes(txn.notes());
+    }
+    if (!txn.ops().empty()) s.seq += 1;
+
+    uint64_t line_bytes = 0;
+    std::string line;
+    if (!txn.ops().empty()) {
+      line = encode_journal_line(s.seq, txn.ops());
+      line_bytes = line.size();
+    }
+    // The first write creates state.json, so a journal always continues a
+    // checkpoint that exists.
+    bool checkpoint = migrate || info.journal_foreign || info.state_id == FileId{} ||
+                      info.state_size < opts_.checkpoint_every_write_bytes ||
+                      info.journal_end + line_bytes >
+                          std::max<uint64_t>(opts_.min_journal_bytes, info.state_size / 2);
+    if (checkpoint) {
+      AIO_RETURN_IF_ERROR(write_checkpoint(s));
+    } else {
+      AIO_RETURN_IF_ERROR(append_journal(line, info));
+      uint64_t end = info.journal_end + line_bytes;
+      if (!info.cache_valid || end - info.cache_offset > opts_.cache_lag_bytes)
+        write_cache(s, info, end, ".tmp");
+    }
+    spdlog::debug("store: committed seq {} ({} ops, {})", s.seq, txn.ops().size(),
+                  checkpoint ? "checkpoint" : "journal");
+    return add_notes(txn.notes());
+  }
+
+  Status stat_state(LoadInfo* info, bool* have_state) {
     struct stat st;
-    bool have_state = stat(state_path_.c_str(), &st) == 0;
-    if (!have_state && errno != ENOENT) return Status::sys("cannot stat " + state_path_, errno);
-    if (have_state) {
+    *have_state = stat(state_path_.c_str(), &st) == 0;
+    if (!*have_state && errno != ENOENT) return Status::sys("cannot stat " + state_path_, errno);
+    if (*have_state) {
       info->state_id = file_id(st);
       info->state_size = static_cast<uint64_t>(st.st_size);
     }
+    return Status::ok();
+  }
+
+  Status parse_checkpoint(State* s) {
+    std::string text;
+    AIO_RETURN_IF_ERROR(read_file(state_path_, &text));
+    auto parsed = parse_state_json(text);
+    if (!parsed) return Status::state(state_path_ + ": " + parsed.status().message());
+    *s = std::move(parsed).value();
+    return Status::ok();
+  }
+
+  Status load_locked(State* s, LoadInfo* info) {
+    bool have_state = false;
+    AIO_RETURN_IF_ERROR(stat_state(info, &have_state));
     info->cache_valid = read_cache(info->state_id, s, &info->cache_offset);
     if (!info->cache_valid) {
       info->cache_offset = 0;
       if (have_state) {
-        std::string text;
-        AIO_RETURN_IF_ERROR(read_file(state_path_, &text));
-        auto parsed = parse_state_json(text);
-        if (!parsed) return Status::state(state_path_ + ": " + parsed.status().message());
-        *s = std::move(parsed).value();
+        AIO_RETURN_IF_ERROR(parse_checkpoint(s));
       } else {
         *s = State{};
       }
@@ -455,32 +863,29 @@ class FileStore final : public Store {
     return replay_journal(s, info);
   }
 
-  Status replay_journal(State* s, LoadInfo* info) {
+  // The complete journal lines from info->journal_end on (info->journal_end
+  // is advanced past them, info->journal_size set). *cut: the journal is
+  // shorter than that offset (it was cut behind the cache's back).
+  Status read_journal(LoadInfo* info, std::vector<JournalEntry>* out, bool* cut) {
+    *cut = false;
     int fd = open(journal_path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      if (errno == ENOENT) return Status::ok();
+      info->journal_size = 0;
+      if (errno == ENOENT) {
+        *cut = info->journal_end > 0;
+        return Status::ok();
+      }
       return Status::sys("cannot open " + journal_path_, errno);
     }
     Fd f(fd);
     struct stat st;
     if (fstat(fd, &st) != 0) return Status::sys("cannot stat " + journal_path_, errno);
     info->journal_size = static_cast<uint64_t>(st.st_size);
-    uint64_t from = info->cache_offset;
+    uint64_t from = info->journal_end;
     if (from > info->journal_size) {
-      // The journal was cut behind the cache's back: fall back to a full load.
-      info->cache_valid = false;
-      info->cache_offset = 0;
-      std::string text;
-      *s = State{};
-      if (file_exists(state_path_)) {
-        AIO_RETURN_IF_ERROR(read_file(state_path_, &text));
-        auto parsed = parse_state_json(text);
-        if (!parsed) return Status::state(state_path_ + ": " + parsed.status().message());
-        *s = std::move(parsed).value();
-      }
-      from = 0;
+      *cut = true;
+      return Status::ok();
     }
-    info->journal_end = from;
     if (from == info->journal_size) return Status::ok();
     std::string data(info->journal_size - from, '\0');
     size_t got = 0;
@@ -493,7 +898,6 @@ class FileStore final : public Store {
     }
     data.resize(got);
     size_t pos = 0;
-    std::vector<Op> ops;
     while (pos < data.size()) {
       size_t nl = data.find('\n', pos);
       if (nl == std::string::npos) break;  // torn tail: not acknowledged
@@ -504,54 +908,216 @@ class FileStore final : public Store {
         info->journal_end = from + pos;
         continue;
       }
-      uint64_t seq = 0;
-      if (Status d = decode_journal_line(line, &seq, &ops); !d)
+      JournalEntry e;
+      if (Status d = decode_journal_line(line, &e.seq, &e.ops); !d)
         return Status::state(journal_path_ + " at byte " + std::to_string(line_start) + ": " +
                              d.message());
       info->journal_end = from + pos;
-      if (info->journal_foreign || seq <= s->seq) continue;
-      if (seq != s->seq + 1) {
-        // Written against another checkpoint (state.json was replaced by
-        // hand): the checkpoint wins, as its author intended.
-        spdlog::warn("store: {} does not continue {} (seq {} after {}); ignoring it",
-                     journal_path_, state_path_, seq, s->seq);
-        info->journal_foreign = true;
-        continue;
-      }
-      apply_ops(s, ops);
-      s->seq = seq;
+      out->push_back(std::move(e));
     }
     return Status::ok();
   }
 
+  // The entries that continue a state at *seq, in order (advancing *seq).
+  // A line that does not continue it was written against another checkpoint
+  // (state.json was replaced by hand): the checkpoint wins, as its author
+  // intended, and the rest of the journal is ignored.
+  std::vector<const JournalEntry*> continuing(const std::vector<JournalEntry>& entries,
+                                              uint64_t* seq, LoadInfo* info) {
+    std::vector<const JournalEntry*> out;
+    for (const auto& e : entries) {
+      if (info->journal_foreign || e.seq <= *seq) continue;
+      if (e.seq != *seq + 1) {
+        spdlog::warn("store: {} does not continue {} (seq {} after {}); ignoring it", journal_path_,
+                     state_path_, e.seq, *seq);
+        info->journal_foreign = true;
+        continue;
+      }
+      out.push_back(&e);
+      *seq = e.seq;
+    }
+    return out;
+  }
+
+  Status replay_journal(State* s, LoadInfo* info) {
+    info->journal_end = info->cache_offset;
+    std::vector<JournalEntry> entries;
+    bool cut = false;
+    AIO_RETURN_IF_ERROR(read_journal(info, &entries, &cut));
+    if (cut) {
+      // The journal was cut behind the cache's back: fall back to a full load.
+      info->cache_valid = false;
+      info->cache_offset = 0;
+      info->journal_end = 0;
+      *s = State{};
+      if (file_exists(state_path_)) AIO_RETURN_IF_ERROR(parse_checkpoint(s));
+      entries.clear();
+      AIO_RETURN_IF_ERROR(read_journal(info, &entries, &cut));
+    }
+    uint64_t seq = s->seq;
+    for (const JournalEntry* e : continuing(entries, &seq, info)) apply_ops(s, e->ops);
+    s->seq = seq;
+    return Status::ok();
+  }
+
+  // The focused load: instances from the mapped cache (claim lists only for
+  // the instances the focus names), the journal's instance changes, then
+  // only the claims the focus keeps, then the journal's claim changes
+  // (instance and claim ops touch different maps, so this order gives what
+  // applying each line in turn gives). *focused is false when the files are
+  // not in the shape it needs (no valid cache, a journal far ahead of it or
+  // foreign, playbook notes to migrate): the caller then loads it all.
+  Status load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info, FocusInfo* fi,
+                             bool* focused) {
+    *focused = false;
+    bool have_state = false;
+    AIO_RETURN_IF_ERROR(stat_state(info, &have_state));
+    if (!have_state || !open_cache(cache_path_, info->state_id, &fi->cache)) return Status::ok();
+    const CacheHeader& h = fi->cache.h;
+    const char* payload = fi->cache.payload;
+    info->cache_valid = true;
+    info->cache_offset = h.journal_offset;
+    info->journal_end = h.journal_offset;
+    std::vector<JournalEntry>& entries = fi->entries;
+    bool cut = false;
+    AIO_RETURN_IF_ERROR(read_journal(info, &entries, &cut));
+    if (cut || info->journal_end - info->cache_offset > opts_.cache_lag_bytes) return Status::ok();
+
+    Reader r(payload, h.payload_size);
+    State st;
+    st.schema_version = r.i64();
+    st.seq = r.u64();
+    st.extra = r.json();
+    if (r.u64() != 0 || !r.ok() || st.seq != h.seq) return Status::ok();  // playbook notes
+    uint64_t seq = st.seq;
+    fi->applied = continuing(entries, &seq, info);
+    const auto& applied = fi->applied;
+    if (info->journal_foreign) return Status::ok();
+
+    r.seek(h.instances_at);
+    uint64_t ni = r.u64();
+    std::vector<std::pair<std::string_view, size_t>> where;  // id -> record offset, id order
+    where.reserve(std::min<uint64_t>(ni, h.payload_size));
+    for (uint64_t k = 0; k < ni && r.ok(); ++k) {
+      size_t at = r.offset();
+      Instance i;
+      if (!decode_instance(r, &i, false, h.payload_size)) return Status::ok();
+      where.emplace_back(std::string_view(payload + at + 4, i.id.size()), at);
+      std::string key = i.id;
+      st.instances.emplace_hint(st.instances.end(), std::move(key), std::move(i));
+    }
+    if (!r.ok() || r.offset() != h.claims_at) return Status::ok();
+    for (const JournalEntry* e : applied)
+      for (const Op& op : e->ops)
+        if (op.kind == Op::kPutInstance || op.kind == Op::kDelInstance ||
+            op.kind == Op::kHeartbeat) {
+          apply_op(&st, op);
+          if (op.kind == Op::kPutInstance) fi->whole.insert(op.instance.id);
+          if (op.kind == Op::kDelInstance) fi->whole.erase(op.id);
+        }
+
+    fi->focus = plan(st);
+    for (const auto& id : fi->focus.whole_instances) {
+      auto inst = st.instances.find(id);
+      if (fi->whole.count(id) || inst == st.instances.end()) continue;
+      auto it = std::lower_bound(where.begin(), where.end(), std::string_view(id),
+                                 [](const auto& e, std::string_view v) { return e.first < v; });
+      if (it == where.end() || it->first != id) continue;  // put by the journal, then deleted
+      Reader again(payload, h.payload_size);
+      again.seek(it->second);
+      if (!decode_instance_claims(again, &inst->second.claims, h.payload_size)) return Status::ok();
+      fi->whole.insert(id);
+    }
+
+    r.seek(h.claims_at);
+    uint64_t nc = r.u64();
+    for (uint64_t k = 0; k < nc && r.ok(); ++k) {
+      ClaimHead head;
+      if (!read_claim_head(r, &head)) return Status::ok();
+      if (!focus_keeps(fi->focus, head)) {
+        if (!read_claim_rest(r, head, nullptr)) return Status::ok();
+        continue;
+      }
+      Claim c;
+      if (!read_claim_rest(r, head, &c)) return Status::ok();
+      std::string key = c.id;
+      st.claims.emplace_hint(st.claims.end(), std::move(key), std::move(c));
+    }
+    if (!r.ok()) return Status::ok();
+    for (const JournalEntry* e : applied)
+      for (const Op& op : e->ops)
+        if (op.kind == Op::kPutClaim || op.kind == Op::kDelClaim) apply_op(&st, op);
+    st.seq = seq;
+    *s = std::move(st);
+    *focused = true;
+    return Status::ok();
+  }
+
+  // Can txn's ops be committed on top of the focused state they were made
+  // on? Claims and heartbeats are self-contained; an instance only when it
+  // was loaded whole; a new claim id must not belong to a claim left out.
+  bool focused_commit_ok(const Txn& txn, const FocusInfo& fi) {
+    std::vector<std::string_view> new_ids;
+    for (const Op& op : txn.ops()) {
+      switch (op.kind) {
+        case Op::kPutClaim:
+          new_ids.push_back(op.claim.id);
+          break;
+        case Op::kDelClaim:
+        case Op::kHeartbeat:
+          break;
+        case Op::kPutInstance:
+          if (!fi.whole.count(op.instance.id)) return false;
+          break;
+        case Op::kDelInstance:
+          return false;
+      }
+    }
+    if (new_ids.empty()) return true;
+    const CacheHeader& h = fi.cache.h;
+    Reader r(fi.cache.payload, h.payload_size);
+    r.seek(h.claims_at);
+    uint64_t nc = r.u64();
+    for (uint64_t k = 0; k < nc && r.ok(); ++k) {
+      ClaimHead head;
+      if (!read_claim_head(r, &head)) return false;
+      Reader peek = r;
+      std::string_view id = peek.view();
+      if (!read_claim_rest(r, head, nullptr)) return false;
+      if (std::find(new_ids.begin(), new_ids.end(), id) != new_ids.end() &&
+          !focus_keeps(fi.focus, head))
+        return false;
+    }
+    return r.ok();
+  }
+
   bool read_cache(const FileId& want, State* s, uint64_t* journal_offset) {
-    std::string data;
-    if (!read_file(cache_path_, &data)) return false;
-    if (data.size() < sizeof(CacheHeader)) return false;
-    CacheHeader h;
-    memcpy(&h, data.data(), sizeof h);
-    if (memcmp(h.magic, kCacheMagic, 8) != 0 || !(h.state == want) ||
-        h.payload_size != data.size() - sizeof h)
-      return false;
-    const char* payload = data.data() + sizeof h;
-    if (checksum(payload, h.payload_size) != h.checksum) return false;
-    if (!decode_cache_payload(payload, h.payload_size, s)) return false;
-    if (s->seq != h.seq) return false;
-    *journal_offset = h.journal_offset;
+    CacheView v;
+    if (!open_cache(cache_path_, want, &v)) return false;
+    if (!decode_cache_payload(v.payload, v.h.payload_size, s)) return false;
+    if (s->seq != v.h.seq) return false;
+    *journal_offset = v.h.journal_offset;
     return true;
   }
 
   // Best effort: a cache that fails to write is rebuilt later.
   void write_cache(const State& s, const LoadInfo& info, uint64_t journal_offset,
                    const std::string& tmp_suffix) {
-    std::string payload = encode_cache_payload(s);
+    write_cache_payload(encode_cache_payload(s), info.state_id, s.seq, journal_offset, tmp_suffix);
+  }
+
+  void write_cache_payload(const EncodedCache& enc, const FileId& state_id, uint64_t seq,
+                           uint64_t journal_offset, const std::string& tmp_suffix) {
+    const std::string& payload = enc.payload;
     CacheHeader h;
     memcpy(h.magic, kCacheMagic, 8);
-    h.state = info.state_id;
-    h.seq = s.seq;
+    h.state = state_id;
+    h.seq = seq;
     h.journal_offset = journal_offset;
     h.payload_size = payload.size();
     h.checksum = checksum(payload.data(), payload.size());
+    h.instances_at = enc.instances_at;
+    h.claims_at = enc.claims_at;
     std::string tmp = cache_path_ + tmp_suffix;
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return;
@@ -570,7 +1136,8 @@ class FileStore final : public Store {
     if (truncate(journal_path_.c_str(), 0) != 0 && errno != ENOENT)
       return Status::sys("cannot truncate " + journal_path_, errno);
     struct stat st;
-    if (stat(state_path_.c_str(), &st) != 0) return Status::sys("cannot stat " + state_path_, errno);
+    if (stat(state_path_.c_str(), &st) != 0)
+      return Status::sys("cannot stat " + state_path_, errno);
     LoadInfo fresh;
     fresh.state_id = file_id(st);
     write_cache(s, fresh, 0, ".tmp");
@@ -608,7 +1175,8 @@ class FileStore final : public Store {
     if (end > 0) {
       // Drop a torn tail (a note whose writer died before acknowledging it).
       char last = 0;
-      if (pread(fd, &last, 1, end - 1) != 1) return Status::sys("cannot read " + context_path_, errno);
+      if (pread(fd, &last, 1, end - 1) != 1)
+        return Status::sys("cannot read " + context_path_, errno);
       if (last != '\n' || dedupe) {
         std::string data;
         AIO_RETURN_IF_ERROR(read_file(context_path_, &data));

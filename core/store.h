@@ -23,11 +23,17 @@
 // current; once state.json exceeds kCheckpointEveryWriteBytes, writes go to
 // the journal and the checkpoint is rewritten when the journal has grown to
 // half its size, which keeps claims O(1) in the size of the state.
+// Focused loads map state.cache and materialise only what the focus keeps
+// (the cache holds each claim's project, type and target first so they can be
+// tested in place); a focused update appends its journal line without ever
+// decoding the rest, and rebuilds the cache only when the journal has run
+// cache_lag_bytes ahead of it.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/codec.h"
@@ -59,6 +65,21 @@ class Txn {
   std::vector<Note> notes_;
 };
 
+// What one command is about, so that a store may load only the records the
+// answer can depend on (Store::load_focused, Store::update_focused).
+struct Focus {
+  // Claims for which keep() is false may be left out. It must be true for
+  // every claim the command's answer can depend on (a superset is fine);
+  // empty keeps every claim.
+  std::function<bool(std::string_view project, ClaimType type, std::string_view target)> keep;
+  // Instances whose `claims` list is loaded (the ones the command may put
+  // back); the other instances come with every field but an empty list.
+  std::vector<std::string> whole_instances;
+};
+// Chooses the focus given every instance (whole but for the `claims` lists),
+// e.g. by resolving the caller and canonicalising the target first.
+using FocusPlanner = std::function<Focus(const State& instances)>;
+
 struct NoteQuery {
   std::string project;   // "" = every project
   std::string category;  // "" = every category
@@ -70,6 +91,22 @@ class Store {
   virtual ~Store() = default;
   virtual Result<State> load() = 0;
   virtual Status update(const std::function<Status(Txn&)>& fn) = 0;
+  // load() for a command about one target (aio check): the state may lack
+  // the claims the planned focus does not keep and the `claims` lists of
+  // instances it does not name. What it holds is current and consistent.
+  virtual Result<State> load_focused(const FocusPlanner& plan) {
+    (void)plan;
+    return load();
+  }
+  // update(fn) for a command about one target (aio claim), with the same
+  // guarantees and the same outcome as update(fn): fn runs against a focused
+  // state, and when its ops need more than that state (anything but putting
+  // or deleting claims, heartbeats and putting an instance named whole) the
+  // store runs fn again against the whole state.
+  virtual Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) {
+    (void)plan;
+    return update(fn);
+  }
   virtual Status add_notes(const std::vector<Note>& notes) = 0;
   virtual Result<std::vector<Note>> notes(const NoteQuery& q) = 0;
   // Removes notes created before `cutoff` and notes expired at `now`.

@@ -1,0 +1,212 @@
+// Focused loads and updates (Store::load_focused, Store::update_focused) must
+// give what load() and update() give: a differential test drives two stores
+// with the same transactions, one focused and one not, and compares them
+// after every step, through every write path (checkpoint, journal, cache
+// patched in place, cache rebuilt, fallback to the whole state).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/codec.h"
+#include "core/fileio.h"
+#include "core/store.h"
+
+namespace aio {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreFocusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (std::string* h : {&a_, &b_}) {
+      char tmpl[] = "/tmp/aio-focus-test-XXXXXX";
+      ASSERT_NE(mkdtemp(tmpl), nullptr);
+      *h = tmpl;
+    }
+  }
+  void TearDown() override {
+    fs::remove_all(a_);
+    fs::remove_all(b_);
+  }
+  static std::unique_ptr<Store> open(const std::string& home, FileStoreOptions o) {
+    auto s = open_file_store(home, o);
+    EXPECT_TRUE(s) << s.status().message();
+    return std::move(s).value();
+  }
+  static std::string dump(const State& s) { return encode_state_json(s); }
+  std::string a_, b_;
+};
+
+Instance inst(const std::string& id, const std::string& project, int64_t t) {
+  Instance i;
+  i.id = id;
+  i.tool = "t";
+  i.project = project;
+  i.started_at = t;
+  i.last_heartbeat = t;
+  return i;
+}
+
+Claim claim(const std::string& id, const std::string& owner, ClaimType type,
+            const std::string& target, const std::string& project) {
+  Claim c;
+  c.id = id;
+  c.instance_id = owner;
+  c.type = type;
+  c.target = target;
+  c.project = project;
+  c.claimed_at = 7;
+  return c;
+}
+
+Focus focus_on_prefix(const std::string& project, const std::string& prefix,
+                      std::vector<std::string> whole) {
+  Focus f;
+  f.keep = [project, prefix](std::string_view p, ClaimType t, std::string_view target) {
+    return p == project && (t == ClaimType::kPattern || target.starts_with(prefix));
+  };
+  f.whole_instances = std::move(whole);
+  return f;
+}
+
+// What the focused state must hold: every instance, the kept claims, and the
+// claims lists of the whole instances.
+void expect_focused_view(const State& whole, const State& focused, const Focus& f) {
+  ASSERT_EQ(focused.instances.size(), whole.instances.size());
+  EXPECT_EQ(focused.seq, whole.seq);
+  for (const auto& [id, i] : whole.instances) {
+    const Instance& got = focused.instances.at(id);
+    Instance want = i;
+    bool is_whole = std::find(f.whole_instances.begin(), f.whole_instances.end(), id) !=
+                    f.whole_instances.end();
+    if (is_whole) {
+      EXPECT_EQ(got.claims, want.claims) << id;
+    }
+    want.claims = got.claims;
+    std::string a, b;
+    append_instance_json(&a, want);
+    append_instance_json(&b, got);
+    EXPECT_EQ(a, b);
+  }
+  for (const auto& [id, c] : whole.claims) {
+    bool kept = !f.keep || f.keep(c.project, c.type, c.target);
+    if (!kept) continue;
+    ASSERT_TRUE(focused.claims.count(id)) << "kept claim " << id << " missing";
+    std::string a, b;
+    append_claim_json(&a, c);
+    append_claim_json(&b, focused.claims.at(id));
+    EXPECT_EQ(a, b);
+  }
+  for (const auto& [id, c] : focused.claims)
+    EXPECT_TRUE(whole.claims.count(id)) << "focused state has a claim the state lacks: " << id;
+}
+
+TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
+  FileStoreOptions o;
+  o.checkpoint_every_write_bytes = 4 * 1024;  // small states checkpoint, then the journal
+  o.min_journal_bytes = 24 * 1024;            // checkpoints now and then
+  o.cache_lag_bytes = 2 * 1024;               // cache patched every few writes
+  auto sa = open(a_, o), sb = open(b_, o);
+  std::mt19937 rng(12345);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  const std::vector<std::string> projects = {"/p", "/q"};
+  const std::vector<std::string> prefixes = {"a", "b", "c/d", ""};
+  std::vector<std::string> insts;
+  int next_id = 0;
+  for (int step = 0; step < 400; ++step) {
+    // Choose the transaction up front: fn must do the same when run again.
+    int kind = pick(10);
+    std::string project = projects[pick(2)];
+    std::string prefix = prefixes[pick(4)];
+    std::string owner = insts.empty() ? "" : insts[pick(static_cast<int>(insts.size()))];
+    std::string target = prefixes[pick(3)] + "/f" + std::to_string(pick(50));
+    ClaimType type = static_cast<ClaimType>(pick(4));
+    std::string cid = "c" + std::to_string(pick(3) == 0 ? pick(next_id + 1) : next_id);
+    ++next_id;
+    bool whole_owner = pick(4) != 0;
+    bool refuse = pick(12) == 0;
+    Focus f = focus_on_prefix(project, prefix,
+                              whole_owner && !owner.empty() ? std::vector<std::string>{owner}
+                                                            : std::vector<std::string>{});
+    // fn may only depend on the claims f keeps (the focus contract).
+    auto fn = [&](Txn& t) -> Status {
+      if (refuse) return Status::refused("no");
+      const State& s = t.state();
+      if (kind <= 1 || owner.empty()) {  // register
+        t.put_instance(inst("i" + std::to_string(step), project, 100 + step));
+        return Status::ok();
+      }
+      auto it = s.instances.find(owner);
+      if (it == s.instances.end()) return Status::refused("gone");
+      if (kind <= 5) {  // claim, as grant_claim does
+        Claim c = claim(cid, owner, type, target, it->second.project);
+        t.put_claim(c);
+        Instance me = it->second;
+        me.claims.push_back(cid);
+        me.last_heartbeat = 1000 + step;
+        t.put_instance(me);
+        return Status::ok();
+      }
+      if (kind == 6) {  // release some claim we can see
+        for (const auto& [id, c] : s.claims) {
+          if (c.instance_id != owner || !f.keep(c.project, c.type, c.target)) continue;
+          t.del_claim(id);
+          Instance me = it->second;
+          std::erase(me.claims, id);
+          t.put_instance(me);
+          return Status::ok();
+        }
+        return Status::ok();
+      }
+      if (kind == 7) {
+        t.heartbeat(owner, 2000 + step);
+        return Status::ok();
+      }
+      if (kind == 8) {  // unregister: needs the whole state
+        std::vector<std::string> mine;
+        for (const auto& [id, c] : s.claims)
+          if (c.instance_id == owner) mine.push_back(id);
+        for (const auto& id : mine) t.del_claim(id);
+        t.del_instance(owner);
+        return Status::ok();
+      }
+      return Status::ok();  // nothing to do
+    };
+    Status ra = sa->update_focused([&](const State&) { return f; }, fn);
+    Status rb = sb->update(fn);
+    ASSERT_EQ(ra.code(), rb.code())
+        << "step " << step << ": " << ra.message() << " / " << rb.message();
+    if (ra && (kind <= 1 || owner.empty())) insts.push_back("i" + std::to_string(step));
+
+    auto whole_a = open(a_, o)->load();
+    auto whole_b = open(b_, o)->load();
+    ASSERT_TRUE(whole_a && whole_b);
+    ASSERT_EQ(dump(*whole_a), dump(*whole_b)) << "step " << step;
+    // Every way of loading A agrees: focused, and whole without its cache.
+    std::vector<std::string> named;
+    if (!insts.empty()) named.push_back(insts[0]);
+    Focus g = focus_on_prefix(projects[pick(2)], prefixes[pick(4)], named);
+    auto focused = open(a_, o)->load_focused([&](const State&) { return g; });
+    ASSERT_TRUE(focused) << focused.status().message();
+    expect_focused_view(*whole_a, *focused, g);
+    if (step % 25 == 0) {
+      unlink((a_ + "/state.cache").c_str());
+      auto rebuilt = open(a_, o)->load();
+      ASSERT_TRUE(rebuilt);
+      ASSERT_EQ(dump(*rebuilt), dump(*whole_a)) << "step " << step;
+    }
+  }
+  // The run went through the journal and through checkpoints.
+  struct stat st;
+  ASSERT_EQ(stat((a_ + "/state.json").c_str(), &st), 0);
+  EXPECT_GT(st.st_size, 4 * 1024);
+}
+
+}  // namespace
+}  // namespace aio
