@@ -12,10 +12,95 @@
 namespace aio {
 namespace {
 
-bool path_type(ClaimType t) { return t == ClaimType::kFile || t == ClaimType::kDirectory; }
+bool path_type(ClaimType t) {
+  return t == ClaimType::kFile || t == ClaimType::kDirectory;
+}
+
+// What the text of a canonical pattern says about every path it covers:
+// necessary conditions, read off the text without compiling it, so testing
+// them can only rule a conflict out (the automata decide the rest).
+struct PatternText {
+  std::string_view text;    // the pattern, without an anchoring '/'
+  std::string_view prefix;  // every covered path starts with it
+  std::string_view suffix;  // ... and ends with it, when ends_fixed
+  bool ends_fixed = false;
+};
+
+// `seg` is one of the '/'-separated segments of `path`.
+bool has_segment(std::string_view path, std::string_view seg) {
+  for (size_t pos = path.find(seg); pos != std::string_view::npos; pos = path.find(seg, pos + 1)) {
+    size_t end = pos + seg.size();
+    if ((pos == 0 || path[pos - 1] == '/') && (end == path.size() || path[end] == '/')) return true;
+  }
+  return false;
+}
+
+PatternText pattern_text(std::string_view p) {
+  if (!p.empty() && p.front() == '/') p.remove_prefix(1);  // "/build": anchored
+  PatternText t;
+  t.text = p;
+  t.prefix = p.substr(0, std::min(p.size(), p.find_first_of("*?[\\")));
+  // A last segment with a wildcard (but not "*" or "**") covers only the
+  // paths it matches, not what lies beneath them: those end in the literal
+  // text after its last wildcard. Classes and escapes are left to the automata.
+  size_t slash = p.rfind('/');
+  std::string_view last = slash == std::string_view::npos ? p : p.substr(slash + 1);
+  if (last.find_first_not_of('*') != std::string_view::npos &&
+      last.find_first_of("*?") != std::string_view::npos &&
+      last.find_first_of("[\\") == std::string_view::npos) {
+    t.suffix = last.substr(last.find_last_of("*?") + 1);
+    t.ends_fixed = true;
+  }
+  return t;
+}
+
+bool may_cover_path(const PatternText& t, std::string_view path) {
+  if (!path.starts_with(t.prefix) || (t.ends_fixed && !path.ends_with(t.suffix))) return false;
+  // Each segment of a pattern matches one segment of the path (or of the
+  // path's parent it covers): a literal one ("**/cache/**") only itself.
+  for (size_t pos = 0; pos <= t.text.size();) {
+    size_t slash = std::min(t.text.size(), t.text.find('/', pos));
+    std::string_view seg = t.text.substr(pos, slash - pos);
+    if (!seg.empty() && seg.find_first_of("*?[\\") == std::string_view::npos &&
+        !has_segment(path, seg))
+      return false;
+    pos = slash + 1;
+  }
+  return true;
+}
+
+// Something at or beneath `dir` may be covered.
+bool may_cover_inside(const PatternText& t, std::string_view dir) {
+  return dir.starts_with(t.prefix) ||
+         (t.prefix.starts_with(dir) && (dir.empty() || t.prefix[dir.size()] == '/'));
+}
+
+bool may_overlap(const PatternText& a, const PatternText& b) {
+  if (!a.prefix.starts_with(b.prefix) && !b.prefix.starts_with(a.prefix)) return false;
+  return !a.ends_fixed || !b.ends_fixed || a.suffix.ends_with(b.suffix) ||
+         b.suffix.ends_with(a.suffix);
+}
+
+// A cheap necessary condition for two claims of one project to conflict,
+// on their types and targets alone.
+bool targets_may_conflict(ClaimType ta, std::string_view a, ClaimType tb, std::string_view b) {
+  if (ta == ClaimType::kTask || tb == ClaimType::kTask) return ta == tb && a == b;
+  if (ta != ClaimType::kPattern && tb != ClaimType::kPattern)
+    return is_within(a, b) || is_within(b, a);
+  if (ta == ClaimType::kPattern && tb == ClaimType::kPattern)
+    return may_overlap(pattern_text(a), pattern_text(b));
+  if (tb == ClaimType::kPattern) {
+    std::swap(ta, tb);
+    std::swap(a, b);
+  }
+  PatternText t = pattern_text(a);
+  return tb == ClaimType::kFile ? may_cover_path(t, b) : may_cover_inside(t, b);
+}
 
 // Does pattern `p` (canonical) overlap a file or directory claim?
 bool pattern_vs(const std::string& pattern, const Claim& other) {
+  // Most patterns are ruled out by their text: compiling them is what costs.
+  if (!targets_may_conflict(ClaimType::kPattern, pattern, other.type, other.target)) return false;
   if (other.type == ClaimType::kFile) return glob_covers(pattern, other.target);
   auto g = Glob::cached(pattern);
   if (!g) return false;
@@ -33,7 +118,8 @@ Status validate_task_id(std::string_view id) {
   if (id.empty()) return Status::invalid("empty task id");
   if (id.size() > 200) return Status::invalid("task id longer than 200 characters");
   for (unsigned char ch : id)
-    if (ch <= ' ' || ch == 0x7f) return Status::invalid("task id may not contain spaces or control characters");
+    if (ch <= ' ' || ch == 0x7f)
+      return Status::invalid("task id may not contain spaces or control characters");
   return Status::ok();
 }
 
@@ -71,8 +157,8 @@ static Identity explicit_id(const State& s, const std::string& id, const char* s
   Identity r;
   auto it = s.instances.find(id);
   if (it == s.instances.end()) {
-    r.problem = "instance " + id + " (from " + source +
-                ") is not registered; run `aio register <tool>`";
+    r.problem =
+        "instance " + id + " (from " + source + ") is not registered; run `aio register <tool>`";
   } else if (!is_live(it->second, c)) {
     r.problem = "instance " + id + " (from " + source + ") is stale (no heartbeat for " +
                 format_age(c.now - it->second.last_heartbeat) + "); run `aio register <tool>`";
@@ -202,7 +288,8 @@ Result<std::string> canonical_target(ClaimType type, std::string_view input,
     if (p.size() > root_slash.size() && p.compare(0, root_slash.size(), root_slash) == 0)
       p = "/" + p.substr(root_slash.size());
     auto c = canonical_pattern(p);
-    if (!c) return Status::invalid("bad pattern '" + std::string(input) + "': " + c.status().message());
+    if (!c)
+      return Status::invalid("bad pattern '" + std::string(input) + "': " + c.status().message());
     return *c;
   }
   bool cwd_inside = project == "/" || is_within(project, cwd);
@@ -223,8 +310,22 @@ std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::str
   return out;
 }
 
-std::vector<const Claim*> own_covering(const State& s, const Claim& probe,
-                                       const std::string& me_id, const Clock& c) {
+bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
+                  std::string_view target) {
+  return project == probe.project && targets_may_conflict(probe.type, probe.target, type, target);
+}
+
+Focus focus_on(const Claim& probe, const std::string& whole_instance) {
+  Focus f;
+  f.keep = [probe](std::string_view project, ClaimType type, std::string_view target) {
+    return may_conflict(probe, project, type, target);
+  };
+  if (!whole_instance.empty()) f.whole_instances.push_back(whole_instance);
+  return f;
+}
+
+std::vector<const Claim*> own_covering(const State& s, const Claim& probe, const std::string& me_id,
+                                       const Clock& c) {
   std::vector<const Claim*> out;
   if (me_id.empty()) return out;
   for (const auto& [id, claim] : s.claims) {

@@ -94,6 +94,16 @@ struct Blocker {
 // `probe` made by `me_id` ("" for anonymous).
 std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::string& me_id,
                               const Clock& c);
+// A cheap superset of claims_conflict(probe, claim) over the claim's project,
+// type and target (patterns are judged on their literal prefix and suffix,
+// never compiled; the exact test runs later): true for every claim
+// blockers(), own_covering() and grant_claim() can look at for `probe`.
+bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
+                  std::string_view target);
+// The focus (Store::load_focused) for questions about `probe`: the claims
+// that may conflict with it, and `whole_instance` (the caller, when it will
+// put itself back, as grant_claim does) loaded whole.
+Focus focus_on(const Claim& probe, const std::string& whole_instance = "");
 // Claims of `me_id` that cover the probe (for "yours").
 std::vector<const Claim*> own_covering(const State& s, const Claim& probe,
                                        const std::string& me_id, const Clock& c);

@@ -1,0 +1,196 @@
+// The cheap tests that let check and claim skip work: may_conflict() (what a
+// focused load keeps) and the textual pattern pre-filter inside
+// claims_conflict() must never rule out a conflict the glob automata find.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/glob.h"
+
+namespace aio {
+namespace {
+
+constexpr auto F = ClaimType::kFile;
+constexpr auto D = ClaimType::kDirectory;
+constexpr auto P = ClaimType::kPattern;
+constexpr auto T = ClaimType::kTask;
+
+Claim mk(ClaimType t, const std::string& target, const std::string& project = "/p") {
+  Claim c;
+  c.type = t;
+  c.target = target;
+  c.project = project;
+  return c;
+}
+
+const std::vector<std::string> kPatterns = {"*.ts",
+                                            "**/*.test.ts",
+                                            "src/**",
+                                            "src/*.ts",
+                                            "src/auth/**/*.ts",
+                                            "/build",
+                                            "build",
+                                            "src/gen",
+                                            "src/g1*",
+                                            "src/g1*/x",
+                                            "docs/*/README.md",
+                                            "**/*.gen?.go",
+                                            "*.[jt]s",
+                                            "src/[ab]*/x.ts",
+                                            "a\\*b",
+                                            "a\\*b/c",
+                                            "**",
+                                            "*",
+                                            "src/**/fixtures",
+                                            "?",
+                                            "x?",
+                                            "lib/**/*",
+                                            "src/*",
+                                            "**/build/**",
+                                            "src/a*b*c.ts",
+                                            "t/**/y/*.md",
+                                            "[!.]*",
+                                            "a/b/c/d",
+                                            "**/cache7/**",
+                                            "a/**/b/*.ts",
+                                            "**/x/y",
+                                            "src/**/gen/*.go"};
+const std::vector<std::string> kPaths = {"",
+                                         "a",
+                                         "a*b",
+                                         "a*b/c",
+                                         "a*b/c/d",
+                                         "build",
+                                         "build/x",
+                                         "x/build",
+                                         "x/build/y",
+                                         "src",
+                                         "src/a.ts",
+                                         "src/a.js",
+                                         "src/auth",
+                                         "src/auth/login.ts",
+                                         "src/auth/deep/x.ts",
+                                         "src/gen",
+                                         "src/gen/x.ts",
+                                         "src/generated.ts",
+                                         "src/g1",
+                                         "src/g1x",
+                                         "src/g1x/x",
+                                         "src/g1x/x/y",
+                                         "src/a/x.ts",
+                                         "src/c/x.ts",
+                                         "docs/api/README.md",
+                                         "docs/api/x.md",
+                                         "x/y.gen1.go",
+                                         "y.gen12.go",
+                                         "a.js",
+                                         "a.ts",
+                                         "a.test.ts",
+                                         "q/a.test.ts",
+                                         "x",
+                                         "xy",
+                                         "lib",
+                                         "lib/a",
+                                         "lib/a/b",
+                                         "src/axbxc.ts",
+                                         "src/abc.ts",
+                                         "t/y/a.md",
+                                         "t/q/y/a.md",
+                                         ".hidden",
+                                         "a/b/c/d",
+                                         "a/b/c/d/e",
+                                         "a/b",
+                                         "cache7",
+                                         "q/cache7/z",
+                                         "q/cache77/z",
+                                         "q/xcache7/z",
+                                         "a/b/x.ts",
+                                         "a/q/b/x.ts",
+                                         "a/b/q/x.ts",
+                                         "x/y",
+                                         "q/x/y",
+                                         "q/x/y/z",
+                                         "x/yy",
+                                         "src/gen/a.go",
+                                         "src/q/gen/a.go",
+                                         "src/gen/q/a.go"};
+
+std::string canon(const std::string& p) {
+  auto c = canonical_pattern(p);
+  EXPECT_TRUE(c) << p;
+  return c ? *c : p;
+}
+
+TEST(Focus, PatternVersusPathsMatchesTheAutomata) {
+  for (const auto& raw : kPatterns) {
+    std::string pat = canon(raw);
+    auto g = Glob::cached(pat);
+    ASSERT_TRUE(g) << pat;
+    for (const auto& path : kPaths) {
+      for (ClaimType t : {F, D}) {
+        bool want = t == F ? g->covers(path) : g->covers_something_inside(path);
+        Claim a = mk(P, pat), b = mk(t, path);
+        EXPECT_EQ(claims_conflict(a, b), want) << pat << " vs " << to_string(t) << " " << path;
+        EXPECT_EQ(claims_conflict(b, a), want) << pat << " vs " << to_string(t) << " " << path;
+        if (want) {
+          EXPECT_TRUE(may_conflict(a, "/p", t, path)) << pat << " vs " << path;
+          EXPECT_TRUE(may_conflict(b, "/p", P, pat)) << path << " vs " << pat;
+        }
+      }
+    }
+  }
+}
+
+TEST(Focus, PatternVersusPatternMatchesTheAutomata) {
+  for (const auto& ra : kPatterns) {
+    for (const auto& rb : kPatterns) {
+      std::string a = canon(ra), b = canon(rb);
+      auto ga = Glob::cached(a), gb = Glob::cached(b);
+      ASSERT_TRUE(ga && gb);
+      bool want = ga->overlaps(*gb);
+      EXPECT_EQ(claims_conflict(mk(P, a), mk(P, b)), want) << a << " vs " << b;
+      if (want) {
+        EXPECT_TRUE(may_conflict(mk(P, a), "/p", P, b)) << a << " vs " << b;
+      }
+    }
+  }
+}
+
+TEST(Focus, MayConflictIsASupersetForPathsAndTasks) {
+  std::vector<Claim> claims;
+  for (const auto& path : kPaths) {
+    claims.push_back(mk(F, path));
+    claims.push_back(mk(D, path));
+  }
+  for (const char* task : {"AI-1", "AI-2", "a"}) claims.push_back(mk(T, task));
+  for (const auto& a : claims)
+    for (const auto& b : claims)
+      if (claims_conflict(a, b)) {
+        EXPECT_TRUE(may_conflict(a, b.project, b.type, b.target))
+            << to_string(a.type) << " " << a.target << " vs " << to_string(b.type) << " "
+            << b.target;
+      }
+}
+
+TEST(Focus, MayConflictRulesOutWhatCannotConflict) {
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/other", F, "src/a.ts"));
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/p", F, "src/b.ts"));
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/p", D, "lib"));
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/p", P, "docs/**"));
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/p", P, "**/*.md"));
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/p", P, "**/cache/**"));
+  EXPECT_TRUE(may_conflict(mk(F, "src/cache/a.ts"), "/p", P, "**/cache/**"));
+  EXPECT_FALSE(may_conflict(mk(F, "src/a.ts"), "/p", T, "src/a.ts"));
+  EXPECT_FALSE(may_conflict(mk(T, "AI-1"), "/p", T, "AI-2"));
+  EXPECT_FALSE(may_conflict(mk(P, "**/*.ts"), "/p", P, "**/*.js"));
+  EXPECT_TRUE(may_conflict(mk(F, "src/a.ts"), "/p", D, "src"));
+  EXPECT_TRUE(may_conflict(mk(F, "src/a.ts"), "/p", P, "**/*.ts"));
+  EXPECT_TRUE(may_conflict(mk(D, "src"), "/p", F, "src/a.ts"));
+  EXPECT_TRUE(may_conflict(mk(T, "AI-1"), "/p", T, "AI-1"));
+  EXPECT_TRUE(may_conflict(mk(P, "src/**"), "/p", P, "**/*.ts"));
+}
+
+}  // namespace
+}  // namespace aio
