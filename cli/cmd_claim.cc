@@ -33,7 +33,20 @@ Status run_claim(Env& env, const ClaimOpts& o) {
     return Status::invalid("unknown claim type '" + o.type +
                            "' (expected file, directory, pattern or task)");
   ClaimOutcome out;
-  AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
+  // Only the claims that may conflict with this one need loading (and our
+  // own instance whole, to add the claim to its list).
+  auto plan = [&](const State& s) -> Focus {
+    auto me = require_identity(s, env.caller, env.clock);
+    if (!me) return {};
+    auto target = canonical_target(*type, o.target, (*me)->project, env.cwd);
+    if (!target) return {};
+    Claim probe;
+    probe.type = *type;
+    probe.target = *target;
+    probe.project = (*me)->project;
+    return focus_on(probe, (*me)->id);
+  };
+  AIO_RETURN_IF_ERROR(env.store->update_focused(plan, [&](Txn& t) -> Status {
     auto me = require_identity(t.state(), env.caller, env.clock);
     if (!me) return me.status();
     Instance self = **me;
@@ -64,16 +77,11 @@ struct CheckOpts {
   std::string type;
 };
 
-Status run_check(Env& env, const CheckOpts& o) {
-  auto st = load_state(env);
-  if (!st) return st.status();
-  const State& s = *st;
-  Identity me = resolve_identity(s, env.caller, env.clock);
-  std::optional<ClaimType> type;
-  if (!o.type.empty()) {
-    type = parse_claim_type(o.type);
-    if (!type) return Status::invalid("unknown claim type '" + o.type + "'");
-  }
+// The claim `aio check` asks about: the path as the caller would claim it,
+// in the caller's project (or, for anonymous callers, the registered project
+// holding the path).
+Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
+                          const std::optional<ClaimType>& type, const CheckOpts& o) {
   std::string project;
   std::string input = o.path;
   if (me.instance) {
@@ -104,6 +112,27 @@ Status run_check(Env& env, const CheckOpts& o) {
     if (stat(join_root(project, probe.target).c_str(), &sb) == 0 && S_ISDIR(sb.st_mode))
       probe.type = ClaimType::kDirectory;
   }
+  return probe;
+}
+
+Status run_check(Env& env, const CheckOpts& o) {
+  std::optional<ClaimType> type;
+  if (!o.type.empty()) {
+    type = parse_claim_type(o.type);
+    if (!type) return Status::invalid("unknown claim type '" + o.type + "'");
+  }
+  // Only the claims that may conflict with the probe need loading.
+  auto st = env.store->load_focused([&](const State& s) -> Focus {
+    auto probe = check_probe(env, s, resolve_identity(s, env.caller, env.clock), type, o);
+    return probe ? focus_on(*probe) : Focus{};
+  });
+  if (!st) return st.status();
+  const State& s = *st;
+  Identity me = resolve_identity(s, env.caller, env.clock);
+  auto made = check_probe(env, s, me, type, o);
+  if (!made) return made.status();
+  const Claim& probe = *made;
+  const std::string& project = probe.project;
   std::string me_id = me.instance ? me.instance->id : "";
   auto blocking = blockers(s, probe, me_id, env.clock);
   auto mine = own_covering(s, probe, me_id, env.clock);
