@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of `aio check` and `aio claim` end to end, against
+# DESIGN.md §6: "state holding 1k instances, 10k claims, 100k notes: <= 5 ms
+# median". Every number is quoted next to the cost of spawning /bin/true and
+# `aio --version`, measured interleaved in the same run, so the table shows
+# ratios that hold on any machine.
+#
+#   scripts/bench-cli.sh [--runs N] [--bin DIR] [--keep]
+#
+#   --runs N   timed runs per command and state (default 100, at least 50)
+#   --bin DIR  use the aio in DIR instead of building one (by default the
+#              script configures and builds build-bench/ as RelWithDebInfo, so
+#              a Debug build/ never skews the numbers)
+#   --keep     keep the generated $AIO_HOME directories (printed at the end)
+#
+# States, generated directly as the files aio reads (state.json in the
+# playbook schema as core/codec.cc writes it, context.jsonl lines as
+# encode_note_line writes them); aio builds its state.cache on the first
+# (untimed) call:
+#   empty  one registered instance, nothing else
+#   notes  one instance, 100,000 context notes, no claims
+#   full   1,000 live instances, 10,000 claims (files, directories, glob
+#          patterns and tasks across 4 projects), 100,000 notes
+# Commands, each run by the instance of the measured project:
+#   check  aio check <path>            (a path nobody holds: every claim is examined)
+#   claim  aio claim file <new path>   (a new path every run: a real write)
+# Timing: a small loop in python3 (posix_spawn + waitpid, wall clock), the
+# commands of one round interleaved so drift hits all of them alike.
+set -euo pipefail
+
+RUNS=100
+BIN=""
+KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) RUNS=$2; shift 2 ;;
+    --bin) BIN=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    *) echo "bench-cli: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ "$RUNS" -ge 50 ] || { echo "bench-cli: --runs must be at least 50" >&2; exit 2; }
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "$BIN" ]; then
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAIO_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$ROOT/build-bench" -j"$(nproc)" --target aio >/dev/null
+  BIN="$ROOT/build-bench"
+fi
+[ -x "$BIN/aio" ] || { echo "bench-cli: no aio binary in $BIN" >&2; exit 3; }
+AIO="$(cd "$BIN" && pwd)/aio"
+command -v python3 >/dev/null || { echo "bench-cli: python3 is needed" >&2; exit 3; }
+
+W=$(mktemp -d /tmp/aio-bench.XXXXXX)
+if [ "$KEEP" -eq 0 ]; then trap 'rm -rf "$W"' EXIT; fi
+
+python3 - "$AIO" "$W" "$RUNS" <<'PY'
+import json, os, random, statistics, subprocess, sys, time
+
+aio, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rng = random.Random(42)
+now = int(time.time())
+iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+hexid = lambda: "%08x" % rng.getrandbits(32)
+q = lambda s: json.dumps(s)
+
+PROJECTS = [f"{work}/projects/p{k}" for k in range(4)]
+TOOLS = ["claude", "codex", "gemini", "amp"]
+CATS = ["decision", "pattern", "warning", "learning", "handoff"]
+for p in PROJECTS:
+    os.makedirs(p, exist_ok=True)
+
+def instance_json(i):
+    return ('{"id":%s,"tool":%s,"project":%s,"pid":%d,"status":"active","currentTask":%s,'
+            '"beadsIssue":null,"startedAt":"%s","lastHeartbeat":"%s","claims":[%s],'
+            '"sid":0,"sidStart":0}') % (
+        q(i["id"]), q(i["tool"]), q(i["project"]), i["pid"],
+        q(i["task"]) if i["task"] else "null", iso(i["t"]), iso(now),
+        ",".join(q(c) for c in i["claims"]))
+
+def claim_json(c):
+    return ('{"id":%s,"instanceId":%s,"type":%s,"target":%s,"project":%s,"exclusive":true,'
+            '"claimedAt":"%s","expiresAt":null}') % (
+        q(c["id"]), q(c["inst"]), q(c["type"]), q(c["target"]), q(c["project"]), iso(c["t"]))
+
+def write_state(home, instances, claims):
+    os.makedirs(home, mode=0o700, exist_ok=True)
+    out = ['{\n  "schemaVersion": 1,\n  "instances": {']
+    out.append(",".join("\n    %s: %s" % (q(i["id"]), instance_json(i)) for i in instances))
+    out.append("\n  }" if instances else "}")
+    out.append(',\n  "claims": {')
+    out.append(",".join("\n    %s: %s" % (q(c["id"]), claim_json(c)) for c in claims))
+    out.append("\n  }" if claims else "}")
+    out.append(',\n  "context": [],\n  "aioSeq": 1\n}\n')
+    with open(f"{home}/state.json", "w") as f:
+        f.write("".join(out))
+
+def write_notes(home, n, instances):
+    with open(f"{home}/context.jsonl", "w") as f:
+        for k in range(n):
+            i = instances[k % len(instances)]
+            f.write('{"id":"ctx-%d-%s","project":%s,"category":"%s","content":%s,'
+                    '"source":{"instanceId":%s,"tool":%s},"createdAt":"%s","expiresAt":null}\n' % (
+                now - 86400 + k // 2, hexid(), q(i["project"]), CATS[k % 5],
+                q(f"note {k}: the {CATS[k % 5]} about module m{k % 97} is worth reading " * 2),
+                q(i["id"]), q(i["tool"]), iso(now - 86400 + k // 2)))
+
+def make_instances(n):
+    out = []
+    for k in range(n):
+        tool = TOOLS[k % 4]
+        out.append({"id": f"{tool}-{now - 3600 + k}-{hexid()}", "tool": tool,
+                    "project": PROJECTS[k % len(PROJECTS)], "pid": 10000 + k,
+                    "task": f"task {k}" if k % 3 == 0 else None, "t": now - 3600 + k,
+                    "claims": []})
+    return out
+
+def make_claims(instances, n):
+    # Mixed kinds, none of them covering bench/** (what the timed commands touch).
+    claims = []
+    for k in range(n):
+        inst = instances[k % len(instances)]
+        r = k % 20
+        if r < 12:
+            kind, target = "file", f"src/m{k % 211}/f{k}.ts"
+        elif r < 16:
+            kind, target = "directory", f"lib/d{k}"
+        elif r < 19:
+            # Every project gets every kind, including ones no literal
+            # prefix or suffix rules out ("**/cache7/**"): those are compiled.
+            kind, target = "pattern", [f"src/g{k}/**/*.ts", f"**/*.gen{k}.go",
+                                       f"docs/s{k}/*.md", f"**/cache{k}/**"][(k // 20) % 4]
+        else:
+            kind, target = "task", f"AI-{k}"
+        cid = f"claim-{now - 1800 + k}-{hexid()}"
+        inst["claims"].append(cid)
+        claims.append({"id": cid, "inst": inst["id"], "type": kind, "target": target,
+                       "project": inst["project"], "t": now - 1800 + k})
+    return claims
+
+homes = {}
+one = make_instances(1)
+write_state(f"{work}/empty", one, [])
+homes["empty"] = (f"{work}/empty", one[0])
+one_n = make_instances(1)
+write_state(f"{work}/notes", one_n, [])
+write_notes(f"{work}/notes", 100_000, one_n)
+homes["notes"] = (f"{work}/notes", one_n[0])
+many = make_instances(1000)
+claims = make_claims(many, 10_000)
+write_state(f"{work}/full", many, claims)
+write_notes(f"{work}/full", 100_000, many)
+homes["full"] = (f"{work}/full", many[0])
+
+def size(path):
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+devnull = os.open(os.devnull, os.O_RDWR)
+def spawn(argv, env, cwd):
+    # posix_spawn has no cwd argument: change directory around it.
+    os.chdir(cwd)
+    t0 = time.perf_counter_ns()
+    pid = os.posix_spawn(argv[0], argv, env,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 2)])
+    _, status = os.waitpid(pid, 0)
+    dt = time.perf_counter_ns() - t0
+    return dt, os.waitstatus_to_exitcode(status)
+
+base_env = {k: v for k, v in os.environ.items() if not k.startswith("AIO_")}
+def env_for(name):
+    home, inst = homes[name]
+    return dict(base_env, AIO_HOME=home, AIO_INSTANCE=inst["id"]), inst["project"]
+
+# What each timed command is; `want` is the exit code it must return.
+def cmds_for(name, k):
+    env, proj = env_for(name)
+    return [
+        (f"{name}/check", [aio, "check", "bench/probe/file.ts"], env, proj, 0),
+        (f"{name}/claim", [aio, "claim", "file", f"bench/new/{k}.ts"], env, proj, 0),
+    ]
+
+# Warm up: aio builds state.cache, the page cache holds the files.
+for name in homes:
+    for label, argv, env, cwd, want in cmds_for(name, "warm"):
+        for _ in range(3):
+            _, rc = spawn(argv, env, cwd)
+            if rc != want and not label.endswith("claim"):
+                sys.exit(f"bench-cli: {' '.join(argv)} exited {rc} in {name}")
+        if label.endswith("claim") and rc != 0:
+            sys.exit(f"bench-cli: warm-up claim exited {rc} in {name}")
+
+times = {}
+for k in range(runs):
+    row = [("/bin/true", ["/bin/true"], base_env, work, 0),
+           ("aio --version", [aio, "--version"], base_env, work, 0)]
+    for name in homes:
+        row += cmds_for(name, k)
+    for label, argv, env, cwd, want in row:
+        dt, rc = spawn(argv, env, cwd)
+        if rc != want:
+            sys.exit(f"bench-cli: {' '.join(argv)} exited {rc}, want {want}")
+        times.setdefault(label, []).append(dt / 1e6)
+
+def p90(v):
+    s = sorted(v)
+    return s[min(len(s) - 1, int(round(0.9 * (len(s) - 1))))]
+
+true_med = statistics.median(times["/bin/true"])
+ver_med = statistics.median(times["aio --version"])
+full = homes["full"][0]
+print(f"aio check / aio claim, {runs} runs each, wall time per process "
+      f"({os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')})\n")
+print("| state | command | median ms | p90 ms | x /bin/true | x aio --version |")
+print("|---|---|---:|---:|---:|---:|")
+desc = {"empty": "empty (1 instance)",
+        "notes": "100k notes, 0 claims",
+        "full": "1k instances, 10k claims, 100k notes"}
+for label, v in times.items():
+    med = statistics.median(v)
+    if "/" in label and not label.startswith("/"):
+        state, cmd = label.split("/")
+        state = desc[state]
+        cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`"}[cmd]
+    else:
+        state, cmd = "-", f"`{label}`"
+    print(f"| {state} | {cmd} | {med:.2f} | {p90(v):.2f} | {med / true_med:.1f} | {med / ver_med:.1f} |")
+print()
+print(f"full state files after the runs: state.json {size(full + '/state.json') / 1e6:.1f} MB, "
+      f"journal.jsonl {size(full + '/journal.jsonl') / 1e3:.0f} kB, "
+      f"state.cache {size(full + '/state.cache') / 1e6:.1f} MB, "
+      f"context.jsonl {size(full + '/context.jsonl') / 1e6:.1f} MB")
+target = 5.0
+worst = max(statistics.median(times["full/check"]), statistics.median(times["full/claim"]))
+print(f"target (DESIGN.md §6): <= {target:.0f} ms median with the full state: "
+      + ("met" if worst <= target else f"MISSED (worst median {worst:.2f} ms)"))
+PY
+
+if [ "$KEEP" -eq 1 ]; then echo "states kept in $W"; fi
