@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -563,6 +564,73 @@ bool patch_cache_payload(const CacheView& v, const std::vector<const Op*>& ops, 
   return true;
 }
 
+// ---------------------------------------------------------------- text
+// JSON holds text, not bytes: a string that is not UTF-8 would be written as
+// it is and then refused by every parser, making state.json (or the log)
+// unreadable. So no such string is ever stored.
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+Status check_text(std::string_view what, std::string_view s) {
+  if (valid_utf8(s)) return Status::ok();
+  std::string shown;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      shown.push_back(static_cast<char>(c));
+    } else {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\x%02x", c);
+      shown += buf;
+    }
+  }
+  return Status::invalid(std::string(what) + " '" + shown + "' is not valid UTF-8");
+}
+
+Status check_ops_text(const std::vector<Op>& ops) {
+  for (const Op& op : ops) {
+    AIO_RETURN_IF_ERROR(check_text("id", op.id));
+    const Instance& i = op.instance;
+    for (const std::string* f : {&i.id, &i.tool, &i.project, &i.status})
+      AIO_RETURN_IF_ERROR(check_text("instance field", *f));
+    for (const auto* f : {&i.current_task, &i.beads_issue})
+      if (*f) AIO_RETURN_IF_ERROR(check_text("task", **f));
+    for (const auto& c : i.claims) AIO_RETURN_IF_ERROR(check_text("claim id", c));
+    const Claim& c = op.claim;
+    AIO_RETURN_IF_ERROR(check_text("claim id", c.id));
+    AIO_RETURN_IF_ERROR(check_text("instance id", c.instance_id));
+    AIO_RETURN_IF_ERROR(check_text("target", c.target));
+    AIO_RETURN_IF_ERROR(check_text("project", c.project));
+  }
+  return Status::ok();
+}
+
+Status check_notes_text(const std::vector<Note>& notes) {
+  for (const Note& n : notes)
+    for (const std::string* f :
+         {&n.id, &n.project, &n.category, &n.content, &n.source_instance, &n.source_tool})
+      AIO_RETURN_IF_ERROR(check_text("note text", *f));
+  return Status::ok();
+}
+
 FileId file_id(const struct stat& st) {
   FileId id;
   id.dev = st.st_dev;
@@ -655,6 +723,8 @@ class FileStore final : public Store {
     if (!focused) return update_locked(fn);
     Txn txn(&s);
     AIO_RETURN_IF_ERROR(fn(txn));  // a refusal on the focused state is the same refusal
+    AIO_RETURN_IF_ERROR(check_ops_text(txn.ops()));
+    AIO_RETURN_IF_ERROR(check_notes_text(txn.notes()));
     if (txn.ops().empty()) return add_notes(txn.notes());
     std::string line = encode_journal_line(s.seq + 1, txn.ops());
     if (!focused_commit_ok(txn, fi) ||
@@ -685,6 +755,7 @@ class FileStore final : public Store {
 
   Status add_notes(const std::vector<Note>& notes) override {
     if (notes.empty()) return Status::ok();
+    AIO_RETURN_IF_ERROR(check_notes_text(notes));
     return add_notes_locked(notes, false);
   }
 
@@ -791,6 +862,8 @@ class FileStore final : public Store {
     AIO_RETURN_IF_ERROR(load_locked(&s, &info));
     Txn txn(&s);
     AIO_RETURN_IF_ERROR(fn(txn));
+    AIO_RETURN_IF_ERROR(check_ops_text(txn.ops()));
+    AIO_RETURN_IF_ERROR(check_notes_text(txn.notes()));
 
     bool migrate = !s.legacy_context.empty();
     if (migrate) {
