@@ -15,16 +15,11 @@ struct ClaimOpts {
 
 // A file claim on an existing directory (or the reverse) is almost always a
 // mistake that would protect the wrong thing.
-Status check_kind(ClaimType type, const std::string& project, const std::string& rel) {
-  if (type != ClaimType::kFile && type != ClaimType::kDirectory) return Status::ok();
+// What is on disk at a claimed path: nullopt when nothing is there yet.
+std::optional<bool> is_directory(const std::string& project, const std::string& rel) {
   struct stat st;
-  if (stat(join_root(project, rel).c_str(), &st) != 0) return Status::ok();
-  std::string shown = rel.empty() ? "." : rel;
-  if (type == ClaimType::kFile && S_ISDIR(st.st_mode))
-    return Status::invalid(shown + " is a directory (use `aio claim directory " + shown + "`)");
-  if (type == ClaimType::kDirectory && !S_ISDIR(st.st_mode))
-    return Status::invalid(shown + " is not a directory (use `aio claim file " + shown + "`)");
-  return Status::ok();
+  if (stat(join_root(project, rel).c_str(), &st) != 0) return std::nullopt;
+  return S_ISDIR(st.st_mode);
 }
 
 Status run_claim(Env& env, const ClaimOpts& o) {
@@ -52,7 +47,7 @@ Status run_claim(Env& env, const ClaimOpts& o) {
     Instance self = **me;
     auto target = canonical_target(*type, o.target, self.project, env.cwd);
     if (!target) return target.status();
-    AIO_RETURN_IF_ERROR(check_kind(*type, self.project, *target));
+    AIO_RETURN_IF_ERROR(check_target_kind(*type, *target, is_directory(self.project, *target)));
     auto granted = grant_claim(t, self, *type, *target, env.clock);
     if (!granted) return granted.status();
     out = *granted;
@@ -60,7 +55,8 @@ Status run_claim(Env& env, const ClaimOpts& o) {
   }));
   const Claim& c = out.claim;
   std::string shown = c.target.empty() ? "." : c.target;
-  if (!out.existed) spdlog::info("claim {} {} {} by {}", c.id, to_string(c.type), shown, c.instance_id);
+  if (!out.existed)
+    spdlog::info("claim {} {} {} by {}", c.id, to_string(c.type), shown, c.instance_id);
   if (env.json) {
     Json j = claim_json(c);
     j["existed"] = out.existed;
@@ -148,11 +144,11 @@ Status run_check(Env& env, const CheckOpts& o) {
               {"yours", Json::array()}};
     for (const auto& b : blocking) {
       Json cj = claim_json(*b.claim);
-      cj["holder"] = {{"id", b.holder->id},
-                      {"tool", b.holder->tool},
-                      {"currentTask", b.holder->current_task ? Json(*b.holder->current_task)
-                                                             : Json(nullptr)},
-                      {"lastHeartbeat", format_iso(b.holder->last_heartbeat)}};
+      cj["holder"] = {
+          {"id", b.holder->id},
+          {"tool", b.holder->tool},
+          {"currentTask", b.holder->current_task ? Json(*b.holder->current_task) : Json(nullptr)},
+          {"lastHeartbeat", format_iso(b.holder->last_heartbeat)}};
       j["blocking"].push_back(cj);
     }
     for (const auto* c : mine) j["yours"].push_back(claim_json(*c));

@@ -297,6 +297,16 @@ Result<std::string> canonical_target(ClaimType type, std::string_view input,
   return project_relative(project, base, input);
 }
 
+Status check_target_kind(ClaimType type, std::string_view target, std::optional<bool> is_dir) {
+  if (!is_dir || (type != ClaimType::kFile && type != ClaimType::kDirectory)) return Status::ok();
+  std::string shown = target.empty() ? "." : std::string(target);
+  if (type == ClaimType::kFile && *is_dir)
+    return Status::invalid(shown + " is a directory (use `aio claim directory " + shown + "`)");
+  if (type == ClaimType::kDirectory && !*is_dir)
+    return Status::invalid(shown + " is not a directory (use `aio claim file " + shown + "`)");
+  return Status::ok();
+}
+
 std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::string& me_id,
                               const Clock& c) {
   std::vector<Blocker> out;

@@ -78,6 +78,11 @@ CleanupReport cleanup(Txn& t, const Clock& c);
 Result<std::string> canonical_target(ClaimType type, std::string_view input,
                                      const std::string& project, const std::string& cwd);
 
+// A file claim on what is a directory (or the reverse) is refused with a
+// hint. `is_dir` is what exists at the target (nullopt: nothing yet); the
+// caller looks, so this stays free of I/O.
+Status check_target_kind(ClaimType type, std::string_view target, std::optional<bool> is_dir);
+
 struct ClaimOutcome {
   Claim claim;
   bool existed = false;  // re-claim of something already held
@@ -105,8 +110,8 @@ bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
 // put itself back, as grant_claim does) loaded whole.
 Focus focus_on(const Claim& probe, const std::string& whole_instance = "");
 // Claims of `me_id` that cover the probe (for "yours").
-std::vector<const Claim*> own_covering(const State& s, const Claim& probe,
-                                       const std::string& me_id, const Clock& c);
+std::vector<const Claim*> own_covering(const State& s, const Claim& probe, const std::string& me_id,
+                                       const Clock& c);
 
 // Releases `what` ("all", a claim id, or a target). Only the caller's claims
 // unless `force`; a forced release of another's claim adds a warning note.

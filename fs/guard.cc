@@ -121,7 +121,9 @@ int open_pidfd(pid_t tid) {
 }
 
 // The thread a pidfd names has not exited (a pidfd never names another).
-bool pidfd_alive(int fd) { return syscall(SYS_pidfd_send_signal, fd, 0, nullptr, 0u) == 0; }
+bool pidfd_alive(int fd) {
+  return syscall(SYS_pidfd_send_signal, fd, 0, nullptr, 0u) == 0;
+}
 
 }  // namespace
 
@@ -216,6 +218,13 @@ void Guard::record_denial(Denial d) {
   std::lock_guard lock(denials_mu_);
   denials_.push_back(std::move(d));
   if (denials_.size() > kMaxDenials) denials_.pop_front();
+}
+
+std::optional<bool> Guard::is_directory(const std::string& rel) const {
+  struct stat st;
+  if (fstatat(source_fd_, rel.empty() ? "." : rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return std::nullopt;
+  return S_ISDIR(st.st_mode);
 }
 
 std::vector<Denial> Guard::denials() const {

@@ -98,6 +98,10 @@ class Guard {
   int check(const Who& who, WriteOp op, const std::string& rel, bool subtree,
             const struct stat* st = nullptr);
 
+  // What is at `rel` in the project (through the source descriptor, never
+  // the mount): nullopt when nothing is there.
+  std::optional<bool> is_directory(const std::string& rel) const;
+
   std::vector<Denial> denials() const;
   // Adds a refusal made elsewhere (a bad .aio/ write) to denials().
   void record_denial(Denial d);
@@ -132,8 +136,8 @@ class Guard {
   int source_fd_;
   int inotify_fd_ = -1;
 
-  std::mutex refresh_mu_;            // serialises draining inotify + reloading
-  std::atomic<int> reloading_{0};    // 1 while a thread holds refresh_mu_ in refresh()
+  std::mutex refresh_mu_;          // serialises draining inotify + reloading
+  std::atomic<int> reloading_{0};  // 1 while a thread holds refresh_mu_ in refresh()
   std::atomic<std::shared_ptr<const Snapshot>> snap_;
 
   std::shared_mutex ids_mu_;  // guards ids_

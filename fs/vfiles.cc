@@ -246,6 +246,7 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
       std::string arg = l.substr(l.find_first_not_of(" \t", sp));
       auto target = canonical_target(*type, arg, project, project);
       if (!target) return target.status();
+      AIO_RETURN_IF_ERROR(check_target_kind(*type, *target, guard_.is_directory(*target)));
       auto g = grant_claim(t, t.state().instances.at(me.id), *type, *target, c);
       if (!g) return g.status();
     }

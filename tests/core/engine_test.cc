@@ -48,7 +48,7 @@ INSTANTIATE_TEST_SUITE_P(
         ConflictCase{F, "src/auth/x.ts", D, "src/auth", true},
         ConflictCase{F, "src/auth/deep/x.ts", D, "src", true},
         ConflictCase{F, "src/authx.ts", D, "src/auth", false},
-        ConflictCase{F, "src", D, "src", true},  // the directory entry itself
+        ConflictCase{F, "src", D, "src", true},    // the directory entry itself
         ConflictCase{F, "anything", D, "", true},  // directory claim on the project root
         // file vs pattern: P matches f
         ConflictCase{F, "src/a.test.ts", P, "**/*.test.ts", true},
@@ -56,17 +56,14 @@ INSTANTIATE_TEST_SUITE_P(
         ConflictCase{F, "build/x/y.o", P, "**/build", true},  // matched ancestor covers
         ConflictCase{F, "src/sub/a.ts", P, "src/*.ts", false},
         // directory vs file: F inside d
-        ConflictCase{D, "src", F, "src/a.ts", true},
-        ConflictCase{D, "lib", F, "src/a.ts", false},
+        ConflictCase{D, "src", F, "src/a.ts", true}, ConflictCase{D, "lib", F, "src/a.ts", false},
         // directory vs directory: nested either way
-        ConflictCase{D, "src/auth", D, "src", true},
-        ConflictCase{D, "src", D, "src/auth", true},
+        ConflictCase{D, "src/auth", D, "src", true}, ConflictCase{D, "src", D, "src/auth", true},
         ConflictCase{D, "src/auth", D, "src/auth", true},
         ConflictCase{D, "src/auth", D, "src/api", false},
         ConflictCase{D, "src/a", D, "src/ab", false},
         // directory vs pattern: P can match something inside d
-        ConflictCase{D, "docs", P, "**/*.md", true},
-        ConflictCase{D, "src", P, "src/*.ts", true},
+        ConflictCase{D, "docs", P, "**/*.md", true}, ConflictCase{D, "src", P, "src/*.ts", true},
         ConflictCase{D, "lib", P, "src/*.ts", false},
         ConflictCase{D, "src/gen/deep", P, "src/gen", true},  // pattern covers an ancestor
         ConflictCase{D, "src", P, "lib/**", false},
@@ -307,22 +304,19 @@ TEST_P(EngineTarget, Canonicalises) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, EngineTarget,
-    ::testing::Values(TargetCase{F, "src/a.ts", "/p", "src/a.ts"},
-                      TargetCase{F, "./src//a.ts", "/p", "src/a.ts"},
-                      TargetCase{F, "/p/src/a.ts", "/elsewhere", "src/a.ts"},
-                      TargetCase{F, "a.ts", "/p/src", "src/a.ts"},
-                      TargetCase{F, "src/a.ts", "/elsewhere", "src/a.ts"},  // cwd outside
-                      TargetCase{D, "src/auth/", "/p", "src/auth"},
-                      TargetCase{D, ".", "/p", ""}, TargetCase{F, "../x", "/p", nullptr},
-                      TargetCase{F, "/etc/passwd", "/p", nullptr},
-                      TargetCase{P, "*.test.ts", "/p", "**/*.test.ts"},
-                      TargetCase{P, "/p/src/*.ts", "/p", "src/*.ts"},
-                      TargetCase{P, "/src/*.ts", "/p", "src/*.ts"},
-                      TargetCase{P, "src/*.ts", "/p", "src/*.ts"},
-                      TargetCase{P, "!x", "/p", nullptr}, TargetCase{P, "", "/p", nullptr},
-                      TargetCase{T, "AI-Tools-abc", "/p", "AI-Tools-abc"},
-                      TargetCase{T, "has space", "/p", nullptr},
-                      TargetCase{T, "", "/p", nullptr}));
+    ::testing::Values(
+        TargetCase{F, "src/a.ts", "/p", "src/a.ts"}, TargetCase{F, "./src//a.ts", "/p", "src/a.ts"},
+        TargetCase{F, "/p/src/a.ts", "/elsewhere", "src/a.ts"},
+        TargetCase{F, "a.ts", "/p/src", "src/a.ts"},
+        TargetCase{F, "src/a.ts", "/elsewhere", "src/a.ts"},  // cwd outside
+        TargetCase{D, "src/auth/", "/p", "src/auth"}, TargetCase{D, ".", "/p", ""},
+        TargetCase{F, "../x", "/p", nullptr}, TargetCase{F, "/etc/passwd", "/p", nullptr},
+        TargetCase{P, "*.test.ts", "/p", "**/*.test.ts"},
+        TargetCase{P, "/p/src/*.ts", "/p", "src/*.ts"},
+        TargetCase{P, "/src/*.ts", "/p", "src/*.ts"}, TargetCase{P, "src/*.ts", "/p", "src/*.ts"},
+        TargetCase{P, "!x", "/p", nullptr}, TargetCase{P, "", "/p", nullptr},
+        TargetCase{T, "AI-Tools-abc", "/p", "AI-Tools-abc"},
+        TargetCase{T, "has space", "/p", nullptr}, TargetCase{T, "", "/p", nullptr}));
 
 TEST(EngineIds, Format) {
   std::string id = new_id("claude", 1707084123);
@@ -334,6 +328,31 @@ TEST(EngineIds, Format) {
   EXPECT_FALSE(validate_tool("bad tool"));
   EXPECT_FALSE(validate_tool("x/y"));
 }
+
+struct KindCase {
+  ClaimType type;
+  std::optional<bool> is_dir;
+  bool ok;
+};
+
+class EngineTargetKind : public ::testing::TestWithParam<KindCase> {};
+
+TEST_P(EngineTargetKind, RefusesTheWrongKindWithAHint) {
+  const auto& c = GetParam();
+  Status s = check_target_kind(c.type, "src", c.is_dir);
+  EXPECT_EQ(s.is_ok(), c.ok) << to_string(c.type) << " " << s.message();
+  if (!s.is_ok()) {
+    EXPECT_EQ(s.code(), Code::kInvalid);
+    EXPECT_NE(s.message().find("aio claim"), std::string::npos) << s.message();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, EngineTargetKind,
+                         ::testing::Values(KindCase{F, true, false}, KindCase{F, false, true},
+                                           KindCase{F, std::nullopt, true},
+                                           KindCase{D, false, false}, KindCase{D, true, true},
+                                           KindCase{D, std::nullopt, true}, KindCase{P, true, true},
+                                           KindCase{T, false, true}));
 
 }  // namespace
 }  // namespace aio

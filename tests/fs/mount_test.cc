@@ -434,6 +434,7 @@ TEST_F(Mount, AioFilesReadAndAppend) {
       {As::kA, ".aio/claims", "file ../outside\n", "EINVAL"},
       {As::kA, ".aio/claims", "directory ../../x\n", "EINVAL"},
       {As::kA, ".aio/claims", "file ok1.txt\nfrob y\n", "EINVAL"},  // all or nothing
+      {As::kA, ".aio/claims", "file .\n", "EINVAL"},  // a file claim on a directory
       {As::kAnon, ".aio/claims", "file c.txt\n", "EINVAL"},         // anonymous writer
       {As::kB, ".aio/claims", "file a.txt\n", "EACCES"},            // A holds it
       {As::kB, ".aio/claims", "file dir/x\n", "EACCES"},            // inside A's directory
