@@ -204,8 +204,12 @@ mount_column() {
       out=$(AIO_HOME=$AIO_HOME_DIR AIO_STALE_SECONDS=86400 "$AIO" mount "${SRC[$c]}" --at "${MNT[$c]}" 2>&1) ||
         { echo "aio mount failed: $out" >&2; return 1; }
       [[ $out =~ daemon\ pid\ ([0-9]+) ]] && DAEMON[$c]=${BASH_REMATCH[1]} && DAEMONS+=("${BASH_REMATCH[1]}") ;;
-    bindfs) bindfs "${SRC[$c]}" "${MNT[$c]}" || return 1 ;;
-    passthrough_ll) "$PLL" -o source="${SRC[$c]}" "${MNT[$c]}" || return 1 ;;
+    bindfs)
+      bindfs "${SRC[$c]}" "${MNT[$c]}" || return 1
+      DAEMON[$c]=$(pgrep -n -f -x -- "bindfs ${SRC[$c]} ${MNT[$c]}" || true) ;;
+    passthrough_ll)
+      "$PLL" -o source="${SRC[$c]}" "${MNT[$c]}" || return 1
+      DAEMON[$c]=$(pgrep -n -f -x -- "$PLL -o source=${SRC[$c]} ${MNT[$c]}" || true) ;;
   esac
   [ -n "$(fstype "${MNT[$c]}")" ] || { echo "nothing is mounted at ${MNT[$c]}" >&2; return 1; }
 }
@@ -345,6 +349,7 @@ fi
 meta workload rand.read µs "4 KiB random read (fio psync, ${RAND_MS} ms, file cached), per op"
 meta workload rand.write µs "4 KiB random write (fio psync, ${RAND_MS} ms, no fsync), per op"
 
+declare -A FAILNOTE=()
 for ((rep = 1; rep <= REPS; rep++)); do
   # Rotate the column order so that no column always runs first.
   order=()
@@ -371,7 +376,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
         printf '%s\t%s\t%s\tfail\n' "$w" "$c" "$rep" >>"$RESULTS"
         FAILED[$c.$w]=1
         line+=" $c FAILED"
-        say "$w failed on $c: $(tail -n 3 "$LOG" | tr '\n' ' ')"
+        why=$(tail -n 3 "$LOG" | tr '\n' ' ' | head -c 240)
+        if [ -n "${DAEMON[$c]:-}" ] && [ -d "/proc/${DAEMON[$c]}/fd" ]; then
+          why+=" [the $c daemon holds $(ls "/proc/${DAEMON[$c]}/fd" | wc -l) descriptors; limit $NOFILE]"
+        fi
+        say "$w failed on $c: $why"
+        [ -n "${FAILNOTE[$w.$c]:-}" ] || FAILNOTE[$w.$c]="$w failed on $c (repetition $rep, first failure): $why"
       fi
     done
     say "$line"
@@ -387,10 +397,15 @@ meta header ""
 meta header "$(date -u +%Y-%m-%d), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '{printf "%.0f GB RAM", $2/1e6}' <(grep MemTotal /proc/meminfo)), kernel $(uname -r); $REPS repetition(s)$([ "$QUICK" = 1 ] && echo ', QUICK sizes'); whole run ${ELAPSED} s; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 for c in "${COLS[@]}"; do meta column "$c" "${DESC[$c]:-skipped (see the notes)}"; done
 for n in "${NOTES[@]}"; do meta note "$n"; done
+for w in "${WORKLOADS[@]}"; do
+  for c in "${ACTIVE[@]}"; do
+    [ -z "${FAILNOTE[$w.$c]:-}" ] || meta note "${FAILNOTE[$w.$c]}"
+  done
+done
 if [ "$NOFILE" -lt 100000 ]; then
-  meta note "Open-file limit for every column: $NOFILE (the hard limit here; raising it was refused). passthrough_ll holds a descriptor for every inode the kernel knows, so it fails with EMFILE on workloads that touch more inodes than that (git.add: the 20,000-file tree plus 20,000 new objects)."
+  meta note "Open-file limit for every column: $NOFILE (the hard limit here; raising it was refused). A daemon that holds a descriptor for every inode the kernel knows (passthrough_ll does) fails with EMFILE on workloads that touch more inodes than that (git.add: the 20,000-file tree plus 20,000 new objects)."
 else
-  meta note "Open-file limit for every column: $NOFILE (passthrough_ll holds a descriptor for every inode the kernel knows)."
+  meta note "Open-file limit for every column: $NOFILE."
 fi
 meta note "Every FUSE column is unmounted and mounted afresh before each workload, so each workload starts with nothing of that mount in the kernel's caches; a workload whose input an earlier one failed to make is counted as failed too."
 meta note "Each repetition runs every workload on every column in turn (the order rotating); the files.* phases are timed inside bench/smallfiles.c, the others around the command after a sync; rand.* report fio's IOPS as µs per operation."
