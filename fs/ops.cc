@@ -263,6 +263,14 @@ int guard_path(fuse_req_t req, const Who& w, WriteOp op, const std::string& rel,
   return -fs_of(req).guard().check(w, op, rel, subtree, st);
 }
 
+// Asks the guard about an existing inode: the name it was last reached by,
+// and its other names when it has several links.
+int guard_inode(fuse_req_t req, const Who& w, WriteOp op, Inode* in) {
+  struct stat st;
+  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  return guard_path(req, w, op, fs_of(req).path_of(in), false, have ? &st : nullptr);
+}
+
 // New files belong to the caller, as on a bare disk, when the daemon is root.
 void give_to_caller(fuse_req_t req, int dirfd, const char* name) {
   if (!fs_of(req).opts().chown_new) return;
@@ -370,10 +378,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
   }
   // A handle opened for writing was judged at open; anything else asks now.
   if (!(h && h->writable)) {
-    struct stat cur;
-    bool have = fstatat(in->fd, "", &cur, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
-    if (int err = guard_path(req, writer(req, fi), WriteOp::kSetattr, fs.path_of(in), false,
-                             have ? &cur : nullptr)) {
+    if (int err = guard_inode(req, writer(req, fi), WriteOp::kSetattr, in)) {
       fuse_reply_err(req, err);
       return;
     }
@@ -536,10 +541,8 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
     return;
   }
   Who w = writer(req, nullptr);
-  struct stat st;
-  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
   // A new name for a claimed inode would let others write it: judge both.
-  if (int err = guard_path(req, w, WriteOp::kLink, fs.path_of(in), false, have ? &st : nullptr)) {
+  if (int err = guard_inode(req, w, WriteOp::kLink, in)) {
     fuse_reply_err(req, err);
     return;
   }
@@ -594,10 +597,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   h->writable = opens_for_write(fi->flags);
   if (h->writable) {
     h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
-    struct stat st;
-    bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
-    if (int err = guard_path(req, h->opener, WriteOp::kOpen, fs.path_of(in), false,
-                             have ? &st : nullptr)) {
+    if (int err = guard_inode(req, h->opener, WriteOp::kOpen, in)) {
       fuse_reply_err(req, err);
       return;
     }
@@ -819,10 +819,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
     fuse_reply_err(req, EPERM);
     return;
   }
-  struct stat st;
-  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
-  if (int err = guard_path(req, writer(req, nullptr), WriteOp::kSetxattr, fs.path_of(in), false,
-                           have ? &st : nullptr)) {
+  if (int err = guard_inode(req, writer(req, nullptr), WriteOp::kSetxattr, in)) {
     fuse_reply_err(req, err);
     return;
   }
@@ -884,10 +881,7 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
     fuse_reply_err(req, EPERM);
     return;
   }
-  struct stat st;
-  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
-  if (int err = guard_path(req, writer(req, nullptr), WriteOp::kRemovexattr, fs.path_of(in), false,
-                           have ? &st : nullptr)) {
+  if (int err = guard_inode(req, writer(req, nullptr), WriteOp::kRemovexattr, in)) {
     fuse_reply_err(req, err);
     return;
   }

@@ -22,48 +22,6 @@ register() { setsid -w aio register "$1" "$2" -q; }
 # claims_of PROJECT: the claims in PROJECT as compact JSON, oldest first.
 claims_of() { aio status --json | jq -c --arg p "$1" '[.claims[] | select(.project == $p)] | sort_by(.id)'; }
 
-# A "terminal": a bash in its own session (setsid) reading command lines from
-# a FIFO, so its session id is the one its aio commands report, as in a real
-# terminal. term_open NAME DIR; term WANT NAME CMD (like expect_rc); term_close NAME.
-declare -A TERM_FD TERM_PID
-term_open() {
-  local name=$1 dir=$2 fd
-  rm -f "$T/.$name.in"
-  mkfifo "$T/.$name.in"
-  (
-    for fd in "${TERM_FD[@]}"; do exec {fd}>&-; done  # else they never see EOF
-    cd "$dir" && exec setsid bash <"$T/.$name.in" >"$T/.$name.log" 2>&1
-  ) &
-  TERM_PID[$name]=$!
-  exec {fd}>"$T/.$name.in"
-  TERM_FD[$name]=$fd
-}
-term() {
-  local want=$1 name=$2 cmd=$3 rc k
-  rm -f "$T/.$name.rc"
-  printf '{ %s\n} </dev/null >%q 2>%q; echo $? >%q; mv %q %q\n' "$cmd" "$T/.$name.out" \
-    "$T/.$name.err" "$T/.$name.rc~" "$T/.$name.rc~" "$T/.$name.rc" >&"${TERM_FD[$name]}"
-  for ((k = 0; k < 600; k++)); do
-    [ -e "$T/.$name.rc" ] && break
-    sleep 0.05
-  done
-  if [ ! -e "$T/.$name.rc" ]; then
-    fail "[$name] '$cmd' did not finish within 30s"
-    OUT='' ERR=''
-    return
-  fi
-  rc=$(cat "$T/.$name.rc")
-  OUT=$(cat "$T/.$name.out")
-  ERR=$(cat "$T/.$name.err")
-  [ "$rc" -eq "$want" ] || fail "[$name] '$cmd' exited $rc, want $want; stdout: $OUT; stderr: $ERR"
-}
-term_close() {
-  local name=$1 fd=${TERM_FD[$1]:-}
-  [ -n "$fd" ] || return 0
-  exec {fd}>&-
-  wait "${TERM_PID[$name]}" 2>/dev/null
-  unset "TERM_FD[$name]" "TERM_PID[$name]"
-}
 LOCKER=
 cleanup_all() {
   local name

@@ -114,19 +114,7 @@ writers "small state"
 export AIO_HOME="$T/home-large"
 mkdir -p "$AIO_HOME"
 FILLER=1500
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-jq -n --arg now "$now" --arg proj "$P" --argjson n "$FILLER" '
-  "filler-1700000000-0000000a" as $iid
-  | {schemaVersion: 1,
-     instances: {($iid): {id: $iid, tool: "filler", project: $proj, pid: 1, status: "active",
-                         currentTask: null, beadsIssue: null, startedAt: $now,
-                         lastHeartbeat: $now, claims: [range($n) | "claim-1700000000-\(.)"],
-                         sid: 0, sidStart: 0}},
-     claims: ([range($n) | {key: "claim-1700000000-\(.)",
-                            value: {id: "claim-1700000000-\(.)", instanceId: $iid, type: "file",
-                                    target: "filler/f\(.).ts", project: $proj, exclusive: true,
-                                    claimedAt: $now, expiresAt: null}}] | from_entries),
-     context: [], aioSeq: 1}' >"$AIO_HOME/state.json"
+prefill_large "$FILLER"
 size=$(stat -c %s "$AIO_HOME/state.json")
 [ "$size" -gt 262144 ] || fail "pre-filled state.json is only $size bytes"
 register_all writer

@@ -13,23 +13,6 @@ mkdir -p "$P"
 cd "$P" || exit 1
 ITERATIONS=${CRASH_ITERATIONS:-100}
 
-prefill_large() {  # a state.json > 256 KiB: one live filler instance with 1,500 claims
-  mkdir -p "$AIO_HOME"
-  local now
-  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  jq -n --arg now "$now" --arg proj "$P" --argjson n 1500 '
-    "filler-1700000000-0000000a" as $iid
-    | {schemaVersion: 1,
-       instances: {($iid): {id: $iid, tool: "filler", project: $proj, pid: 1, status: "active",
-                           currentTask: null, beadsIssue: null, startedAt: $now,
-                           lastHeartbeat: $now, claims: [range($n) | "claim-1700000000-\(.)"],
-                           sid: 0, sidStart: 0}},
-       claims: ([range($n) | {key: "claim-1700000000-\(.)",
-                              value: {id: "claim-1700000000-\(.)", instanceId: $iid, type: "file",
-                                      target: "filler/f\(.).ts", project: $proj, exclusive: true,
-                                      claimedAt: $now, expiresAt: null}}] | from_entries),
-       context: [], aioSeq: 1}' >"$AIO_HOME/state.json"
-}
 
 HOME_SMALL="$T/home-small"
 HOME_LARGE="$T/home-large"

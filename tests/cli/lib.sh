@@ -29,6 +29,74 @@ expect_not_contains() {
 expect_eq() {  # expect_eq GOT WANT [what]
   [ "$1" = "$2" ] || fail "${3:-value} is '$1', want '$2'"
 }
+# A terminal is a bash in its own session (setsid) that reads command lines
+# from a FIFO, so what `eval "$(aio register X --export)"` or `cd` set stays
+# set for the next command, and instances registered without --export are
+# found through the terminal's session id, as in a real terminal.
+#   term_open NAME DIR    start terminal NAME in DIR
+#   term WANT NAME CMD    run CMD there; like expect_rc: $OUT, $ERR, checks exit
+#   term_close NAME       end it (EOF on its input)
+declare -A TERM_FD TERM_PID
+term_open() {
+  local name=$1 dir=$2 fd
+  rm -f "$T/.$name.in"
+  mkfifo "$T/.$name.in"
+  (
+    # Close the other terminals' input, or they would never see EOF.
+    for fd in "${TERM_FD[@]}"; do exec {fd}>&-; done
+    cd "$dir" && exec setsid bash <"$T/.$name.in" >"$T/.$name.log" 2>&1
+  ) &
+  TERM_PID[$name]=$!
+  exec {fd}>"$T/.$name.in"
+  TERM_FD[$name]=$fd
+}
+term() {
+  local want=$1 name=$2 cmd=$3 rc k
+  rm -f "$T/.$name.rc"
+  printf '{ %s\n} </dev/null >%q 2>%q; echo $? >%q; mv %q %q\n' "$cmd" "$T/.$name.out" \
+    "$T/.$name.err" "$T/.$name.rc~" "$T/.$name.rc~" "$T/.$name.rc" >&"${TERM_FD[$name]}"
+  for ((k = 0; k < 600; k++)); do
+    [ -e "$T/.$name.rc" ] && break
+    sleep 0.05
+  done
+  if [ ! -e "$T/.$name.rc" ]; then
+    fail "[$name] '$cmd' did not finish within 30s"
+    OUT='' ERR=''
+    return
+  fi
+  rc=$(cat "$T/.$name.rc")
+  OUT=$(cat "$T/.$name.out")
+  ERR=$(cat "$T/.$name.err")
+  [ "$rc" -eq "$want" ] || fail "[$name] '$cmd' exited $rc, want $want; stdout: $OUT; stderr: $ERR"
+}
+term_close() {
+  local name=$1 fd=${TERM_FD[$1]:-}
+  [ -n "$fd" ] || return 0
+  exec {fd}>&-
+  wait "${TERM_PID[$name]}" 2>/dev/null
+  unset "TERM_FD[$name]" "TERM_PID[$name]"
+}
+
+# prefill_large [N]: a state.json of project $P over 256 KiB (one live filler
+# instance holding N claims, default 1,500), so writes go through the journal.
+prefill_large() {
+  mkdir -p "$AIO_HOME"
+  local now
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  jq -n --arg now "$now" --arg proj "$P" --argjson n "${1:-1500}" '
+    "filler-1700000000-0000000a" as $iid
+    | {schemaVersion: 1,
+       instances: {($iid): {id: $iid, tool: "filler", project: $proj, pid: 1, status: "active",
+                           currentTask: null, beadsIssue: null, startedAt: $now,
+                           lastHeartbeat: $now, claims: [range($n) | "claim-1700000000-\(.)"],
+                           sid: 0, sidStart: 0}},
+       claims: ([range($n) | {key: "claim-1700000000-\(.)",
+                              value: {id: "claim-1700000000-\(.)", instanceId: $iid, type: "file",
+                                      target: "filler/f\(.).ts", project: $proj, exclusive: true,
+                                      claimedAt: $now, expiresAt: null}}] | from_entries),
+       context: [], aioSeq: 1}' >"$AIO_HOME/state.json"
+}
+
 # Ends the test: exit 1 if any expectation failed.
 finish() {
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS expectation(s) failed" >&2; exit 1; fi

@@ -5,53 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- terminals
-# A terminal is a bash in its own session (setsid) that reads command lines
-# from a FIFO, so what `eval "$(aio register X --export)"` or `cd` set stays
-# set for the next command, and instances registered without --export are
-# found through the terminal's session id, as in a real terminal.
-#   term_open NAME DIR    start terminal NAME in DIR
-#   term WANT NAME CMD    run CMD there; like expect_rc: $OUT, $ERR, checks exit
-#   term_close NAME       end it (EOF on its input)
-declare -A TERM_FD TERM_PID
-term_open() {
-  local name=$1 dir=$2 fd
-  rm -f "$T/.$name.in"
-  mkfifo "$T/.$name.in"
-  (
-    # Close the other terminals' input, or they would never see EOF.
-    for fd in "${TERM_FD[@]}"; do exec {fd}>&-; done
-    cd "$dir" && exec setsid bash <"$T/.$name.in" >"$T/.$name.log" 2>&1
-  ) &
-  TERM_PID[$name]=$!
-  exec {fd}>"$T/.$name.in"
-  TERM_FD[$name]=$fd
-}
-term() {
-  local want=$1 name=$2 cmd=$3 rc k
-  rm -f "$T/.$name.rc"
-  printf '{ %s\n} </dev/null >%q 2>%q; echo $? >%q; mv %q %q\n' "$cmd" "$T/.$name.out" \
-    "$T/.$name.err" "$T/.$name.rc~" "$T/.$name.rc~" "$T/.$name.rc" >&"${TERM_FD[$name]}"
-  for ((k = 0; k < 600; k++)); do
-    [ -e "$T/.$name.rc" ] && break
-    sleep 0.05
-  done
-  if [ ! -e "$T/.$name.rc" ]; then
-    fail "[$name] '$cmd' did not finish within 30s"
-    OUT='' ERR=''
-    return
-  fi
-  rc=$(cat "$T/.$name.rc")
-  OUT=$(cat "$T/.$name.out")
-  ERR=$(cat "$T/.$name.err")
-  [ "$rc" -eq "$want" ] || fail "[$name] '$cmd' exited $rc, want $want; stdout: $OUT; stderr: $ERR"
-}
-term_close() {
-  local name=$1 fd=${TERM_FD[$1]:-}
-  [ -n "$fd" ] || return 0
-  exec {fd}>&-
-  wait "${TERM_PID[$name]}" 2>/dev/null
-  unset "TERM_FD[$name]" "TERM_PID[$name]"
-}
 close_terms() {
   local name
   for name in "${!TERM_FD[@]}"; do term_close "$name"; done
