@@ -129,9 +129,9 @@ def main(results, meta, out_md, out_png):
             plots.append(f"{src} using {k + 2}:xtic(1) title '{c}'")
         plots.append("1 with lines lt -1 lw 1.5 title 'bare = 1'")
         script = f"""
-set terminal pngcairo size 1280,640 font ",10"
+set terminal pngcairo size 1280,640 font ",10" noenhanced
 set output '{out_png}'
-set title "time relative to the bare directory, median of the repetitions (lower is better; log scale)"
+set title "time relative to the bare directory, median of the repetitions (lower is better; log scale; no bar: failed or skipped, see the table)"
 set datafile missing '?'
 set style data histograms
 set style histogram clustered gap 1
