@@ -70,12 +70,84 @@ PolicyIndex::PolicyIndex(std::shared_ptr<const State> state, std::string project
         break;
       case ClaimType::kPattern:
         e.glob = Glob::cached(claim.target);
-        if (e.glob) patterns_.push_back(std::move(e));
+        if (e.glob) {
+          bucket(claim.target, patterns_.size());
+          patterns_.push_back(std::move(e));
+        }
         break;
       case ClaimType::kTask:
         break;
     }
   }
+}
+
+namespace {
+
+// A segment without glob syntax ('*', '?', '[', or an escape).
+bool literal_segment(std::string_view seg) {
+  return !seg.empty() && seg != "**" && seg.find_first_of("*?[\\") == std::string_view::npos;
+}
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > pos) out.push_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+// ".go" of "x.gen.go"; "" when the name has no '.' after its first character.
+std::string_view extension(std::string_view name) {
+  size_t dot = name.rfind('.');
+  return dot == std::string_view::npos || dot == 0 ? std::string_view() : name.substr(dot);
+}
+
+}  // namespace
+
+// Every pattern goes to one bucket that names a necessary condition for it
+// to cover a path, so decide() compiles-and-runs only the few that can:
+//  - anchored, starting with literal segments ("src/g5/**/*.ts"): the path
+//    starts with them -> by_prefix_["src/g5"];
+//  - "**/NAME" with a literal last segment: some segment of the path is NAME
+//    -> by_segment_["NAME"];
+//  - "**/.../*.ext" (last segment a '*' then literal text with a '.', which
+//    covers nothing beneath): the path's basename ends in ".ext"
+//    -> by_ext_[".ext"];
+//  - anything else -> general_ (always tried).
+void PolicyIndex::bucket(std::string_view pattern, size_t index) {
+  if (!pattern.empty() && pattern.front() == '/') pattern.remove_prefix(1);
+  auto segs = segments(pattern);
+  if (segs.empty()) {
+    general_.push_back(index);
+    return;
+  }
+  if (segs.front() != "**") {
+    size_t n = 0;
+    while (n < segs.size() && literal_segment(segs[n])) ++n;
+    if (n == 0) {
+      general_.push_back(index);
+      return;
+    }
+    std::string_view first = segs.front(), last = segs[n - 1];
+    by_prefix_[std::string(first.data(), last.data() + last.size() - first.data())].push_back(
+        index);
+    return;
+  }
+  std::string_view last = segs.back();
+  if (literal_segment(last)) {
+    by_segment_[std::string(last)].push_back(index);
+    return;
+  }
+  std::string_view rest = last.substr(1);
+  if (last.front() == '*' && !rest.empty() && literal_segment(rest) && !extension(rest).empty()) {
+    by_ext_[std::string(extension(rest))].push_back(index);
+    return;
+  }
+  general_.push_back(index);
 }
 
 bool PolicyIndex::active(const Entry& e, const Clock& c) const {
@@ -104,7 +176,7 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
     }
   };
   if (count_ > 0) {
-    std::string key(rel);
+    std::string_view key = rel;
     if (auto it = files_.find(key); it != files_.end())
       for (const auto& e : it->second) consider(e);
     // Directory claims on rel and on each of its ancestors, up to the root "".
@@ -115,8 +187,24 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
       size_t slash = key.rfind('/', end - 1);
       end = slash == std::string::npos ? 0 : slash;
     }
-    for (const auto& e : patterns_)
-      if (e.glob->covers(rel)) consider(e);
+    auto try_patterns = [&](const std::vector<size_t>& indexes) {
+      for (size_t i : indexes)
+        if (patterns_[i].glob->covers(rel)) consider(patterns_[i]);
+    };
+    try_patterns(general_);
+    if (!by_prefix_.empty())
+      for (size_t end = key.find('/');; end = key.find('/', end + 1)) {  // each ancestor-or-self
+        if (auto it = by_prefix_.find(key.substr(0, end)); it != by_prefix_.end())
+          try_patterns(it->second);
+        if (end == std::string::npos) break;
+      }
+    auto segs = segments(rel);
+    if (!by_segment_.empty())
+      for (std::string_view seg : segs)
+        if (auto it = by_segment_.find(seg); it != by_segment_.end()) try_patterns(it->second);
+    if (!by_ext_.empty() && !segs.empty())
+      if (auto it = by_ext_.find(extension(segs.back())); it != by_ext_.end())
+        try_patterns(it->second);
     if (subtree && !blocking) {
       // Claims strictly beneath rel are changed by the operation too.
       for (const auto& [target, entries] : files_)

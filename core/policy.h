@@ -82,13 +82,24 @@ class PolicyIndex {
     std::shared_ptr<const Glob> glob;  // patterns only
   };
   bool active(const Entry& e, const Clock& c) const;
+  void bucket(std::string_view pattern, size_t index);
 
   std::shared_ptr<const State> state_;
   std::string project_;
   size_t count_ = 0;
-  std::unordered_map<std::string, std::vector<Entry>> files_;
-  std::unordered_map<std::string, std::vector<Entry>> dirs_;
+  // Hash maps looked up by string_view without building a string.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  template <typename V>
+  using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+  Map<std::vector<Entry>> files_;
+  Map<std::vector<Entry>> dirs_;
   std::vector<Entry> patterns_;
+  // Indexes into patterns_, by a condition a covered path must meet (see bucket()).
+  Map<std::vector<size_t>> by_prefix_, by_segment_, by_ext_;
+  std::vector<size_t> general_;
 };
 
 }  // namespace aio

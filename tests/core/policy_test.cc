@@ -132,3 +132,72 @@ TEST(MountModeNames, RoundTrip) {
 
 }  // namespace
 }  // namespace aio
+
+namespace aio {
+namespace {
+
+// The pattern buckets are only a shortcut: for every pattern and path the
+// index must refuse exactly when the glob itself covers the path.
+TEST(PolicyIndex, PatternBucketsAgreeWithTheGlobs) {
+  const char* patterns[] = {"src/g5/**/*.ts", "**/*.gen5.go", "docs/s3/*.md",    "test/t7/**",
+                            "build",          "/build",       "**/node_modules", "*.lock",
+                            "src/*",          "[ab]/x",       "*/deep/**",       "a/b/c",
+                            "**/x/*.c",       "**/.env",      "*.tar.gz",        "src/**",
+                            "**/*",           "?.txt",        "a\\*b/c"};
+  const char* paths[] = {"src/g5/a.ts",
+                         "src/g5/x/y.ts",
+                         "src/g6/a.ts",
+                         "x/y.gen5.go",
+                         "y.gen5.go",
+                         "docs/s3/r.md",
+                         "docs/s3/x/r.md",
+                         "test/t7/a/b",
+                         "test/t7",
+                         "build",
+                         "x/build/y.o",
+                         "node_modules/a/b",
+                         "p/node_modules",
+                         "yarn.lock",
+                         "src/a",
+                         "src/a/b",
+                         "a/x",
+                         "c/x",
+                         "q/deep/r",
+                         "a/b/c/d",
+                         "m/x/f.c",
+                         "x/f.c",
+                         ".env",
+                         "k/.env",
+                         "a.tar.gz",
+                         "src",
+                         "a.txt",
+                         "ab.txt",
+                         "a*b/c",
+                         "aXb/c",
+                         ""};
+  for (const char* pat : patterns) {
+    auto state = std::make_shared<State>();
+    Instance i;
+    i.id = "A";
+    i.project = "/p";
+    i.last_heartbeat = kNow;
+    state->instances["A"] = i;
+    Claim c;
+    c.id = "c1";
+    c.instance_id = "A";
+    c.type = ClaimType::kPattern;
+    auto canon = canonical_pattern(pat);
+    ASSERT_TRUE(canon) << pat;
+    c.target = *canon;
+    c.project = "/p";
+    state->claims["c1"] = c;
+    PolicyIndex index(state, "/p");
+    for (const char* path : paths) {
+      Decision d = index.decide("B", path, false, MountMode::kEnforce, Clock{kNow, 300});
+      EXPECT_EQ(!d.allowed, glob_covers(*canon, path)) << *canon << " vs " << path;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aio
