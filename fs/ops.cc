@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
@@ -11,6 +12,7 @@
 
 #include <limits.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -25,8 +27,9 @@
 
 namespace aio::fs {
 
-// An inode the kernel knows. Real inodes hold an O_PATH descriptor; the
-// .aio/ nodes are virtual and live as long as the filesystem.
+// An inode the kernel knows. Real inodes hold an O_PATH descriptor while
+// the descriptor budget lasts (fd -1 past it: see Pin); the .aio/ nodes are
+// virtual and live as long as the filesystem.
 struct Inode {
   int fd = -1;
   dev_t dev = 0;
@@ -60,6 +63,36 @@ struct DirHandle {
   struct dirent* pending = nullptr;  // read but not yet handed out
 };
 
+class Fs;
+
+// A descriptor of a real inode for the length of one request: its own
+// O_PATH descriptor, or, for an inode past the descriptor budget, one opened
+// again by the name it was last reached by and checked to be the same inode
+// (ESTALE if the name now leads elsewhere).
+class Pin {
+ public:
+  Pin(Fs& fs, Inode* in);
+  ~Pin() {
+    if (owned_ >= 0) close(owned_);
+  }
+  Pin(const Pin&) = delete;
+  Pin& operator=(const Pin&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  int error() const { return error_; }
+
+ private:
+  int fd_ = -1, owned_ = -1, error_ = 0;
+};
+
+// In a request handler: pins `inode` as `var`, or replies the error and returns.
+#define AIO_PIN(var, inode)           \
+  Pin var(fs_of(req), inode);         \
+  if (!var.ok()) {                    \
+    fuse_reply_err(req, var.error()); \
+    return;                           \
+  }
+
 class Fs {
  public:
   Fs(const FsOptions& o, Guard& g, VFiles& v) : opts_(o), guard_(g), vfiles_(v) {
@@ -70,12 +103,17 @@ class Fs {
       root_.ino = st.st_ino;
     }
     root_.nlookup = 2;
+    // Keep O_PATH descriptors for at most half the descriptor limit; the
+    // rest serves open files, pipes and the store.
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+      fd_budget_ = std::max<size_t>(64, rl.rlim_cur / 2);
     timeout_ = o.cache_seconds > 0 ? o.cache_seconds : (o.in_place ? 86400.0 : 1.0);
     add_virtual("/.aio");
   }
   ~Fs() {
     for (auto& [key, in] : table_) {
-      close(in->fd);
+      if (in->fd >= 0) close(in->fd);
       delete in;
     }
     close(root_.fd);
@@ -109,7 +147,9 @@ class Fs {
     memset(e, 0, sizeof *e);
     if (parent->is_virtual) return lookup_virtual(parent->vpath + "/" + name, e);
     if (is_root(parent) && strcmp(name, kVirtualDir) == 0) return lookup_virtual("/.aio", e);
-    int fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    Pin pin(*this, parent);
+    if (!pin.ok()) return pin.error();
+    int fd = openat(pin.fd(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return errno;
     if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0) {
       int err = errno;
@@ -126,7 +166,12 @@ class Fs {
         close(fd);
       } else {
         in = new Inode;
-        in->fd = fd;
+        if (held_fds_ < fd_budget_) {
+          in->fd = fd;
+          ++held_fds_;
+        } else {
+          close(fd);  // past the budget: reopened by name when needed
+        }
         in->dev = e->attr.st_dev;
         in->ino = e->attr.st_ino;
         table_.emplace(key, in);
@@ -144,6 +189,22 @@ class Fs {
     std::lock_guard lock(mu_);
     in->nlookup = in->nlookup > n ? in->nlookup - n : 0;
     release_locked(in);
+  }
+
+  // Opens an O_PATH descriptor of `in` by the name it was last reached by.
+  int reopen(Inode* in, int* err) {
+    std::string path = path_of(in);
+    int fd =
+        openat(opts_.root_fd, path.empty() ? "." : path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) {
+      *err = errno == ENOENT ? ESTALE : errno;
+    } else if (fstat(fd, &st) != 0 || st.st_dev != in->dev || st.st_ino != in->ino) {
+      close(fd);
+      fd = -1;
+      *err = ESTALE;
+    }
+    return fd;
   }
 
   // The inode now known under (parent, name) after a rename.
@@ -211,7 +272,10 @@ class Fs {
     while (in && !is_root(in) && !in->is_virtual && in->nlookup == 0 && in->children == 0) {
       Inode* parent = in->parent;
       table_.erase(std::make_pair(in->dev, in->ino));
-      close(in->fd);
+      if (in->fd >= 0) {
+        close(in->fd);
+        --held_fds_;
+      }
       delete in;
       if (!parent) break;
       --parent->children;
@@ -227,7 +291,17 @@ class Fs {
   std::map<std::string, std::unique_ptr<Inode>> virtual_;  // immutable after construction
   std::mutex mu_;  // guards table_ and every Inode's nlookup/children/parent/name
   std::unordered_map<std::pair<dev_t, ino_t>, Inode*, KeyHash> table_;
+  size_t held_fds_ = 0;                         // O_PATH descriptors held by inodes
+  size_t fd_budget_ = static_cast<size_t>(-1);  // ... at most this many
 };
+
+Pin::Pin(Fs& fs, Inode* in) {
+  if (in->fd >= 0) {
+    fd_ = in->fd;
+  } else {
+    owned_ = fd_ = fs.reopen(in, &error_);
+  }
+}
 
 namespace {
 
@@ -266,8 +340,10 @@ int guard_path(fuse_req_t req, const Who& w, WriteOp op, const std::string& rel,
 // Asks the guard about an existing inode: the name it was last reached by,
 // and its other names when it has several links.
 int guard_inode(fuse_req_t req, const Who& w, WriteOp op, Inode* in) {
+  Pin pin(fs_of(req), in);
+  if (!pin.ok()) return pin.error();
   struct stat st;
-  bool have = fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
+  bool have = fstatat(pin.fd(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
   return guard_path(req, w, op, fs_of(req).path_of(in), false, have ? &st : nullptr);
 }
 
@@ -350,8 +426,9 @@ void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     return;
   }
   Handle* h = handle(fi);
+  AIO_PIN(pin_in, in);
   int r = h && h->fd >= 0 ? fstat(h->fd, &st)
-                          : fstatat(in->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+                          : fstatat(pin_in.fd(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
   if (r != 0) {
     fuse_reply_err(req, errno);
     return;
@@ -383,7 +460,8 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
       return;
     }
   }
-  ProcPath proc(in->fd);
+  AIO_PIN(pin_in, in);
+  ProcPath proc(pin_in.fd());
   int r = 0;
   if (to_set & FUSE_SET_ATTR_MODE)
     r = h && h->fd >= 0 ? fchmod(h->fd, attr->st_mode) : chmod(proc.buf, attr->st_mode);
@@ -391,7 +469,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
     uid_t uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : static_cast<uid_t>(-1);
     gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : static_cast<gid_t>(-1);
     r = h && h->fd >= 0 ? fchown(h->fd, uid, gid)
-                        : fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+                        : fchownat(pin_in.fd(), "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
   }
   if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE))
     r = h && h->fd >= 0 ? ftruncate(h->fd, attr->st_size) : truncate(proc.buf, attr->st_size);
@@ -422,8 +500,9 @@ void op_readlink(fuse_req_t req, fuse_ino_t ino) {
     fuse_reply_err(req, EINVAL);
     return;
   }
+  AIO_PIN(pin_in, in);
   char buf[PATH_MAX + 1];
-  ssize_t n = readlinkat(in->fd, "", buf, sizeof buf);
+  ssize_t n = readlinkat(pin_in.fd(), "", buf, sizeof buf);
   if (n < 0) {
     fuse_reply_err(req, errno);
     return;
@@ -452,11 +531,12 @@ void make_node(fuse_req_t req, fuse_ino_t parent, const char* name, WriteOp op, 
     fuse_reply_err(req, err);
     return;
   }
-  if (make(p->fd) != 0) {
+  AIO_PIN(pin_p, p);
+  if (make(pin_p.fd()) != 0) {
     fuse_reply_err(req, errno);
     return;
   }
-  give_to_caller(req, p->fd, name);
+  give_to_caller(req, pin_p.fd(), name);
   reply_entry_or_err(req, p, name);
 }
 
@@ -490,7 +570,8 @@ void remove_name(fuse_req_t req, fuse_ino_t parent, const char* name, bool dir) 
     fuse_reply_err(req, err);
     return;
   }
-  fuse_reply_err(req, unlinkat(p->fd, name, dir ? AT_REMOVEDIR : 0) == 0 ? 0 : errno);
+  AIO_PIN(pin_p, p);
+  fuse_reply_err(req, unlinkat(pin_p.fd(), name, dir ? AT_REMOVEDIR : 0) == 0 ? 0 : errno);
 }
 
 void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -510,9 +591,11 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
     return;
   }
   Who w = writer(req, nullptr);
+  AIO_PIN(pin_a, a);
+  AIO_PIN(pin_b, b);
   struct stat sa, sb;
-  bool have_a = fstatat(a->fd, name, &sa, AT_SYMLINK_NOFOLLOW) == 0;
-  bool have_b = fstatat(b->fd, newname, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+  bool have_a = fstatat(pin_a.fd(), name, &sa, AT_SYMLINK_NOFOLLOW) == 0;
+  bool have_b = fstatat(pin_b.fd(), newname, &sb, AT_SYMLINK_NOFOLLOW) == 0;
   bool a_dir = have_a && S_ISDIR(sa.st_mode), b_dir = have_b && S_ISDIR(sb.st_mode);
   // The source name and everything beneath a renamed directory change; so
   // does the destination (and, for an exchange, what moves the other way).
@@ -524,7 +607,7 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
     fuse_reply_err(req, err);
     return;
   }
-  if (renameat2(a->fd, name, b->fd, newname, flags) != 0) {
+  if (renameat2(pin_a.fd(), name, pin_b.fd(), newname, flags) != 0) {
     fuse_reply_err(req, errno);
     return;
   }
@@ -550,8 +633,10 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
     fuse_reply_err(req, err);
     return;
   }
-  ProcPath proc(in->fd);
-  if (linkat(AT_FDCWD, proc.buf, p->fd, newname, AT_SYMLINK_FOLLOW) != 0) {
+  AIO_PIN(pin_in, in);
+  AIO_PIN(pin_p, p);
+  ProcPath proc(pin_in.fd());
+  if (linkat(AT_FDCWD, proc.buf, pin_p.fd(), newname, AT_SYMLINK_FOLLOW) != 0) {
     fuse_reply_err(req, errno);
     return;
   }
@@ -602,7 +687,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       return;
     }
   }
-  ProcPath proc(in->fd);
+  AIO_PIN(pin_in, in);
+  ProcPath proc(pin_in.fd());
   h->fd = open(proc.buf, real_flags(fi->flags));
   if (h->fd < 0) {
     fuse_reply_err(req, errno);
@@ -628,20 +714,21 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   auto h = std::make_unique<Handle>();
   h->writable = true;
   h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
+  AIO_PIN(pin_p, p);
   struct stat before;
-  bool existed = fstatat(p->fd, name, &before, AT_SYMLINK_NOFOLLOW) == 0;
+  bool existed = fstatat(pin_p.fd(), name, &before, AT_SYMLINK_NOFOLLOW) == 0;
   if (int err = guard_path(req, h->opener, WriteOp::kCreate, fs.child_path(p, name), false,
                            existed ? &before : nullptr)) {
     fuse_reply_err(req, err);
     return;
   }
   int flags = real_flags(fi->flags) | O_CREAT | (fi->flags & O_EXCL);
-  h->fd = openat(p->fd, name, flags, mode);
+  h->fd = openat(pin_p.fd(), name, flags, mode);
   if (h->fd < 0) {
     fuse_reply_err(req, errno);
     return;
   }
-  if (!existed) give_to_caller(req, p->fd, name);
+  if (!existed) give_to_caller(req, pin_p.fd(), name);
   struct fuse_entry_param e;
   if (int err = fs.lookup(p, name, &e)) {
     close(h->fd);
@@ -823,7 +910,8 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
     fuse_reply_err(req, err);
     return;
   }
-  ProcPath proc(in->fd);
+  AIO_PIN(pin_in, in);
+  ProcPath proc(pin_in.fd());
   fuse_reply_err(req, setxattr(proc.buf, name, value, size, flags) == 0 ? 0 : errno);
 }
 
@@ -833,7 +921,8 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
     fuse_reply_err(req, ENODATA);
     return;
   }
-  ProcPath proc(in->fd);
+  AIO_PIN(pin_in, in);
+  ProcPath proc(pin_in.fd());
   if (size == 0) {
     ssize_t n = getxattr(proc.buf, name, nullptr, 0);
     if (n < 0) {
@@ -862,7 +951,8 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
     }
     return;
   }
-  ProcPath proc(in->fd);
+  AIO_PIN(pin_in, in);
+  ProcPath proc(pin_in.fd());
   std::string buf(size, '\0');
   ssize_t n = listxattr(proc.buf, size ? buf.data() : nullptr, size);
   if (n < 0) {
@@ -885,7 +975,8 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
     fuse_reply_err(req, err);
     return;
   }
-  ProcPath proc(in->fd);
+  AIO_PIN(pin_in, in);
+  ProcPath proc(pin_in.fd());
   fuse_reply_err(req, removexattr(proc.buf, name) == 0 ? 0 : errno);
 }
 
@@ -903,7 +994,8 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     d->is_virtual = true;
     d->vnode = in->vnode;
   } else {
-    int fd = openat(in->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    AIO_PIN(pin_in, in);
+    int fd = openat(pin_in.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       fuse_reply_err(req, errno);
       return;
