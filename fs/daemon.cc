@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -120,26 +121,28 @@ void raise_fd_limit() {
 
 }  // namespace
 
-std::string mounted_fs_type(const std::string& path) {
+std::vector<MountEntry> mount_table() {
+  std::vector<MountEntry> out;
   std::ifstream f("/proc/self/mountinfo");
-  std::string line, type;
+  std::string line;
   while (std::getline(f, line)) {
     // id parent maj:min root mountpoint options [optional...] - fstype source superopts
+    std::istringstream in(line);
     std::vector<std::string> fields;
-    size_t pos = 0;
-    while (pos < line.size()) {
-      size_t sp = line.find(' ', pos);
-      if (sp == std::string::npos) sp = line.size();
-      fields.push_back(line.substr(pos, sp - pos));
-      pos = sp + 1;
-    }
-    if (fields.size() < 7 || unescape(fields[4]) != path) continue;
+    for (std::string w; in >> w;) fields.push_back(w);
     for (size_t k = 6; k + 1 < fields.size(); ++k)
       if (fields[k] == "-") {
-        type = fields[k + 1];  // the last matching line is the top of the stack
+        out.push_back({unescape(fields[4]), fields[k + 1]});
         break;
       }
   }
+  return out;
+}
+
+std::string mounted_fs_type(const std::string& path) {
+  std::string type;
+  for (const auto& m : mount_table())
+    if (m.mountpoint == path) type = m.type;  // the last one is the top of the stack
   return type;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/policy.h"
 #include "core/status.h"
@@ -25,6 +26,13 @@ struct DaemonOptions {
 
 // Runs the daemon in this process; returns the process exit code.
 int run_daemon(const DaemonOptions& o);
+
+struct MountEntry {
+  std::string mountpoint;
+  std::string type;  // e.g. "fuse.aio"
+};
+// Every mount of this process's namespace, in mount order (/proc/self/mountinfo).
+std::vector<MountEntry> mount_table();
 
 // What is mounted at `path` according to /proc/self/mountinfo ("" if
 // nothing): the filesystem type, e.g. "fuse.aio".

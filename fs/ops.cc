@@ -108,7 +108,7 @@ class Fs {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
       fd_budget_ = std::max<size_t>(64, rl.rlim_cur / 2);
-    timeout_ = o.cache_seconds > 0 ? o.cache_seconds : (o.in_place ? 86400.0 : 1.0);
+    timeout_ = o.in_place ? 86400.0 : 1.0;
     add_virtual("/.aio");
   }
   ~Fs() {

@@ -3,15 +3,6 @@
 # loading a state.json the playbook wrote.
 . "$(dirname "$0")/lib.sh"
 
-expect_match() {  # expect_match STRING ERE [what]
-  [[ $1 =~ $2 ]] || fail "${3:-value} '$1' does not match /$2/"
-}
-one_line_error() {  # one_line_error STDERR [what]
-  local n
-  n=$(printf '%s\n' "$1" | wc -l)
-  [ "$n" -eq 1 ] || fail "${2:-stderr} has $n lines, want 1: $1"
-  expect_match "$1" '^aio: .' "${2:-stderr}"
-}
 # at DIR CMD...: run CMD in DIR (for expect_rc).
 at() { (cd "$1" && shift && "$@"); }
 # project NAME: a fresh project directory; prints its path.

@@ -97,6 +97,15 @@ prefill_large() {
        context: [], aioSeq: 1}' >"$AIO_HOME/state.json"
 }
 
+expect_match() {  # expect_match STRING ERE [what]
+  [[ $1 =~ $2 ]] || fail "${3:-value} '$1' does not match /$2/"
+}
+one_line_error() {  # one_line_error STDERR [what]
+  local n
+  n=$(printf '%s\n' "$1" | wc -l)
+  [ "$n" -eq 1 ] || fail "${2:-stderr} has $n lines, want 1: $1"
+  expect_match "$1" '^aio: .' "${2:-stderr}"
+}
 # Ends the test: exit 1 if any expectation failed.
 finish() {
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS expectation(s) failed" >&2; exit 1; fi

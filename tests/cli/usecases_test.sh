@@ -11,15 +11,6 @@ close_terms() {
 }
 trap 'close_terms; rm -rf "$T"' EXIT
 
-expect_match() {  # expect_match STRING ERE [what]
-  [[ $1 =~ $2 ]] || fail "${3:-value} '$1' does not match /$2/"
-}
-one_line_error() {  # one_line_error STDERR [what]
-  local n
-  n=$(printf '%s\n' "$1" | wc -l)
-  [ "$n" -eq 1 ] || fail "${2:-stderr} has $n lines, want 1: $1"
-  expect_match "$1" '^aio: ' "${2:-stderr}"
-}
 ID_RE='^[a-z]+-[0-9]+-[0-9a-f]{8}$'
 
 # ======================================================== (a) partitioned directories

@@ -1,5 +1,7 @@
 #include "tests/fs/harness.h"
 
+#include "fs/daemon.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -54,43 +56,11 @@ std::string trim(std::string s) {
   return s;
 }
 
-// Unescapes the octal escapes of /proc/self/mountinfo ("\040" = ' ').
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      out.push_back(static_cast<char>(strtol(s.substr(i + 1, 3).c_str(), nullptr, 8)));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-// (mount point, fs type) of every mount, in mount order.
-std::vector<std::pair<std::string, std::string>> mounts() {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::ifstream f("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(f, line)) {
-    std::istringstream in(line);
-    std::vector<std::string> fields;
-    for (std::string w; in >> w;) fields.push_back(w);
-    for (size_t k = 6; k + 1 < fields.size(); ++k)
-      if (fields[k] == "-") {
-        out.emplace_back(unescape(fields[4]), fields[k + 1]);
-        break;
-      }
-  }
-  return out;
-}
-
 // Lazily detaches every aio mount at or beneath `dir` (stacked ones too).
 void detach_under(const std::string& dir) {
   for (int round = 0; round < 8; ++round) {
     bool any = false;
-    for (const auto& [mp, type] : mounts()) {
+    for (const auto& [mp, type] : aio::fs::mount_table()) {
       if (type != "fuse.aio" || (mp != dir && mp.rfind(dir + "/", 0) != 0)) continue;
       umount2(mp.c_str(), MNT_DETACH);
       any = true;
