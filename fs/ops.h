@@ -27,7 +27,6 @@ struct FsOptions {
   int root_fd = -1;          // the project directory, opened before mounting
   bool in_place = true;      // mounted over the project itself
   bool chown_new = false;    // daemon is root: give new files to the caller
-  double cache_seconds = 0;  // entry/attr timeout; 0 = decided by in_place
 };
 
 // The filesystem state handed to the session as its private data.
