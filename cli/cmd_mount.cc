@@ -29,6 +29,7 @@ struct MountOpts {
   std::string mode = "enforce";
   bool foreground = false;
   bool allow_other = false;
+  bool no_passthrough = false;
   int ready_fd = -1;
 };
 
@@ -87,6 +88,7 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
         "aio",    "mount", project,        "--at",       mp,
         "--mode", o.mode,  "--foreground", "--ready-fd", std::to_string(ready)};
     if (o.allow_other) args.push_back("--allow-other");
+    if (o.no_passthrough) args.push_back("--no-passthrough");
     for (int k = 0; k < env.verbose; ++k) args.push_back("-v");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -182,6 +184,7 @@ Status run_mount(Env& env, const MountOpts& o) {
   d.mountpoint = mp;
   d.mode = *mode;
   d.allow_other = o.allow_other;
+  d.passthrough = !o.no_passthrough;
   d.stale_seconds = env.clock.stale_seconds;
   d.ready_fd = o.ready_fd;
   d.verbose = env.verbose;
@@ -256,6 +259,8 @@ void register_mount_commands(CLI::App& app, Env& env) {
   mount->add_option("--mode", mo->mode, "enforce (default) | strict | advisory");
   mount->add_flag("--foreground", mo->foreground, "Run the daemon in this process");
   mount->add_flag("--allow-other", mo->allow_other, "Let other users work in the mount");
+  mount->add_flag("--no-passthrough", mo->no_passthrough,
+                  "Serve file data through the daemon even where the kernel could pass it through");
   mount->add_option("--ready-fd", mo->ready_fd, "internal: readiness pipe")->group("");
   mount->callback([&env, mo] { env.run = [&env, mo] { return run_mount(env, *mo); }; });
 

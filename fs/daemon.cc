@@ -24,6 +24,7 @@
 #include "core/procinfo.h"
 #include "core/timeutil.h"
 #include "fs/ops.h"
+#include "fs/passthrough.h"
 
 extern char** environ;
 
@@ -191,6 +192,8 @@ int run_daemon(const DaemonOptions& o) {
   fo.root_fd = source_fd;
   fo.in_place = o.source == o.mountpoint;
   fo.chown_new = geteuid() == 0;
+  Passthrough passthrough;
+  fo.passthrough = &passthrough;
   auto fsys = make_fs(fo, guard, vfiles);
 
   std::string opts = "default_permissions,fsname=aio:" + o.source + ",subtype=aio";
@@ -208,6 +211,8 @@ int run_daemon(const DaemonOptions& o) {
                      ? " (--allow-other needs user_allow_other in /etc/fuse.conf)"
                      : ""));
   }
+  if (o.passthrough && !passthrough.install(se))
+    spdlog::info("fuse: no kernel passthrough (needs CAP_SYS_ADMIN)");
   fuse_set_signal_handlers(se);
 
   MountRecord rec;

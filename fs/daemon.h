@@ -19,6 +19,7 @@ struct DaemonOptions {
   std::string mountpoint;  // == source for an in-place mount
   MountMode mode = MountMode::kEnforce;
   bool allow_other = false;
+  bool passthrough = true;  // kernel passthrough of file data where possible (root)
   int64_t stale_seconds = 300;
   int ready_fd = -1;  // written "ready\n" (or "error: ...\n") once mounted
   int verbose = 0;

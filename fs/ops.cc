@@ -13,6 +13,7 @@
 #include <limits.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -34,7 +35,11 @@ struct Inode {
   int fd = -1;
   dev_t dev = 0;
   ino_t ino = 0;
+  mode_t type = 0;  // S_IFMT bits
   bool is_virtual = false;
+  // Written through kernel passthrough since its last page-cache open: the
+  // kernel's cached pages of it may be stale.
+  std::atomic<bool> stale_pages{false};
   VNode vnode;        // virtual only
   std::string vpath;  // virtual only: "/.aio/..."
   // Guarded by Fs::mu_:
@@ -50,6 +55,9 @@ struct Handle {
   Who opener;             // who opened it (writes from the page cache carry no caller)
   bool writable = false;  // opened for writing, and the guard allowed it
   bool is_virtual = false;
+  Passthrough::Io io = Passthrough::Io::kNone;  // regular files: how the kernel does I/O
+  dev_t dev = 0;                                // ... of this inode
+  ino_t ino = 0;
   VNode vnode;
   std::string content;  // virtual: rendered at open
 };
@@ -101,6 +109,7 @@ class Fs {
     if (fstat(root_.fd, &st) == 0) {
       root_.dev = st.st_dev;
       root_.ino = st.st_ino;
+      root_.type = S_IFDIR;
     }
     root_.nlookup = 2;
     // Keep O_PATH descriptors for at most half the descriptor limit; the
@@ -174,6 +183,7 @@ class Fs {
         }
         in->dev = e->attr.st_dev;
         in->ino = e->attr.st_ino;
+        in->type = e->attr.st_mode & S_IFMT;
         table_.emplace(key, in);
       }
       ++in->nlookup;
@@ -666,6 +676,48 @@ void open_virtual(fuse_req_t req, Inode* in, struct fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) == 0) h.release();
 }
 
+// Replies to OPEN (entry null) or CREATE of real inode `in`, whose
+// descriptor h->fd is open. Writers of a regular file get kernel passthrough
+// when it is active: their data never passes here. Readers use the page
+// cache, kept across opens in place (nothing changes the file behind our
+// back) unless passthrough wrote the file since: cached pages never
+// invalidate attributes, passthrough reads would (each later stat would
+// cost a round trip). Readers join passthrough while the inode has it, as
+// the kernel requires. False when the reply failed (the open was
+// interrupted): the handle is gone then.
+bool reply_open(fuse_req_t req, std::unique_ptr<Handle> h, Inode* in, struct fuse_file_info* fi,
+                const struct fuse_entry_param* entry) {
+  Fs& fs = fs_of(req);
+  Passthrough* pt = fs.opts().passthrough;
+  int backing = 0;
+  if (pt && S_ISREG(in->type)) {
+    backing = pt->acquire(in->dev, in->ino, h->fd, h->writable, &h->io);
+    h->dev = in->dev;
+    h->ino = in->ino;
+  }
+  bool keep = fs.opts().in_place;
+  if (backing > 0) {
+    if (h->writable) in->stale_pages = true;
+  } else if (h->io == Passthrough::Io::kCached && in->stale_pages.exchange(false)) {
+    keep = false;
+  }
+  fi->noflush = backing > 0;  // data never passes here: nothing to flush on close
+  fi->keep_cache = backing == 0 && keep;
+  fi->fh = reinterpret_cast<uint64_t>(h.get());
+  int rc;
+  {
+    Passthrough::ScopedReply arm(backing);
+    rc = entry ? fuse_reply_create(req, entry, fi) : fuse_reply_open(req, fi);
+  }
+  if (rc == 0) {
+    h.release();
+    return true;
+  }
+  if (pt) pt->release(h->dev, h->ino, h->io);
+  close(h->fd);
+  return false;
+}
+
 // Flags for the real open of what the kernel already resolved.
 int real_flags(int flags) {
   return (flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
@@ -694,13 +746,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     fuse_reply_err(req, errno);
     return;
   }
-  fi->keep_cache = fs.opts().in_place;  // nothing changes the file behind our back
-  fi->fh = reinterpret_cast<uint64_t>(h.get());
-  if (fuse_reply_open(req, fi) == 0) {
-    h.release();
-  } else {
-    close(h->fd);
-  }
+  reply_open(req, std::move(h), in, fi, nullptr);
 }
 
 void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -735,14 +781,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     fuse_reply_err(req, err);
     return;
   }
-  fi->keep_cache = fs.opts().in_place;
-  fi->fh = reinterpret_cast<uint64_t>(h.get());
-  if (fuse_reply_create(req, &e, fi) == 0) {
-    h.release();
-  } else {
-    close(h->fd);
-    fs.forget(fs.inode(e.ino), 1);
-  }
+  if (!reply_open(req, std::move(h), fs.inode(e.ino), fi, &e)) fs.forget(fs.inode(e.ino), 1);
 }
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
@@ -816,6 +855,7 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = handle(fi);
+  if (Passthrough* pt = fs_of(req).opts().passthrough) pt->release(h->dev, h->ino, h->io);
   if (h->fd >= 0) close(h->fd);
   delete h;
   fuse_reply_err(req, 0);
@@ -1008,6 +1048,9 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       return;
     }
     d->root = fs.is_root(in);
+    // In place every change of a directory passes here, and the kernel drops
+    // its copy of a listing when one does: list each directory once.
+    fi->cache_readdir = fi->keep_cache = fs.opts().in_place;
   }
   fi->fh = reinterpret_cast<uint64_t>(d.get());
   if (fuse_reply_open(req, fi) == 0) {

@@ -7,7 +7,9 @@
 // in-place mount never calls into itself). Each write-class operation first
 // asks Guard::check() with the inode's project-relative path (the name it
 // was last reached by); the .aio/ files are served by VFiles. Reads and
-// writes of file data splice between /dev/fuse and the real file.
+// writes of file data bypass the daemon where the kernel can pass them
+// through (fs/passthrough.h); otherwise they splice between /dev/fuse and
+// the real file.
 //
 // Kernel caching: over an in-place mount every change passes through here,
 // so entries, attributes and file pages are cached for long; with --at the
@@ -19,14 +21,16 @@
 #include <fuse3/fuse_lowlevel.h>
 
 #include "fs/guard.h"
+#include "fs/passthrough.h"
 #include "fs/vfiles.h"
 
 namespace aio::fs {
 
 struct FsOptions {
-  int root_fd = -1;          // the project directory, opened before mounting
-  bool in_place = true;      // mounted over the project itself
-  bool chown_new = false;    // daemon is root: give new files to the caller
+  int root_fd = -1;                    // the project directory, opened before mounting
+  bool in_place = true;                // mounted over the project itself
+  bool chown_new = false;              // daemon is root: give new files to the caller
+  Passthrough* passthrough = nullptr;  // kernel passthrough of file data, when active
 };
 
 // The filesystem state handed to the session as its private data.

@@ -367,7 +367,8 @@ void MountFixture::TearDown() {
   std::filesystem::remove_all(root_, ec);
 }
 
-void MountFixture::mount(const std::string& mode, bool in_place) {
+void MountFixture::mount(const std::string& mode, bool in_place,
+                         const std::vector<std::string>& extra) {
   ASSERT_FALSE(mounted_);
   mnt_ = in_place ? src_ : root_ + "/mnt";
   if (!in_place) mkdir(mnt_.c_str(), 0755);
@@ -375,6 +376,7 @@ void MountFixture::mount(const std::string& mode, bool in_place) {
   ASSERT_GE(src_fd_, 0) << strerror(errno);
   std::vector<std::string> args{"mount", src_, "--mode", mode};
   if (!in_place) args.insert(args.end(), {"--at", mnt_});
+  args.insert(args.end(), extra.begin(), extra.end());
   Proc p = aio_in(As::kAnon, root_, args);
   ASSERT_EQ(p.code, 0) << p.show();
   mounted_ = true;
@@ -402,6 +404,13 @@ void MountFixture::unmount() {
     }
   }
   daemon_ = 0;
+}
+
+std::string MountFixture::mount_log() const {
+  std::ifstream in(home_ + "/logs/mount.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::string MountFixture::src(const std::string& rel) const {

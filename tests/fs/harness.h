@@ -58,7 +58,10 @@ class MountFixture : public testing::Test {
   // Mounts the project (mode enforce|strict|advisory), in place or at
   // root_/mnt. Opens the source directory first, so source_describe() sees
   // the project underneath an in-place mount.
-  void mount(const std::string& mode = "enforce", bool in_place = true);
+  void mount(const std::string& mode = "enforce", bool in_place = true,
+             const std::vector<std::string>& extra = {});
+  // The daemon's log ($AIO_HOME/logs/mount.log).
+  std::string mount_log() const;
   void unmount();
   bool mounted() const { return mounted_; }
 

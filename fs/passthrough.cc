@@ -1,0 +1,208 @@
+#include "fs/passthrough.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/fuse.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace aio::fs {
+namespace {
+
+// Protocol 7.40 pieces the system's <linux/fuse.h> (7.38) does not have.
+constexpr uint64_t kFusePassthrough = 1ULL << 37;  // INIT flag (in flags2)
+constexpr uint32_t kFopenPassthrough = 1u << 7;    // open_flags
+constexpr uint32_t kFopenKeepCache = 1u << 1;
+// fuse_init_out: flags2 and max_stack_depth follow map_alignment.
+constexpr size_t kInitOutFlags2 = 32;
+constexpr size_t kInitOutMaxStackDepth = 36;
+// fuse_open_out: { u64 fh; u32 open_flags; s32 backing_id; }
+constexpr size_t kOpenOutSize = 16;
+constexpr size_t kOpenOutFlags = 8;
+constexpr size_t kOpenOutBackingId = 12;
+struct BackingMap {
+  int32_t fd;
+  uint32_t flags;
+  uint64_t padding;
+};
+constexpr unsigned long kIocBackingOpen = _IOW(229, 1, BackingMap);
+constexpr unsigned long kIocBackingClose = _IOW(229, 2, uint32_t);
+
+static_assert(offsetof(struct fuse_init_out, flags) == 12);
+static_assert(offsetof(struct fuse_init_out, map_alignment) == 30);
+static_assert(sizeof(struct fuse_init_out) == 64);
+static_assert(sizeof(struct fuse_open_out) == kOpenOutSize);
+static_assert(offsetof(struct fuse_open_out, open_flags) == kOpenOutFlags);
+
+Passthrough* g_instance = nullptr;
+// Set by the read hook when the kernel's INIT offers passthrough; the
+// writev hook patches the reply carrying that unique id.
+std::atomic<uint64_t> g_init_unique{0};
+std::atomic<bool> g_init_done{false};
+std::atomic<bool> g_active{false};
+thread_local int t_backing_id = 0;
+
+bool has_cap_sys_admin() {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &hdr, data) != 0) return false;
+  return (data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
+}
+
+template <typename T>
+T load(const void* base, size_t off) {
+  T v;
+  memcpy(&v, static_cast<const char*>(base) + off, sizeof v);
+  return v;
+}
+template <typename T>
+void store(void* base, size_t off, T v) {
+  memcpy(static_cast<char*>(base) + off, &v, sizeof v);
+}
+
+ssize_t hook_read(int fd, void* buf, size_t len, void* /*userdata*/) {
+  ssize_t n = read(fd, buf, len);
+  if (n > 0 && !g_init_done.load(std::memory_order_relaxed) &&
+      static_cast<size_t>(n) >= sizeof(struct fuse_in_header) + sizeof(struct fuse_init_in)) {
+    auto* in = static_cast<const struct fuse_in_header*>(buf);
+    if (in->opcode == FUSE_INIT) {
+      auto* init = reinterpret_cast<const struct fuse_init_in*>(in + 1);
+      uint64_t flags = init->flags;
+      if (flags & FUSE_INIT_EXT) flags |= static_cast<uint64_t>(init->flags2) << 32;
+      if (flags & kFusePassthrough) g_init_unique.store(in->unique);
+      g_init_done.store(true);
+    }
+  }
+  return n;
+}
+
+ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
+  if (count != 2 || iov[0].iov_len != sizeof(struct fuse_out_header)) return writev(fd, iov, count);
+  auto* out = static_cast<const struct fuse_out_header*>(iov[0].iov_base);
+  if (t_backing_id > 0 && out->error == 0 && iov[1].iov_len >= kOpenOutSize) {
+    // The OPEN or CREATE reply of this thread: its fuse_open_out is last.
+    char copy[256];
+    size_t len = iov[1].iov_len;
+    if (len <= sizeof copy) {
+      memcpy(copy, iov[1].iov_base, len);
+      size_t at = len - kOpenOutSize;
+      uint32_t flags = load<uint32_t>(copy, at + kOpenOutFlags);
+      flags = (flags & ~kFopenKeepCache) | kFopenPassthrough;
+      store<uint32_t>(copy, at + kOpenOutFlags, flags);
+      store<int32_t>(copy, at + kOpenOutBackingId, t_backing_id);
+      struct iovec v[2] = {iov[0], {copy, len}};
+      return writev(fd, v, 2);
+    }
+  }
+  uint64_t init = g_init_unique.load(std::memory_order_relaxed);
+  if (init != 0 && out->unique == init && out->error == 0 &&
+      iov[1].iov_len >= kInitOutMaxStackDepth + 4) {
+    g_init_unique.store(0);
+    char copy[sizeof(struct fuse_init_out)] = {};
+    size_t len = std::min(iov[1].iov_len, sizeof copy);
+    memcpy(copy, iov[1].iov_base, len);
+    store<uint32_t>(copy, offsetof(struct fuse_init_out, flags),
+                    load<uint32_t>(copy, offsetof(struct fuse_init_out, flags)) | FUSE_INIT_EXT);
+    store<uint32_t>(
+        copy, kInitOutFlags2,
+        load<uint32_t>(copy, kInitOutFlags2) | static_cast<uint32_t>(kFusePassthrough >> 32));
+    store<uint32_t>(copy, kInitOutMaxStackDepth, 1);
+    // The kernel refuses passthrough next to the writeback cache.
+    if (!(load<uint32_t>(copy, offsetof(struct fuse_init_out, flags)) & FUSE_WRITEBACK_CACHE)) {
+      g_active.store(true);
+      spdlog::info("fuse: the kernel offers passthrough of file data; asking for it");
+    }
+    struct iovec v[2] = {iov[0], {copy, len}};
+    return writev(fd, v, 2);
+  }
+  return writev(fd, iov, count);
+}
+
+ssize_t hook_splice_receive(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
+                            unsigned int flags, void* /*userdata*/) {
+  return splice(fdin, offin, fdout, offout, len, flags);
+}
+
+ssize_t hook_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
+                         unsigned int flags, void* /*userdata*/) {
+  return splice(fdin, offin, fdout, offout, len, flags);
+}
+
+}  // namespace
+
+bool Passthrough::install(struct fuse_session* se) {
+  if (!has_cap_sys_admin()) return false;
+  int fd = fuse_session_fd(se);
+  if (fd < 0) return false;
+  struct fuse_custom_io io = {hook_writev, hook_read, hook_splice_receive, hook_splice_send};
+  if (fuse_session_custom_io(se, &io, fd) != 0) return false;
+  dev_fd_ = fd;
+  g_instance = this;
+  return true;
+}
+
+bool Passthrough::active() const {
+  return g_instance == this && g_active.load(std::memory_order_relaxed);
+}
+
+int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {
+  *io = Io::kNone;
+  if (!active()) return 0;
+  std::lock_guard lock(mu_);
+  State& s = inodes_[Key{dev, ino}];
+  if (start && s.cached_opens == 0 && s.backing_id == 0) {
+    BackingMap map{fd, 0, 0};
+    int id = ioctl(dev_fd_, kIocBackingOpen, &map);
+    if (id > 0) {
+      s.backing_id = id;
+      if (!logged_) {
+        logged_ = true;
+        spdlog::info("fuse: kernel passthrough of file data is on");
+      }
+    } else {
+      spdlog::debug("passthrough: no backing file for inode {} ({})", ino, strerror(errno));
+    }
+  }
+  if (s.backing_id > 0) {
+    ++s.passthrough_opens;
+    *io = Io::kPassthrough;
+    return s.backing_id;
+  }
+  ++s.cached_opens;
+  *io = Io::kCached;
+  return 0;
+}
+
+void Passthrough::release(dev_t dev, ino_t ino, Io io) {
+  if (io == Io::kNone) return;
+  std::lock_guard lock(mu_);
+  auto it = inodes_.find(Key{dev, ino});
+  if (it == inodes_.end()) return;
+  State& s = it->second;
+  if (io == Io::kPassthrough && s.passthrough_opens > 0 && --s.passthrough_opens == 0) {
+    uint32_t id = static_cast<uint32_t>(s.backing_id);
+    if (ioctl(dev_fd_, kIocBackingClose, &id) != 0)
+      spdlog::warn("passthrough: cannot drop backing file {} ({})", id, strerror(errno));
+    s.backing_id = 0;
+  }
+  if (io == Io::kCached && s.cached_opens > 0) --s.cached_opens;
+  if (s.passthrough_opens == 0 && s.cached_opens == 0) inodes_.erase(it);
+}
+
+Passthrough::ScopedReply::ScopedReply(int backing_id) {
+  t_backing_id = backing_id;
+}
+Passthrough::ScopedReply::~ScopedReply() {
+  t_backing_id = 0;
+}
+
+}  // namespace aio::fs

@@ -1,0 +1,80 @@
+// Kernel FUSE passthrough (Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH) on
+// libfuse 3.14, which predates it and cannot negotiate it.
+//
+// The session's device I/O goes through fuse_custom_io hooks that
+//  - see the kernel's INIT request and, when it offers FUSE_PASSTHROUGH and
+//    the daemon holds CAP_SYS_ADMIN, add FUSE_PASSTHROUGH and a stacking
+//    depth of 1 to the INIT reply libfuse writes;
+//  - add FOPEN_PASSTHROUGH and a backing id to the OPEN or CREATE reply the
+//    calling thread sends inside a ScopedReply.
+// read, write, splice and mmap of such a file then go from the kernel
+// straight to the real file. The daemon still decides every open (that is
+// where the guard judges writes) and serves everything else.
+//
+// Kernel rules this keeps: every open of an inode that has a backing file
+// must be a passthrough open with that same backing id, and an inode with
+// page-cache opens cannot get one. So a backing id is registered per inode on
+// its first passthrough open and dropped at its last release, and an inode
+// whose first open had to use the page cache keeps using it until closed.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse3/fuse_lowlevel.h>
+#include <sys/types.h>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace aio::fs {
+
+class Passthrough {
+ public:
+  // How a regular file was opened, for release().
+  enum class Io { kNone, kCached, kPassthrough };
+
+  // Installs the device hooks on a mounted session. Returns false (and
+  // installs nothing) when the daemon lacks CAP_SYS_ADMIN: the kernel would
+  // refuse every backing file. One instance per process.
+  bool install(struct fuse_session* se);
+  // The kernel accepted passthrough in INIT.
+  bool active() const;
+
+  // For an open of regular file (dev, ino) whose real descriptor is `fd`:
+  // the backing id to reply with, or 0 when this open must use the page
+  // cache. An inode that has a backing file keeps it for every open; one
+  // that has none gets `fd` registered when `start` is set and it has no
+  // page-cache opens. *io says which, for release().
+  int acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io);
+  // The end of an open acquire() accounted (also when its reply failed).
+  void release(dev_t dev, ino_t ino, Io io);
+
+  // Arms the OPEN/CREATE reply this thread sends while it lives.
+  class ScopedReply {
+   public:
+    explicit ScopedReply(int backing_id);
+    ~ScopedReply();
+    ScopedReply(const ScopedReply&) = delete;
+    ScopedReply& operator=(const ScopedReply&) = delete;
+  };
+
+ private:
+  struct Key {
+    dev_t dev;
+    ino_t ino;
+    bool operator==(const Key& o) const { return dev == o.dev && ino == o.ino; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return k.ino * 1000003u ^ k.dev; }
+  };
+  struct State {
+    int backing_id = 0;
+    int passthrough_opens = 0;
+    int cached_opens = 0;
+  };
+  int dev_fd_ = -1;  // the session's /dev/fuse descriptor (for the ioctls)
+  bool logged_ = false;
+  std::mutex mu_;
+  std::unordered_map<Key, State, KeyHash> inodes_;
+};
+
+}  // namespace aio::fs

@@ -1,0 +1,101 @@
+// Kernel passthrough of file data (fs/passthrough.h) beside the page cache:
+// writers go straight to the real file, readers use the kernel's cache of
+// the mount, and whatever mix of the two a file sees, every reader sees the
+// last write. The same steps run with --no-passthrough, where all data
+// passes through the daemon, as the reference.
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tests/fs/harness.h"
+
+namespace aio::test {
+namespace {
+
+class Passthrough : public MountFixture, public testing::WithParamInterface<bool> {};
+
+struct Step {
+  const char* what;
+  const char* script;  // /bin/sh -c, in the mount
+  const char* out;     // its whole stdout
+};
+
+const std::vector<Step>& coherence_steps() {
+  static const std::vector<Step> steps = {
+      {"create, then read back", "printf one > f && cat f", "one"},
+      {"read again (pages kept)", "cat f", "one"},
+      {"overwrite, then read", "printf two > f && cat f", "two"},
+      {"write in place", "printf twoX | dd of=f conv=notrunc status=none && cat f", "twoX"},
+      // Same size, same clock tick: only the open can tell the cache is stale.
+      {"rewrite in place at once",
+       "for k in 1 2 3 4 5; do cat f > /dev/null; printf \"TWO$k\" | dd of=f conv=notrunc "
+       "status=none; "
+       "cat f; done",
+       "TWO1TWO2TWO3TWO4TWO5"},
+      {"write while a reader holds it open", "exec 3<f; printf three > f; cat <&3; exec 3<&-",
+       "three"},
+      {"read while a writer holds it open", "exec 4>>f; printf four >&4; cat f; exec 4>&-",
+       "threefour"},
+      {"read after both closed", "cat f", "threefour"},
+      {"size after writes", "stat -c %s f", "9\n"},
+      {"truncate, then append", ": > f && printf five >> f && cat f && stat -c %s f", "five4\n"},
+      {"mmap write, then read", "$PROBE mmap-write f > /dev/null && cat f", "MMAP"},
+      {"a second name sees the data", "ln f g && printf six > g && cat f && cat g", "sixsix"},
+      {"copy by cat", "cat f > h && cat h", "six"},
+  };
+  return steps;
+}
+
+TEST_P(Passthrough, ReadersSeeTheLastWrite) {
+  bool passthrough = GetParam();
+  ASSERT_NO_FATAL_FAILURE(mount(
+      "enforce", true,
+      passthrough ? std::vector<std::string>{} : std::vector<std::string>{"--no-passthrough"}));
+  for (const Step& s : coherence_steps()) {
+    Proc p = sh(As::kA, s.script);
+    EXPECT_EQ(p.code, 0) << s.what << ": " << p.show();
+    EXPECT_EQ(p.out, s.out) << s.what << ": " << p.show();
+  }
+  // What the mount shows is what the project underneath holds.
+  EXPECT_NE(source_describe("f").find("size=3"), std::string::npos) << source_describe("f");
+
+  std::string log = mount_log();
+  bool offered = log.find("the kernel offers passthrough") != std::string::npos;
+  bool on = log.find("passthrough of file data is on") != std::string::npos;
+  if (!passthrough) {
+    EXPECT_FALSE(offered || on) << log;
+  } else if (geteuid() == 0) {
+    // As root, every kernel that offers passthrough must get it used.
+    EXPECT_EQ(offered, on) << log;
+    if (!offered) std::cout << "note: this kernel does not offer FUSE passthrough\n";
+  }
+}
+
+TEST_P(Passthrough, ClaimsStillDecideAtOpen) {
+  put("mine.txt", "A's\n");
+  ASSERT_NO_FATAL_FAILURE(mount(
+      "enforce", true,
+      GetParam() ? std::vector<std::string>{} : std::vector<std::string>{"--no-passthrough"}));
+  ASSERT_FALSE(claim(As::kA, "file", "mine.txt").empty());
+  // B may read A's file but not open it for writing, however it tries.
+  EXPECT_EQ(sh(As::kB, "cat mine.txt").out, "A's\n");
+  for (const char* script : {"printf B >> mine.txt", "printf B > mine.txt", "exec 5<>mine.txt",
+                             "truncate -s 0 mine.txt"}) {
+    Proc p = sh(As::kB, script);
+    EXPECT_NE(p.code, 0) << script << ": " << p.show();
+  }
+  Proc a = sh(As::kA, "printf more >> mine.txt && cat mine.txt");
+  EXPECT_EQ(a.out, "A's\nmore") << a.show();
+  EXPECT_EQ(sh(As::kB, "cat mine.txt").out, "A's\nmore");
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Passthrough, testing::Bool(),
+                         [](const testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "Passthrough" : "NoPassthrough");
+                         });
+
+}  // namespace
+}  // namespace aio::test
