@@ -39,6 +39,16 @@ std::optional<pid_t> proc_tgid(pid_t tid) {
   return static_cast<pid_t>(strtol(text.c_str() + p + 6, nullptr, 10));
 }
 
+std::optional<bool> proc_has_capability(pid_t tid, int cap) {
+  std::string text;
+  if (cap < 0 || cap > 63) return std::nullopt;
+  if (!slurp_proc("/proc/" + std::to_string(tid) + "/status", &text)) return std::nullopt;
+  size_t p = text.find("\nCapEff:");
+  if (p == std::string::npos) return std::nullopt;
+  uint64_t eff = strtoull(text.c_str() + p + 8, nullptr, 16);
+  return ((eff >> cap) & 1) != 0;
+}
+
 bool proc_stat(pid_t pid, int64_t* start, int64_t* sid, std::string* comm, char* state) {
   std::string text;
   if (!slurp_proc("/proc/" + std::to_string(pid) + "/stat", &text)) return false;

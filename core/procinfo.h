@@ -30,6 +30,9 @@ bool proc_stat(pid_t pid, int64_t* start, int64_t* sid, std::string* comm = null
 bool proc_running(pid_t pid, int64_t start);
 // Everything above for the process a thread belongs to; nullopt when it is gone.
 std::optional<ProcFacts> read_proc_facts(pid_t tid);
+// Whether a thread's effective capabilities (CapEff in /proc/<tid>/status)
+// hold capability number `cap` (e.g. CAP_FSETID); nullopt when it is gone.
+std::optional<bool> proc_has_capability(pid_t tid, int cap);
 // Value of one variable in /proc/<pid>/environ (the environment at exec).
 std::optional<std::string> proc_environ_var(pid_t pid, const std::string& name);
 

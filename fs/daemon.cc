@@ -196,8 +196,14 @@ int run_daemon(const DaemonOptions& o) {
   fo.passthrough = &passthrough;
   auto fsys = make_fs(fo, guard, vfiles);
 
-  std::string opts = "default_permissions,fsname=aio:" + o.source + ",subtype=aio";
-  if (o.allow_other) opts += ",allow_other";
+  // Without allow_other only the mounting user reaches the mount, and the
+  // daemon runs as that user: the source filesystem's own checks on the
+  // daemon's calls are exactly that user's permissions, so the kernel need
+  // not check them first (with default_permissions it refreshes a
+  // directory's attributes, a round trip, after every change in it).
+  // Other users do need the kernel's checks.
+  std::string opts = "fsname=aio:" + o.source + ",subtype=aio";
+  if (o.allow_other) opts += ",allow_other,default_permissions";
   const char* argv[] = {"aio-mount", "-o", opts.c_str()};
   struct fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
   struct fuse_session* se =
@@ -211,8 +217,7 @@ int run_daemon(const DaemonOptions& o) {
                      ? " (--allow-other needs user_allow_other in /etc/fuse.conf)"
                      : ""));
   }
-  if (o.passthrough && !passthrough.install(se))
-    spdlog::info("fuse: no kernel passthrough (needs CAP_SYS_ADMIN)");
+  passthrough.install(se, o.passthrough, !o.allow_other);
   fuse_set_signal_handlers(se);
 
   MountRecord rec;

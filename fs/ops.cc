@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -25,6 +26,8 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
+
+#include "core/procinfo.h"
 
 namespace aio::fs {
 
@@ -377,6 +380,24 @@ void reply_entry_or_err(fuse_req_t req, Inode* parent, const char* name) {
   }
 }
 
+// Under handle_killpriv_v2 the kernel leaves dropping suid/sgid to us, and
+// the source filesystem drops them for the daemon's own calls only as the
+// daemon's credentials say: a writer without CAP_FSETID (that the daemon
+// has) would keep them. Such a writer loses them when it opens the file for
+// writing, a little earlier than at its first write.
+void drop_suid_for_writer(fuse_req_t req, int fd) {
+  Passthrough* pt = fs_of(req).opts().passthrough;
+  if (!pt || !pt->killpriv_v2()) return;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  mode_t kill = st.st_mode & S_ISUID;
+  if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+  if (!kill || proc_has_capability(fuse_req_ctx(req)->pid, CAP_FSETID).value_or(false)) return;
+  if (fchmod(fd, st.st_mode & 07777 & ~kill) != 0) {
+    // The write goes on, as a bare disk's would if its own drop failed.
+  }
+}
+
 bool opens_for_write(int flags) {
   return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
@@ -483,6 +504,15 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
   }
   if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE))
     r = h && h->fd >= 0 ? ftruncate(h->fd, attr->st_size) : truncate(proc.buf, attr->st_size);
+  // killpriv_v2: a truncating caller without CAP_FSETID drops suid/sgid.
+  if (r == 0 && (to_set & FUSE_SET_ATTR_KILL_SUID) && !(to_set & FUSE_SET_ATTR_MODE)) {
+    struct stat st;
+    if (stat(proc.buf, &st) == 0) {
+      mode_t kill = st.st_mode & S_ISUID;
+      if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+      if (kill) r = chmod(proc.buf, st.st_mode & 07777 & ~kill);
+    }
+  }
   if (r == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME))) {
     struct timespec tv[2];
     tv[0].tv_sec = tv[1].tv_sec = 0;
@@ -502,6 +532,20 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
     return;
   }
   op_getattr(req, ino, fi);
+}
+
+// access(2) and chdir: asked only without default_permissions, where the
+// daemon runs as the one user who reaches the mount.
+void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
+  Inode* in = ino_of(req, ino);
+  if (in->is_virtual) {
+    bool ok = !(mask & W_OK) || in->vnode.writable();
+    if ((mask & X_OK) && !in->vnode.is_dir()) ok = false;
+    fuse_reply_err(req, ok ? 0 : EACCES);
+    return;
+  }
+  AIO_PIN(pin_in, in);
+  fuse_reply_err(req, faccessat(pin_in.fd(), "", mask, AT_EMPTY_PATH) == 0 ? 0 : errno);
 }
 
 void op_readlink(fuse_req_t req, fuse_ino_t ino) {
@@ -677,21 +721,18 @@ void open_virtual(fuse_req_t req, Inode* in, struct fuse_file_info* fi) {
 }
 
 // Replies to OPEN (entry null) or CREATE of real inode `in`, whose
-// descriptor h->fd is open. Writers of a regular file get kernel passthrough
-// when it is active: their data never passes here. Readers use the page
-// cache, kept across opens in place (nothing changes the file behind our
-// back) unless passthrough wrote the file since: cached pages never
-// invalidate attributes, passthrough reads would (each later stat would
-// cost a round trip). Readers join passthrough while the inode has it, as
-// the kernel requires. False when the reply failed (the open was
-// interrupted): the handle is gone then.
+// descriptor h->fd is open. A regular file gets kernel passthrough when it
+// is active: its data never passes here. Otherwise the page cache serves it,
+// kept across opens in place (nothing changes the file behind our back)
+// unless passthrough wrote the file since. False when the reply failed (the
+// open was interrupted): the handle is gone then.
 bool reply_open(fuse_req_t req, std::unique_ptr<Handle> h, Inode* in, struct fuse_file_info* fi,
                 const struct fuse_entry_param* entry) {
   Fs& fs = fs_of(req);
   Passthrough* pt = fs.opts().passthrough;
   int backing = 0;
   if (pt && S_ISREG(in->type)) {
-    backing = pt->acquire(in->dev, in->ino, h->fd, h->writable, &h->io);
+    backing = pt->acquire(in->dev, in->ino, h->fd, true, &h->io);
     h->dev = in->dev;
     h->ino = in->ino;
   }
@@ -701,7 +742,9 @@ bool reply_open(fuse_req_t req, std::unique_ptr<Handle> h, Inode* in, struct fus
   } else if (h->io == Passthrough::Io::kCached && in->stale_pages.exchange(false)) {
     keep = false;
   }
-  fi->noflush = backing > 0;  // data never passes here: nothing to flush on close
+  // Nothing to flush on close: written data reached the real file (or is on
+  // its way there through passthrough), and locks are the kernel's own.
+  fi->noflush = 1;
   fi->keep_cache = backing == 0 && keep;
   fi->fh = reinterpret_cast<uint64_t>(h.get());
   int rc;
@@ -746,6 +789,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     fuse_reply_err(req, errno);
     return;
   }
+  if (h->writable) drop_suid_for_writer(req, h->fd);
   reply_open(req, std::move(h), in, fi, nullptr);
 }
 
@@ -775,6 +819,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     return;
   }
   if (!existed) give_to_caller(req, pin_p.fd(), name);
+  if (existed) drop_suid_for_writer(req, h->fd);
   struct fuse_entry_param e;
   if (int err = fs.lookup(p, name, &e)) {
     close(h->fd);
@@ -1198,6 +1243,7 @@ struct fuse_lowlevel_ops make_ops() {
   o.getattr = op_getattr;
   o.setattr = op_setattr;
   o.readlink = op_readlink;
+  o.access = op_access;
   o.mknod = op_mknod;
   o.mkdir = op_mkdir;
   o.unlink = op_unlink;

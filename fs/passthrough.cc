@@ -44,11 +44,17 @@ static_assert(sizeof(struct fuse_open_out) == kOpenOutSize);
 static_assert(offsetof(struct fuse_open_out, open_flags) == kOpenOutFlags);
 
 Passthrough* g_instance = nullptr;
-// Set by the read hook when the kernel's INIT offers passthrough; the
-// writev hook patches the reply carrying that unique id.
+// What to ask of the kernel in INIT (set by install(), read by the hooks).
+std::atomic<bool> g_want_passthrough{false};
+std::atomic<bool> g_want_killpriv_v2{false};
+// The unique id of the kernel's INIT request and what it offers (flags and
+// flags2 as one word), noted by the read hook; the writev hook patches the
+// reply carrying that id.
 std::atomic<uint64_t> g_init_unique{0};
+std::atomic<uint64_t> g_init_offer{0};
 std::atomic<bool> g_init_done{false};
 std::atomic<bool> g_active{false};
+std::atomic<bool> g_killpriv_v2{false};
 thread_local int t_backing_id = 0;
 
 bool has_cap_sys_admin() {
@@ -78,11 +84,35 @@ ssize_t hook_read(int fd, void* buf, size_t len, void* /*userdata*/) {
       auto* init = reinterpret_cast<const struct fuse_init_in*>(in + 1);
       uint64_t flags = init->flags;
       if (flags & FUSE_INIT_EXT) flags |= static_cast<uint64_t>(init->flags2) << 32;
-      if (flags & kFusePassthrough) g_init_unique.store(in->unique);
+      g_init_offer.store(flags);
+      g_init_unique.store(in->unique);
       g_init_done.store(true);
     }
   }
   return n;
+}
+
+// Adds what libfuse 3.14 cannot ask for to its INIT reply (a fuse_init_out).
+void patch_init_reply(char* reply) {
+  constexpr size_t kFlags = offsetof(struct fuse_init_out, flags);
+  uint64_t offer = g_init_offer.load();
+  uint32_t flags = load<uint32_t>(reply, kFlags);
+  if (g_want_killpriv_v2.load() && (offer & FUSE_HANDLE_KILLPRIV_V2)) {
+    flags |= FUSE_HANDLE_KILLPRIV_V2;
+    g_killpriv_v2.store(true);
+    spdlog::info("fuse: privileges are dropped by the source filesystem (handle_killpriv_v2)");
+  }
+  // The kernel refuses passthrough next to the writeback cache.
+  if (g_want_passthrough.load() && (offer & kFusePassthrough) && !(flags & FUSE_WRITEBACK_CACHE)) {
+    flags |= FUSE_INIT_EXT;
+    store<uint32_t>(
+        reply, kInitOutFlags2,
+        load<uint32_t>(reply, kInitOutFlags2) | static_cast<uint32_t>(kFusePassthrough >> 32));
+    store<uint32_t>(reply, kInitOutMaxStackDepth, 1);
+    g_active.store(true);
+    spdlog::info("fuse: the kernel offers passthrough of file data; asking for it");
+  }
+  store<uint32_t>(reply, kFlags, flags);
 }
 
 ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
@@ -110,17 +140,7 @@ ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
     char copy[sizeof(struct fuse_init_out)] = {};
     size_t len = std::min(iov[1].iov_len, sizeof copy);
     memcpy(copy, iov[1].iov_base, len);
-    store<uint32_t>(copy, offsetof(struct fuse_init_out, flags),
-                    load<uint32_t>(copy, offsetof(struct fuse_init_out, flags)) | FUSE_INIT_EXT);
-    store<uint32_t>(
-        copy, kInitOutFlags2,
-        load<uint32_t>(copy, kInitOutFlags2) | static_cast<uint32_t>(kFusePassthrough >> 32));
-    store<uint32_t>(copy, kInitOutMaxStackDepth, 1);
-    // The kernel refuses passthrough next to the writeback cache.
-    if (!(load<uint32_t>(copy, offsetof(struct fuse_init_out, flags)) & FUSE_WRITEBACK_CACHE)) {
-      g_active.store(true);
-      spdlog::info("fuse: the kernel offers passthrough of file data; asking for it");
-    }
+    patch_init_reply(copy);
     struct iovec v[2] = {iov[0], {copy, len}};
     return writev(fd, v, 2);
   }
@@ -139,15 +159,23 @@ ssize_t hook_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_
 
 }  // namespace
 
-bool Passthrough::install(struct fuse_session* se) {
-  if (!has_cap_sys_admin()) return false;
+bool Passthrough::install(struct fuse_session* se, bool passthrough, bool killpriv_v2) {
+  bool can_pass = passthrough && has_cap_sys_admin();
+  if (passthrough && !can_pass) spdlog::info("fuse: no kernel passthrough (needs CAP_SYS_ADMIN)");
+  if (!can_pass && !killpriv_v2) return false;
   int fd = fuse_session_fd(se);
   if (fd < 0) return false;
+  g_want_passthrough = can_pass;
+  g_want_killpriv_v2 = killpriv_v2;
   struct fuse_custom_io io = {hook_writev, hook_read, hook_splice_receive, hook_splice_send};
   if (fuse_session_custom_io(se, &io, fd) != 0) return false;
   dev_fd_ = fd;
   g_instance = this;
   return true;
+}
+
+bool Passthrough::killpriv_v2() const {
+  return g_instance == this && g_killpriv_v2.load(std::memory_order_relaxed);
 }
 
 bool Passthrough::active() const {

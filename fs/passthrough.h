@@ -1,10 +1,12 @@
-// Kernel FUSE passthrough (Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH) on
-// libfuse 3.14, which predates it and cannot negotiate it.
+// Kernel FUSE passthrough (Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH) and
+// handle_killpriv_v2 on libfuse 3.14, which cannot negotiate either.
 //
 // The session's device I/O goes through fuse_custom_io hooks that
-//  - see the kernel's INIT request and, when it offers FUSE_PASSTHROUGH and
-//    the daemon holds CAP_SYS_ADMIN, add FUSE_PASSTHROUGH and a stacking
-//    depth of 1 to the INIT reply libfuse writes;
+//  - see the kernel's INIT request and add to the INIT reply libfuse writes:
+//    FUSE_PASSTHROUGH and a stacking depth of 1, when the kernel offers it
+//    and the daemon holds CAP_SYS_ADMIN; FUSE_HANDLE_KILLPRIV_V2 when asked
+//    (the kernel then stops asking for security.capability before every
+//    write, which costs a round trip each);
 //  - add FOPEN_PASSTHROUGH and a backing id to the OPEN or CREATE reply the
 //    calling thread sends inside a ScopedReply.
 // read, write, splice and mmap of such a file then go from the kernel
@@ -15,7 +17,8 @@
 // must be a passthrough open with that same backing id, and an inode with
 // page-cache opens cannot get one. So a backing id is registered per inode on
 // its first passthrough open and dropped at its last release, and an inode
-// whose first open had to use the page cache keeps using it until closed.
+// whose first open had to use the page cache (the registration failed)
+// keeps using it until closed.
 #pragma once
 
 #define FUSE_USE_VERSION 314
@@ -32,12 +35,18 @@ class Passthrough {
   // How a regular file was opened, for release().
   enum class Io { kNone, kCached, kPassthrough };
 
-  // Installs the device hooks on a mounted session. Returns false (and
-  // installs nothing) when the daemon lacks CAP_SYS_ADMIN: the kernel would
-  // refuse every backing file. One instance per process.
-  bool install(struct fuse_session* se);
+  // Installs the device hooks on a mounted session, to ask for passthrough
+  // (only with CAP_SYS_ADMIN: the kernel refuses backing files otherwise)
+  // and for killpriv_v2: only right when whoever writes through the mount
+  // has the daemon's own credentials (no allow_other), so that the source
+  // filesystem, which sees the daemon's calls, drops suid/sgid and file
+  // capabilities exactly as it would for the writer. False when there is
+  // nothing to ask for (nothing installed). One instance per process.
+  bool install(struct fuse_session* se, bool passthrough, bool killpriv_v2);
   // The kernel accepted passthrough in INIT.
   bool active() const;
+  // The kernel leaves dropping suid/sgid on write and truncate to us.
+  bool killpriv_v2() const;
 
   // For an open of regular file (dev, ino) whose real descriptor is `fd`:
   // the backing id to reply with, or 0 when this open must use the page

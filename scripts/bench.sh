@@ -47,6 +47,14 @@
 #   BENCH_BUILD_DIR=DIR build aio here (default build-bench, RelWithDebInfo)
 #   BENCH_AIO=PATH      use this aio binary instead of building one
 #   BENCH_KEEP=1        keep the work directory (its path is printed)
+#   BENCH_REMOUNT=chain every FUSE column is mounted afresh before each chain
+#                       of workloads that build on each other (files.*;
+#                       tar.extract; git.add + git.status; build; seq.* +
+#                       rand.*), which then share one mount and its caches,
+#                       as a session on a mounted project does (default)
+#   BENCH_REMOUNT=workload   ... afresh before every workload: each starts
+#                       with nothing of the mount in the kernel's caches (the
+#                       bare directory keeps its own), the cold-start view
 #
 # Output: the Markdown table on stdout and in bench/results/latest.md, the
 # chart in bench/results/latest.png, progress on stderr. Every mount is
@@ -69,6 +77,8 @@ unset AIO_INSTANCE  # the benchmark's processes are anonymous
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build-bench}
 case "$REPS" in '' | *[!0-9]* | 0) echo "bench: BENCH_REPS must be a positive number" >&2; exit 2 ;; esac
+REMOUNT=${BENCH_REMOUNT:-chain}
+case "$REMOUNT" in chain | workload) ;; *) echo "bench: BENCH_REMOUNT must be chain or workload" >&2; exit 2 ;; esac
 
 say() { printf '%s\n' "bench: $*" >&2; }
 die() { say "$*"; exit 3; }
@@ -225,10 +235,11 @@ unmount_column() {
     for k in $(seq 100); do kill -0 "${DAEMON[$c]}" 2>/dev/null || break; sleep 0.05; done
   fi
 }
-# A fresh mount of every FUSE column before each workload: each starts with
-# nothing in the kernel's caches for the mount (the bare directory keeps its
-# dentry cache), and passthrough_ll gives back the descriptor it holds for
-# every inode the kernel knew.
+# A fresh mount of every FUSE column (before each chain of workloads, or
+# each workload: BENCH_REMOUNT): it starts with nothing in the kernel's
+# caches for the mount (the bare directory keeps its dentry cache), and
+# passthrough_ll gives back the descriptor it holds for every inode the
+# kernel knew.
 remount_all() {
   local c
   for c in "${ACTIVE[@]}"; do
@@ -366,7 +377,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
   for c in "${ACTIVE[@]}"; do mkdir -p "${MNT[$c]}/run$rep"; done
   declare -A FAILED=()
   for w in "${WORKLOADS[@]}"; do
-    remount_all
+    if [ "$REMOUNT" = workload ] || [ -z "${NEEDS[$w]:-}" ]; then remount_all; fi
     line="rep $rep/$REPS $w:"
     for c in "${order[@]}"; do
       R=${MNT[$c]}/run$rep S=${SRC[$c]}/run$rep
@@ -409,12 +420,23 @@ for w in "${WORKLOADS[@]}"; do
     [ -z "${FAILNOTE[$w.$c]:-}" ] || meta note "${FAILNOTE[$w.$c]}"
   done
 done
+if [[ " ${ACTIVE[*]} " == *" aio "* ]]; then
+  if grep -q "passthrough of file data is on" "$AIO_HOME_DIR/logs/mount.log" 2>/dev/null; then
+    meta note "aio: the kernel passed written file data through to the disk (FUSE passthrough; readers use the page cache)."
+  else
+    meta note "aio: FUSE passthrough was not in use (it needs CAP_SYS_ADMIN and a kernel with CONFIG_FUSE_PASSTHROUGH); all file data went through the daemon."
+  fi
+fi
 if [ "$NOFILE" -lt 100000 ]; then
   meta note "Open-file limit for every column: $NOFILE (the hard limit here; raising it was refused). A daemon that holds a descriptor for every inode the kernel knows (passthrough_ll does) fails with EMFILE on workloads that touch more inodes than that (git.add: the 20,000-file tree plus 20,000 new objects)."
 else
   meta note "Open-file limit for every column: $NOFILE."
 fi
-meta note "Every FUSE column is unmounted and mounted afresh before each workload, so each workload starts with nothing of that mount in the kernel's caches; a workload whose input an earlier one failed to make is counted as failed too."
+if [ "$REMOUNT" = workload ]; then
+  meta note "Every FUSE column is unmounted and mounted afresh before each workload (BENCH_REMOUNT=workload), so each workload starts with nothing of that mount in the kernel's caches, while the bare directory keeps its own; a workload whose input an earlier one failed to make is counted as failed too."
+else
+  meta note "Every FUSE column is unmounted and mounted afresh before each chain of workloads that build on each other (files.*; tar.extract; git.add and git.status; build; seq.* and rand.*), which then share that mount and its caches, as a session on a mounted project does; the bare directory keeps its caches too. BENCH_REMOUNT=workload mounts afresh before every workload instead (the cold-start view). A workload whose input an earlier one failed to make is counted as failed too."
+fi
 meta note "Each repetition runs every workload on every column in turn (the order rotating); the files.* phases are timed inside bench/smallfiles.c, the others around the command after a sync; rand.* report fio's IOPS as µs per operation."
 mkdir -p "$OUT"
 python3 "$ROOT/bench/report.py" "$RESULTS" "$META" "$OUT/latest.md" "$OUT/latest.png"

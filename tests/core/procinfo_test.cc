@@ -1,6 +1,7 @@
 #include "core/procinfo.h"
 
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,18 @@ TEST(ProcInfo, ThreadIdMapsToItsProcess) {
   ASSERT_TRUE(tgid);
   EXPECT_EQ(*tgid, getpid());
   EXPECT_NE(live_tid, getpid());
+}
+
+TEST(ProcInfo, CapabilitiesOfThisProcessAndOfNoProcess) {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  ASSERT_EQ(syscall(SYS_capget, &hdr, data), 0);
+  for (int cap : {CAP_CHOWN, CAP_FSETID, CAP_SYS_ADMIN, CAP_NET_RAW}) {
+    bool want = (data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap)) != 0;
+    EXPECT_EQ(proc_has_capability(getpid(), cap), std::optional<bool>(want)) << "cap " << cap;
+  }
+  EXPECT_EQ(proc_has_capability(getpid(), 64), std::nullopt);
+  EXPECT_EQ(proc_has_capability(-1, CAP_FSETID), std::nullopt);
 }
 
 TEST(ProcInfo, FactsOfThisProcess) {

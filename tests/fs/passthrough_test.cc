@@ -3,6 +3,7 @@
 // the mount, and whatever mix of the two a file sees, every reader sees the
 // last write. The same steps run with --no-passthrough, where all data
 // passes through the daemon, as the reference.
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <string>
@@ -90,6 +91,35 @@ TEST_P(Passthrough, ClaimsStillDecideAtOpen) {
   Proc a = sh(As::kA, "printf more >> mine.txt && cat mine.txt");
   EXPECT_EQ(a.out, "A's\nmore") << a.show();
   EXPECT_EQ(sh(As::kB, "cat mine.txt").out, "A's\nmore");
+}
+
+// A writer without CAP_FSETID drops suid (and sgid with group execute) on
+// write and truncate, through the mount as on the bare disk, although the
+// daemon that does the I/O keeps CAP_FSETID.
+TEST_P(Passthrough, WritersWithoutFsetidDropSuid) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop CAP_FSETID from a writer";
+  if (system("setpriv --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no setpriv";
+  ASSERT_NO_FATAL_FAILURE(mount(
+      "enforce", true,
+      GetParam() ? std::vector<std::string>{} : std::vector<std::string>{"--no-passthrough"}));
+  const std::string weak = "setpriv --bounding-set=-fsetid --inh-caps=-fsetid ";
+  const std::vector<std::pair<const char*, std::string>> steps = {
+      {"own write keeps suid", "printf x > s && chmod 4755 s && printf y >> s && stat -c %a s"},
+      {"weak append drops it", weak + "sh -c 'printf z >> s' && stat -c %a s"},
+      {"weak overwrite", "chmod 4755 s && " + weak + "sh -c 'printf w > s' && stat -c %a s"},
+      {"weak truncate", "chmod 6755 s && " + weak + "truncate -s 1 s && stat -c %a s"},
+      {"sgid without group x stays",
+       "chmod 2745 s && " + weak + "sh -c 'printf v >> s' && stat -c %a s"},
+      {"content", "cat s"},
+  };
+  std::string bare = root_ + "/bare-priv";
+  ASSERT_EQ(system(("mkdir -p " + bare).c_str()), 0);
+  for (const auto& [what, script] : steps) {
+    Proc in_mount = sh(As::kA, script);
+    Proc on_disk = sh(As::kA, "cd " + bare + " && " + script);
+    EXPECT_EQ(in_mount.code, 0) << what << ": " << in_mount.show();
+    EXPECT_EQ(in_mount.out, on_disk.out) << what << ": " << in_mount.show() << on_disk.show();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Passthrough, testing::Bool(),
