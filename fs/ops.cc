@@ -385,15 +385,24 @@ void reply_entry_or_err(fuse_req_t req, Inode* parent, const char* name) {
 // daemon's credentials say: a writer without CAP_FSETID (that the daemon
 // has) would keep them. Such a writer loses them when it opens the file for
 // writing, a little earlier than at its first write.
+// The permission bits a write by a caller without CAP_FSETID leaves: no
+// suid, and no sgid when the group may execute (else sgid marks locking).
+mode_t without_write_privs(mode_t mode) {
+  mode_t kill = mode & S_ISUID;
+  if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+  return mode & 07777 & ~kill;
+}
+
 void drop_suid_for_writer(fuse_req_t req, int fd) {
   Passthrough* pt = fs_of(req).opts().passthrough;
   if (!pt || !pt->killpriv_v2()) return;
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
-  mode_t kill = st.st_mode & S_ISUID;
-  if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
-  if (!kill || proc_has_capability(fuse_req_ctx(req)->pid, CAP_FSETID).value_or(false)) return;
-  if (fchmod(fd, st.st_mode & 07777 & ~kill) != 0) {
+  mode_t kept = without_write_privs(st.st_mode);
+  if (kept == (st.st_mode & 07777) ||
+      proc_has_capability(fuse_req_ctx(req)->pid, CAP_FSETID).value_or(false))
+    return;
+  if (fchmod(fd, kept) != 0) {
     // The write goes on, as a bare disk's would if its own drop failed.
   }
 }
@@ -507,11 +516,8 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
   // killpriv_v2: a truncating caller without CAP_FSETID drops suid/sgid.
   if (r == 0 && (to_set & FUSE_SET_ATTR_KILL_SUID) && !(to_set & FUSE_SET_ATTR_MODE)) {
     struct stat st;
-    if (stat(proc.buf, &st) == 0) {
-      mode_t kill = st.st_mode & S_ISUID;
-      if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) kill |= S_ISGID;
-      if (kill) r = chmod(proc.buf, st.st_mode & 07777 & ~kill);
-    }
+    if (stat(proc.buf, &st) == 0 && without_write_privs(st.st_mode) != (st.st_mode & 07777))
+      r = chmod(proc.buf, without_write_privs(st.st_mode));
   }
   if (r == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME))) {
     struct timespec tv[2];

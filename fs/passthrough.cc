@@ -147,13 +147,9 @@ ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
   return writev(fd, iov, count);
 }
 
-ssize_t hook_splice_receive(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
-                            unsigned int flags, void* /*userdata*/) {
-  return splice(fdin, offin, fdout, offout, len, flags);
-}
-
-ssize_t hook_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
-                         unsigned int flags, void* /*userdata*/) {
+// Both directions of splice, unchanged (libfuse uses splice only when these exist).
+ssize_t hook_splice(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
+                    unsigned int flags, void* /*userdata*/) {
   return splice(fdin, offin, fdout, offout, len, flags);
 }
 
@@ -167,7 +163,7 @@ bool Passthrough::install(struct fuse_session* se, bool passthrough, bool killpr
   if (fd < 0) return false;
   g_want_passthrough = can_pass;
   g_want_killpriv_v2 = killpriv_v2;
-  struct fuse_custom_io io = {hook_writev, hook_read, hook_splice_receive, hook_splice_send};
+  struct fuse_custom_io io = {hook_writev, hook_read, hook_splice, hook_splice};
   if (fuse_session_custom_io(se, &io, fd) != 0) return false;
   dev_fd_ = fd;
   g_instance = this;
