@@ -30,6 +30,7 @@ struct MountOpts {
   bool foreground = false;
   bool allow_other = false;
   bool no_passthrough = false;
+  bool no_xattr = false;
   int ready_fd = -1;
 };
 
@@ -89,6 +90,7 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
         "--mode", o.mode,  "--foreground", "--ready-fd", std::to_string(ready)};
     if (o.allow_other) args.push_back("--allow-other");
     if (o.no_passthrough) args.push_back("--no-passthrough");
+    if (o.no_xattr) args.push_back("--no-xattr");
     for (int k = 0; k < env.verbose; ++k) args.push_back("-v");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -185,6 +187,7 @@ Status run_mount(Env& env, const MountOpts& o) {
   d.mode = *mode;
   d.allow_other = o.allow_other;
   d.passthrough = !o.no_passthrough;
+  d.xattr = !o.no_xattr;
   d.stale_seconds = env.clock.stale_seconds;
   d.ready_fd = o.ready_fd;
   d.verbose = env.verbose;
@@ -261,6 +264,8 @@ void register_mount_commands(CLI::App& app, Env& env) {
   mount->add_flag("--allow-other", mo->allow_other, "Let other users work in the mount");
   mount->add_flag("--no-passthrough", mo->no_passthrough,
                   "Serve file data through the daemon even where the kernel could pass it through");
+  mount->add_flag("--no-xattr", mo->no_xattr,
+                  "No extended attributes through the mount (saves a round trip per new file)");
   mount->add_option("--ready-fd", mo->ready_fd, "internal: readiness pipe")->group("");
   mount->callback([&env, mo] { env.run = [&env, mo] { return run_mount(env, *mo); }; });
 

@@ -206,8 +206,18 @@ int run_daemon(const DaemonOptions& o) {
   if (o.allow_other) opts += ",allow_other,default_permissions";
   const char* argv[] = {"aio-mount", "-o", opts.c_str()};
   struct fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
-  struct fuse_session* se =
-      fuse_session_new(&args, &operations(), sizeof(struct fuse_lowlevel_ops), fsys.get());
+  // Without xattr operations libfuse answers ENOSYS, after which the kernel
+  // fails them itself (EOPNOTSUPP) and stops asking: in particular it no
+  // longer looks up security.capability before a new file's first write or
+  // a chown, one round trip each.
+  struct fuse_lowlevel_ops ops = operations();
+  if (!o.xattr) {
+    ops.setxattr = nullptr;
+    ops.getxattr = nullptr;
+    ops.listxattr = nullptr;
+    ops.removexattr = nullptr;
+  }
+  struct fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, fsys.get());
   fuse_opt_free_args(&args);
   if (!se) return fail("cannot create the FUSE session (bad options?)");
   if (fuse_session_mount(se, o.mountpoint.c_str()) != 0) {

@@ -20,6 +20,7 @@ struct DaemonOptions {
   MountMode mode = MountMode::kEnforce;
   bool allow_other = false;
   bool passthrough = true;  // kernel passthrough of file data where possible (root)
+  bool xattr = true;        // extended attributes through the mount (else EOPNOTSUPP)
   int64_t stale_seconds = 300;
   int ready_fd = -1;  // written "ready\n" (or "error: ...\n") once mounted
   int verbose = 0;

@@ -689,6 +689,37 @@ TEST_F(Mount, ErrnoParityWithABareDirectory) {
   EXPECT_EQ(strip(src_digest), strip(bare_digest));
 }
 
+// --no-xattr: every xattr call fails as on a filesystem without them, and the
+// project's own attributes are left as they were.
+TEST_F(Mount, NoXattrOptionTurnsExtendedAttributesOff) {
+  put("tagged", "x");
+  ASSERT_EQ(setxattr(src("tagged").c_str(), "user.keep", "1", 1, 0), 0) << strerror(errno);
+  std::string before = source_describe("tagged");
+  mount("enforce", true, {"--no-xattr"});
+  struct Case {
+    Argv argv;
+    const char* want;
+  };
+  const Case cases[] = {
+      {{"getxattr", "tagged", "user.keep"}, "EOPNOTSUPP"},
+      {{"listxattr", "tagged"}, "EOPNOTSUPP"},
+      {{"setxattr", "tagged", "user.new", "v"}, "EOPNOTSUPP"},
+      {{"removexattr", "tagged", "user.keep"}, "EOPNOTSUPP"},
+      {{"write", "tagged", "y"}, "OK"},  // writes still go on
+      {{"getxattr", "tagged", "user.keep"}, "EOPNOTSUPP"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.argv[0]);
+    Proc p = probe(As::kAnon, c.argv);
+    EXPECT_EQ(outcome(p), c.want) << p.show();
+  }
+  unmount();
+  std::string after = source_describe("tagged");
+  EXPECT_NE(after.find("user.keep=1"), std::string::npos) << after;
+  EXPECT_EQ(after.find("user.new"), std::string::npos) << after;
+  EXPECT_NE(before, after);  // the write reached the file
+}
+
 // ------------------------------------------------------------------ workflows
 
 TEST_F(Mount, GitWorkflowInsideTheMount) {
