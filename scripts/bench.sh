@@ -45,10 +45,10 @@
 #   BENCH_TMP=DIR       where the work directory goes (default /var/tmp; must be
 #                       a disk filesystem, not tmpfs)
 #   BENCH_FS=image      the columns live on a new ext4 filesystem made for the
-#                       run (mkfs.ext4 defaults, journal, inode tables written
-#                       out at mkfs) in a sparse file in the work directory,
-#                       loop-mounted: every run starts from the same disk
-#                       state (default when root and a loop device works)
+#                       run (bench/disk.sh: mkfs.ext4 defaults, journal, inode
+#                       tables written out) in a sparse file in the work
+#                       directory, loop-mounted: every run starts from the same
+#                       disk state (default; needs root and a loop device)
 #   BENCH_FS=dir        ... directly in the work directory, on whatever the
 #                       machine's filesystem is and whatever its history
 #   BENCH_BUILD_DIR=DIR build aio here (default build-bench, RelWithDebInfo)
@@ -69,6 +69,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/disk.sh"
 START=$EPOCHREALTIME
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
@@ -121,8 +122,7 @@ mkdir -p "${BENCH_TMP:-/var/tmp}"
 WORK=$(mktemp -d "${BENCH_TMP:-/var/tmp}/aio-bench.XXXXXX")
 MOUNTED=()    # mount points to unmount
 DAEMONS=()    # pids of daemons to wait for
-DISK=$WORK    # where the columns live (see BENCH_FS)
-DISK_MOUNTED=0
+DISK=$WORK DISK_MOUNTED=0  # where the columns live (bench/disk.sh)
 cleanup() {
   local rc=$? mp pid k
   trap - EXIT INT TERM
@@ -136,9 +136,7 @@ cleanup() {
   for pid in "${DAEMONS[@]}"; do
     for k in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   done
-  if [ $DISK_MOUNTED = 1 ] && [ "${BENCH_KEEP:-0}" != 1 ]; then
-    umount "$DISK" 2>/dev/null || umount -l "$DISK" 2>/dev/null || say "could not unmount $DISK"
-  fi
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then bench_disk_release || say "could not unmount $DISK"; fi
   if [ "${BENCH_KEEP:-0}" = 1 ]; then
     say "work directory kept: $WORK$([ $DISK_MOUNTED = 1 ] && echo " (its filesystem image is still mounted at $DISK)")"
   else
@@ -150,31 +148,8 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'say "terminated"; exit 143' TERM
 
-# The disk the columns live on. The machine's own filesystem carries the
-# history of everything done on it: on an ext4 without a journal, for one,
-# creating files after the page cache was dropped reads inode tables to skip
-# recently deleted inodes, which made the same bare files.create take 0.15 s
-# or 0.7 s depending on what ran before. A filesystem made for the run, with
-# mkfs's defaults and its inode tables written out, starts every run alike.
-FS_MODE=${BENCH_FS:-image}
-case "$FS_MODE" in image | dir) ;; *) echo "bench: BENCH_FS must be image or dir" >&2; exit 2 ;; esac
-FS_NOTE=""
-if [ "$FS_MODE" = image ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    FS_NOTE="BENCH_FS=image needs root (mount -o loop); the columns live in $WORK instead"
-  else
-    mkdir -p "$WORK/disk"
-    truncate -s 12G "$WORK/disk.img"
-    if mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$WORK/disk.img" 2>>"$WORK/mkfs.log" &&
-      mount -o loop "$WORK/disk.img" "$WORK/disk" 2>>"$WORK/mkfs.log"; then
-      DISK=$WORK/disk DISK_MOUNTED=1
-    else
-      FS_NOTE="no loop-mounted filesystem ($(tail -n 1 "$WORK/mkfs.log")); the columns live in $WORK instead"
-      rm -f "$WORK/disk.img"
-    fi
-  fi
-  [ -z "$FS_NOTE" ] || say "$FS_NOTE"
-fi
+bench_disk "$WORK" 12G || exit 2
+[ -z "$DISK_NOTE" ] || say "$DISK_NOTE"
 
 LOG=$WORK/errors.log
 : >"$LOG"
@@ -240,7 +215,7 @@ declare -A SRC MNT DESC
 ACTIVE=()
 NOTES=()
 [ -n "$PLL_NOTE" ] && NOTES+=("$PLL_NOTE")
-[ -n "$FS_NOTE" ] && NOTES+=("$FS_NOTE")
+[ -n "$DISK_NOTE" ] && NOTES+=("$DISK_NOTE")
 fstype() { awk -v m="$1" '$2 == m { t = $3 } END { print t }' /proc/mounts; }
 
 # Mounts column $1 over its source directory; fails with a message on stderr.
@@ -293,11 +268,7 @@ setup_column() {
   SRC[$c]=$src MNT[$c]=$src
   case "$c" in
     bare)
-      if [ $DISK_MOUNTED = 1 ]; then
-        DESC[$c]="the directory itself, on a new 12 GiB ext4 made for the run (mkfs.ext4 defaults with a journal, inode tables written out) in a sparse file on $(df -T "$WORK" | awk 'NR==2 {print $2 " " $1}'), loop-mounted"
-      else
-        DESC[$c]="the directory itself ($(df -T "$src" | awk 'NR==2 {print $2}') on $(df "$src" | awk 'NR==2 {print $1}'))"
-      fi
+      DESC[$c]="the directory itself, on $(bench_disk_describe)"
       return 0 ;;
     aio)
       AIO_HOME_DIR=$WORK/aio-home
