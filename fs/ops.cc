@@ -285,6 +285,7 @@ class Fs {
     while (in && !is_root(in) && !in->is_virtual && in->nlookup == 0 && in->children == 0) {
       Inode* parent = in->parent;
       table_.erase(std::make_pair(in->dev, in->ino));
+      if (opts_.passthrough && S_ISREG(in->type)) opts_.passthrough->forget(in->dev, in->ino);
       if (in->fd >= 0) {
         close(in->fd);
         --held_fds_;

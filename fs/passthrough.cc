@@ -183,11 +183,17 @@ int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {
   if (!active()) return 0;
   std::lock_guard lock(mu_);
   State& s = inodes_[Key{dev, ino}];
+  if (s.idle) {
+    idle_.erase(s.idle_it);
+    s.idle = false;
+  }
   if (start && s.cached_opens == 0 && s.backing_id == 0) {
     BackingMap map{fd, 0, 0};
     int id = ioctl(dev_fd_, kIocBackingOpen, &map);
     if (id > 0) {
       s.backing_id = id;
+      int fl = fcntl(fd, F_GETFL);
+      s.reusable = fl >= 0 && (fl & O_ACCMODE) == O_RDONLY;
       if (!logged_) {
         logged_ = true;
         spdlog::info("fuse: kernel passthrough of file data is on");
@@ -212,14 +218,42 @@ void Passthrough::release(dev_t dev, ino_t ino, Io io) {
   auto it = inodes_.find(Key{dev, ino});
   if (it == inodes_.end()) return;
   State& s = it->second;
-  if (io == Io::kPassthrough && s.passthrough_opens > 0 && --s.passthrough_opens == 0) {
-    uint32_t id = static_cast<uint32_t>(s.backing_id);
-    if (ioctl(dev_fd_, kIocBackingClose, &id) != 0)
-      spdlog::warn("passthrough: cannot drop backing file {} ({})", id, strerror(errno));
-    s.backing_id = 0;
-  }
+  if (io == Io::kPassthrough && s.passthrough_opens > 0) --s.passthrough_opens;
   if (io == Io::kCached && s.cached_opens > 0) --s.cached_opens;
-  if (s.passthrough_opens == 0 && s.cached_opens == 0) inodes_.erase(it);
+  if (s.passthrough_opens > 0 || s.cached_opens > 0 || s.idle) return;
+  if (s.backing_id > 0 && s.reusable) {
+    s.idle = true;
+    s.idle_it = idle_.insert(idle_.end(), it->first);
+    if (idle_.size() > kMaxIdle) {
+      auto oldest = inodes_.find(idle_.front());
+      idle_.pop_front();
+      close_backing(oldest->second.backing_id);
+      inodes_.erase(oldest);
+    }
+    return;
+  }
+  if (s.backing_id > 0) close_backing(s.backing_id);
+  inodes_.erase(it);
+}
+
+void Passthrough::forget(dev_t dev, ino_t ino) {
+  std::lock_guard lock(mu_);
+  auto it = inodes_.find(Key{dev, ino});
+  if (it == inodes_.end() || !it->second.idle) return;
+  idle_.erase(it->second.idle_it);
+  close_backing(it->second.backing_id);
+  inodes_.erase(it);
+}
+
+size_t Passthrough::idle() const {
+  std::lock_guard lock(mu_);
+  return idle_.size();
+}
+
+void Passthrough::close_backing(int backing_id) {
+  uint32_t id = static_cast<uint32_t>(backing_id);
+  if (ioctl(dev_fd_, kIocBackingClose, &id) != 0)
+    spdlog::warn("passthrough: cannot drop backing file {} ({})", id, strerror(errno));
 }
 
 Passthrough::ScopedReply::ScopedReply(int backing_id) {

@@ -16,15 +16,26 @@
 // Kernel rules this keeps: every open of an inode that has a backing file
 // must be a passthrough open with that same backing id, and an inode with
 // page-cache opens cannot get one. So a backing id is registered per inode on
-// its first passthrough open and dropped at its last release, and an inode
-// whose first open had to use the page cache (the registration failed)
-// keeps using it until closed.
+// its first passthrough open, and an inode whose first open had to use the
+// page cache (the registration failed) keeps using it until closed.
+//
+// The kernel opens a backing file per open from the registered file's path
+// (with the new open's flags), so a registration made from a descriptor
+// opened read-only outlives the opens: after the last release it stays
+// registered, idle, for the next open of the inode, which then costs no
+// ioctl (BACKING_OPEN and BACKING_CLOSE together cost about a round trip).
+// Idle registrations are dropped when the kernel forgets the inode, and the
+// oldest beyond kMaxIdle. A registration from a descriptor open for writing
+// is dropped at the last release, so that no write access to the real file
+// lingers (a held writer makes exec fail with ETXTBSY, and delays
+// close-write events).
 #pragma once
 
 #define FUSE_USE_VERSION 314
 #include <fuse3/fuse_lowlevel.h>
 #include <sys/types.h>
 
+#include <list>
 #include <mutex>
 #include <unordered_map>
 
@@ -56,6 +67,11 @@ class Passthrough {
   int acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io);
   // The end of an open acquire() accounted (also when its reply failed).
   void release(dev_t dev, ino_t ino, Io io);
+  // The kernel forgot inode (dev, ino): drops an idle registration.
+  void forget(dev_t dev, ino_t ino);
+  // Idle registrations kept at most.
+  static constexpr size_t kMaxIdle = 16384;
+  size_t idle() const;
 
   // Arms the OPEN/CREATE reply this thread sends while it lives.
   class ScopedReply {
@@ -77,13 +93,18 @@ class Passthrough {
   };
   struct State {
     int backing_id = 0;
+    bool reusable = false;  // registered from a read-only descriptor
     int passthrough_opens = 0;
     int cached_opens = 0;
+    bool idle = false;                 // no opens; in idle_
+    std::list<Key>::iterator idle_it;  // ... at this place
   };
+  void close_backing(int id);
   int dev_fd_ = -1;  // the session's /dev/fuse descriptor (for the ioctls)
   bool logged_ = false;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::unordered_map<Key, State, KeyHash> inodes_;
+  std::list<Key> idle_;  // idle registrations, oldest first
 };
 
 }  // namespace aio::fs

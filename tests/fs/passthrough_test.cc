@@ -101,6 +101,34 @@ TEST_P(Passthrough, ClaimsStillDecideAtOpen) {
   EXPECT_EQ(sh(As::kB, "cat mine.txt").out, "A's\nmore");
 }
 
+// Passthrough keeps a backing file registered for the next open of a file
+// that was only read; a file that was written must not stay open for writing
+// behind the mount once closed: the project's own path runs it (no
+// ETXTBSY), as does the mount, and reads see the last write.
+TEST_P(Passthrough, ClosedFilesAreNotHeldOpenForWriting) {
+  ASSERT_NO_FATAL_FAILURE(mount_param());
+  ASSERT_GE(src_fd_, 0);
+  // The project underneath the mount, as a child process can reach it.
+  const std::string below = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(src_fd_);
+  const std::vector<std::pair<const char*, const char*>> steps = {
+      {"write", "printf 'echo one\\n' > s.sh && chmod +x s.sh"},
+      {"read it", "cat s.sh > /dev/null && cat s.sh"},
+      {"write again", "printf 'echo two\\n' > s.sh"},
+      {"append", "printf 'echo three\\n' >> s.sh"},
+  };
+  const char* want[] = {"one\n", "one\n", "two\n", "two\nthree\n"};
+  for (size_t k = 0; k < steps.size(); ++k) {
+    SCOPED_TRACE(steps[k].first);
+    Proc w = sh(As::kA, steps[k].second);
+    ASSERT_EQ(w.code, 0) << w.show();
+    Proc below_run = run({below + "/s.sh"}, env_for(As::kA), "/");
+    EXPECT_EQ(below_run.code, 0) << below_run.show();  // ETXTBSY if a writer lingers
+    EXPECT_EQ(below_run.out, want[k]) << below_run.show();
+    Proc mount_run = sh(As::kA, "./s.sh");
+    EXPECT_EQ(mount_run.out, want[k]) << mount_run.show();
+  }
+}
+
 // A writer without CAP_FSETID drops suid (and sgid with group execute) on
 // write and truncate, through the mount as on the bare disk, although the
 // daemon that does the I/O keeps CAP_FSETID.
