@@ -3,7 +3,8 @@
 #
 #   bench_disk WORK SIZE   makes WORK/disk.img (sparse, SIZE as for truncate),
 #                          an ext4 with mkfs's defaults (journal) and its inode
-#                          tables written out at once, loop-mounted at WORK/disk
+#                          tables written out at once, loop-mounted (direct I/O)
+#                          at WORK/disk
 #   bench_disk_release     unmounts it again (call before removing WORK)
 #
 # Sets DISK (WORK/disk, or WORK itself when no filesystem could be made),
@@ -29,10 +30,17 @@ bench_disk() {
   fi
   mkdir -p "$work/disk"
   truncate -s "$size" "$work/disk.img"
+  # Direct I/O from the loop device to its file: without it the file's own
+  # page cache sits under the filesystem's, and a read after drop_caches took
+  # 0.3 s or 1.5 s for the same 1 GiB.
+  local dev=""
   if mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$work/disk.img" 2>>"$work/mkfs.log" &&
-    mount -o loop "$work/disk.img" "$work/disk" 2>>"$work/mkfs.log"; then
+    dev=$(losetup -f --show --direct-io=on "$work/disk.img" 2>>"$work/mkfs.log") &&
+    mount "$dev" "$work/disk" 2>>"$work/mkfs.log"; then
+    losetup -d "$dev"  # detached once unmounted
     DISK=$work/disk DISK_MOUNTED=1
   else
+    [ -z "$dev" ] || losetup -d "$dev" 2>/dev/null
     DISK_NOTE="no loop-mounted filesystem ($(tail -n 1 "$work/mkfs.log")); working in $work instead"
     rm -f "$work/disk.img"
   fi
@@ -45,7 +53,7 @@ bench_disk_release() {
 # What the disk is, for a report.
 bench_disk_describe() {
   if [ "${DISK_MOUNTED:-0}" = 1 ]; then
-    echo "a new $(numfmt --to=iec "$(stat -c %s "${DISK%/disk}/disk.img")")B ext4 made for the run (mkfs.ext4 defaults with a journal, inode tables written out) in a sparse file on $(df -T "${DISK%/disk}" | awk 'NR==2 {print $2 " " $1}'), loop-mounted"
+    echo "a new $(numfmt --to=iec "$(stat -c %s "${DISK%/disk}/disk.img")")B ext4 made for the run (mkfs.ext4 defaults with a journal, inode tables written out) in a sparse file on $(df -T "${DISK%/disk}" | awk 'NR==2 {print $2 " " $1}'), loop-mounted with direct I/O"
   else
     echo "$(df -T "$DISK" | awk 'NR==2 {print $2 " on " $1}')"
   fi
