@@ -245,11 +245,6 @@ void Passthrough::forget(dev_t dev, ino_t ino) {
   inodes_.erase(it);
 }
 
-size_t Passthrough::idle() const {
-  std::lock_guard lock(mu_);
-  return idle_.size();
-}
-
 void Passthrough::close_backing(int backing_id) {
   uint32_t id = static_cast<uint32_t>(backing_id);
   if (ioctl(dev_fd_, kIocBackingClose, &id) != 0)

@@ -71,7 +71,6 @@ class Passthrough {
   void forget(dev_t dev, ino_t ino);
   // Idle registrations kept at most.
   static constexpr size_t kMaxIdle = 16384;
-  size_t idle() const;
 
   // Arms the OPEN/CREATE reply this thread sends while it lives.
   class ScopedReply {
@@ -102,7 +101,7 @@ class Passthrough {
   void close_backing(int id);
   int dev_fd_ = -1;  // the session's /dev/fuse descriptor (for the ioctls)
   bool logged_ = false;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::unordered_map<Key, State, KeyHash> inodes_;
   std::list<Key> idle_;  // idle registrations, oldest first
 };
