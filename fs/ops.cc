@@ -990,21 +990,28 @@ void op_statfs(fuse_req_t req, fuse_ino_t ino) {
 
 // ---------------------------------------------------------------- xattrs
 
-void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
-                 int flags) {
-  Fs& fs = fs_of(req);
-  Inode* in = fs.inode(ino);
+// A guarded change of an inode's xattrs: `change(path)` gets a /proc path of
+// the real inode and returns 0 or -1 with errno set.
+template <class Change>
+void change_xattr(fuse_req_t req, fuse_ino_t ino, WriteOp op, Change change) {
+  Inode* in = fs_of(req).inode(ino);
   if (in->is_virtual) {
     fuse_reply_err(req, EPERM);
     return;
   }
-  if (int err = guard_inode(req, writer(req, nullptr), WriteOp::kSetxattr, in)) {
+  if (int err = guard_inode(req, writer(req, nullptr), op, in)) {
     fuse_reply_err(req, err);
     return;
   }
   AIO_PIN(pin_in, in);
   ProcPath proc(pin_in.fd());
-  fuse_reply_err(req, setxattr(proc.buf, name, value, size, flags) == 0 ? 0 : errno);
+  fuse_reply_err(req, change(proc.buf) == 0 ? 0 : errno);
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                 int flags) {
+  change_xattr(req, ino, WriteOp::kSetxattr,
+               [&](const char* path) { return setxattr(path, name, value, size, flags); });
 }
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
@@ -1057,19 +1064,8 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 }
 
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  Fs& fs = fs_of(req);
-  Inode* in = fs.inode(ino);
-  if (in->is_virtual) {
-    fuse_reply_err(req, EPERM);
-    return;
-  }
-  if (int err = guard_inode(req, writer(req, nullptr), WriteOp::kRemovexattr, in)) {
-    fuse_reply_err(req, err);
-    return;
-  }
-  AIO_PIN(pin_in, in);
-  ProcPath proc(pin_in.fd());
-  fuse_reply_err(req, removexattr(proc.buf, name) == 0 ? 0 : errno);
+  change_xattr(req, ino, WriteOp::kRemovexattr,
+               [&](const char* path) { return removexattr(path, name); });
 }
 
 // ---------------------------------------------------------------- directories

@@ -237,6 +237,7 @@ void Passthrough::release(dev_t dev, ino_t ino, Io io) {
 }
 
 void Passthrough::forget(dev_t dev, ino_t ino) {
+  if (!active()) return;
   std::lock_guard lock(mu_);
   auto it = inodes_.find(Key{dev, ino});
   if (it == inodes_.end() || !it->second.idle) return;

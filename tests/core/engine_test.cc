@@ -1,22 +1,16 @@
 #include "core/engine.h"
+#include "tests/core/claims.h"
 
 #include <gtest/gtest.h>
 
 namespace aio {
 namespace {
 
-Claim mk(ClaimType t, const std::string& target, const std::string& project = "/p") {
-  Claim c;
-  c.type = t;
-  c.target = target;
-  c.project = project;
-  return c;
-}
-
-constexpr auto F = ClaimType::kFile;
-constexpr auto D = ClaimType::kDirectory;
-constexpr auto P = ClaimType::kPattern;
-constexpr auto T = ClaimType::kTask;
+using test::D;
+using test::F;
+using test::mk;
+using test::P;
+using test::T;
 
 struct ConflictCase {
   ClaimType new_type;

@@ -8,22 +8,16 @@
 
 #include "core/engine.h"
 #include "core/glob.h"
+#include "tests/core/claims.h"
 
 namespace aio {
 namespace {
 
-constexpr auto F = ClaimType::kFile;
-constexpr auto D = ClaimType::kDirectory;
-constexpr auto P = ClaimType::kPattern;
-constexpr auto T = ClaimType::kTask;
-
-Claim mk(ClaimType t, const std::string& target, const std::string& project = "/p") {
-  Claim c;
-  c.type = t;
-  c.target = target;
-  c.project = project;
-  return c;
-}
+using test::D;
+using test::F;
+using test::mk;
+using test::P;
+using test::T;
 
 const std::vector<std::string> kPatterns = {"*.ts",
                                             "**/*.test.ts",
