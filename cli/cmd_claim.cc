@@ -3,6 +3,7 @@
 
 #include "cli/env.h"
 #include "core/path.h"
+#include "core/requests.h"
 #include "core/timeutil.h"
 
 namespace aio::cli {
@@ -13,8 +14,6 @@ struct ClaimOpts {
   std::string target;
 };
 
-// A file claim on an existing directory (or the reverse) is almost always a
-// mistake that would protect the wrong thing.
 // What is on disk at a claimed path: nullopt when nothing is there yet.
 std::optional<bool> is_directory(const std::string& project, const std::string& rel) {
   struct stat st;
@@ -23,10 +22,8 @@ std::optional<bool> is_directory(const std::string& project, const std::string& 
 }
 
 Status run_claim(Env& env, const ClaimOpts& o) {
-  auto type = parse_claim_type(o.type);
-  if (!type)
-    return Status::invalid("unknown claim type '" + o.type +
-                           "' (expected file, directory, pattern or task)");
+  auto type = parse_claim_kind(o.type);
+  if (!type) return type.status();
   ClaimOutcome out;
   // Only the claims that may conflict with this one need loading (and our
   // own instance whole, to add the claim to its list).
@@ -45,10 +42,9 @@ Status run_claim(Env& env, const ClaimOpts& o) {
     auto me = require_identity(t.state(), env.caller, env.clock);
     if (!me) return me.status();
     Instance self = **me;
-    auto target = canonical_target(*type, o.target, self.project, env.cwd);
-    if (!target) return target.status();
-    AIO_RETURN_IF_ERROR(check_target_kind(*type, *target, is_directory(self.project, *target)));
-    auto granted = grant_claim(t, self, *type, *target, env.clock);
+    auto granted = claim_input(
+        t, self, *type, o.target, env.cwd,
+        [&](const std::string& rel) { return is_directory(self.project, rel); }, env.clock);
     if (!granted) return granted.status();
     out = *granted;
     return Status::ok();

@@ -29,7 +29,8 @@ Result<int64_t> parse_duration(const std::string& s) {
   if (s.empty()) return Status::invalid("empty duration");
   char* end = nullptr;
   long long n = strtoll(s.c_str(), &end, 10);
-  if (end == s.c_str() || n <= 0) return Status::invalid("bad duration '" + s + "' (try 30m, 2h, 7d)");
+  if (end == s.c_str() || n <= 0)
+    return Status::invalid("bad duration '" + s + "' (try 30m, 2h, 7d)");
   std::string unit = end;
   int64_t mult = unit.empty() || unit == "s" ? 1
                  : unit == "m"               ? 60
@@ -63,15 +64,7 @@ Status add_note(Env& env, const std::string& category, const ContextOpts& o) {
   if (!st) return st.status();
   auto me = require_identity(*st, env.caller, env.clock);
   if (!me) return me.status();
-  Note n;
-  n.id = new_id("ctx", env.clock.now);
-  n.project = (*me)->project;
-  n.category = category;
-  n.content = content;
-  n.source_instance = (*me)->id;
-  n.source_tool = (*me)->tool;
-  n.created_at = env.clock.now;
-  if (ttl) n.expires_at = env.clock.now + *ttl;
+  Note n = make_note((*me)->project, category, content, *me, env.clock.now, ttl);
   AIO_RETURN_IF_ERROR(env.store->add_notes({n}));
   spdlog::info("context {} {} by {}", n.category, n.id, n.source_instance);
   if (env.json)
@@ -92,7 +85,8 @@ Status get_notes(Env& env, const ContextOpts& o) {
   std::string category = o.args.size() > 1 ? o.args[1] : "";
   if (o.args.size() > 2) return Status::invalid("usage: aio context get [category]");
   if (!category.empty() && !is_category(category))
-    return Status::invalid("unknown category '" + category + "' (expected " + categories_list() + ")");
+    return Status::invalid("unknown category '" + category + "' (expected " + categories_list() +
+                           ")");
   auto st = load_state(env);
   if (!st) return st.status();
   NoteQuery q;
@@ -174,7 +168,8 @@ Status run_context(Env& env, const ContextOpts& o) {
 void register_context_commands(CLI::App& app, Env& env) {
   auto o = std::make_shared<ContextOpts>();
   auto* ctx = app.add_subcommand(
-      "context", "Shared notes: <category> <msg> | get [category] | export [project] | prune [days]");
+      "context",
+      "Shared notes: <category> <msg> | get [category] | export [project] | prune [days]");
   ctx->add_option("args", o->args, "category and message, or get/export/prune and argument");
   ctx->add_option("--ttl", o->ttl, "Let a new note expire after this long (30m, 2h, 7d)");
   ctx->add_option("--project", o->project, "Project for get/export (default: yours)");

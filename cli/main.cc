@@ -5,15 +5,14 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
-#include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/env.h"
 #include "core/fileio.h"
+#include "core/logging.h"
 #include "core/path.h"
+#include "core/procinfo.h"
 #include "core/timeutil.h"
 
 namespace {
@@ -27,46 +26,17 @@ std::string home_dir() {
 }
 
 int64_t session_leader_start(pid_t sid) {
-  if (sid <= 0) return 0;
-  std::ifstream f("/proc/" + std::to_string(sid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  auto rp = text.rfind(')');
-  if (rp == std::string::npos) return 0;
-  // Fields after the command: state(3) ... starttime(22).
-  size_t pos = rp + 2;
-  for (int field = 3; field < 22 && pos != std::string::npos; ++field) {
-    pos = text.find(' ', pos);
-    if (pos != std::string::npos) ++pos;
-  }
-  if (pos == std::string::npos) return 0;
-  return strtoll(text.c_str() + pos, nullptr, 10);
+  int64_t start = 0, ignored = 0;
+  return sid > 0 && aio::proc_stat(sid, &start, &ignored) ? start : 0;
 }
 
 void setup_logging(const aio::cli::Env& env, bool file_log) {
-  std::vector<spdlog::sink_ptr> sinks;
-  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  err->set_level(env.verbose >= 2   ? spdlog::level::trace
-                 : env.verbose == 1 ? spdlog::level::debug
-                                    : spdlog::level::off);
-  err->set_pattern("aio: [%l] %v");
-  sinks.push_back(err);
-  if (file_log) {
-    try {
-      aio::Status s = aio::make_dirs(env.home + "/logs", 0700);
-      if (s) {
-        auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-            env.home + "/logs/aio.log", 5 * 1024 * 1024, 3);
-        file->set_level(spdlog::level::info);
-        file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
-        sinks.push_back(file);
-      }
-    } catch (const spdlog::spdlog_ex&) {
-      // No log file is not a reason to fail a command.
-    }
-  }
-  auto logger = std::make_shared<spdlog::logger>("aio", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::level::trace);
-  spdlog::set_default_logger(logger);
+  aio::LogSetup log;
+  log.name = "aio";
+  log.stderr_prefix = "aio: ";
+  log.verbose = env.verbose;
+  if (file_log) log.file = env.home + "/logs/aio.log";
+  aio::setup_logging(log);
 }
 
 int fail(const aio::cli::Env& env, const Status& s) {
@@ -105,10 +75,13 @@ int main(int argc, char** argv) {
   app.add_flag("--json", env.json, "Print one JSON document on stdout");
   app.add_flag("-v,--verbose", env.verbose, "Log to stderr (-vv: more)");
   app.add_option("--instance", env.instance_flag, "Act as this instance id");
-  app.add_flag_callback("--version", [] {
-    printf("aio %s\n", "0.1.0");
-    exit(0);
-  }, "Print the version");
+  app.add_flag_callback(
+      "--version",
+      [] {
+        printf("aio %s\n", "0.1.0");
+        exit(0);
+      },
+      "Print the version");
 
   aio::cli::register_instance_commands(app, env);
   aio::cli::register_claim_commands(app, env);

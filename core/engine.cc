@@ -219,6 +219,20 @@ std::string new_id(std::string_view prefix, int64_t now) {
   return std::string(prefix) + buf;
 }
 
+Note make_note(const std::string& project, std::string_view category, std::string content,
+               const Instance* source, int64_t now, std::optional<int64_t> ttl) {
+  Note n;
+  n.id = new_id("ctx", now);
+  n.project = project;
+  n.category = std::string(category);
+  n.content = std::move(content);
+  n.source_instance = source ? source->id : "";
+  n.source_tool = source ? source->tool : "user";
+  n.created_at = now;
+  if (ttl) n.expires_at = now + *ttl;
+  return n;
+}
+
 Result<Instance> register_instance(Txn& t, const RegisterRequest& r, const Clock& c) {
   AIO_RETURN_IF_ERROR(validate_tool(r.tool));
   if (r.project.empty() || r.project.front() != '/')
@@ -436,17 +450,12 @@ Result<std::vector<Claim>> release(Txn& t, const Instance* me, std::string_view 
       t.put_instance(owner);
     }
     if (!me || claim.instance_id != me->id) {
-      Note n;
-      n.id = new_id("ctx", c.now);
-      n.project = claim.project;
-      n.category = "warning";
-      n.content = "claim " + claim.id + " (" + std::string(to_string(claim.type)) + " " +
-                  claim.target + ") of " + claim.instance_id + " was force-released by " +
-                  (me ? me->id : std::string("an unregistered user"));
-      n.source_instance = me ? me->id : "";
-      n.source_tool = me ? me->tool : "user";
-      n.created_at = c.now;
-      t.add_note(std::move(n));
+      t.add_note(make_note(claim.project, "warning",
+                           "claim " + claim.id + " (" + std::string(to_string(claim.type)) + " " +
+                               claim.target + ") of " + claim.instance_id +
+                               " was force-released by " +
+                               (me ? me->id : std::string("an unregistered user")),
+                           me, c.now));
     }
   }
   if (me && s.instances.count(me->id)) t.heartbeat(me->id, c.now);

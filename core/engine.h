@@ -119,6 +119,13 @@ Result<std::vector<Claim>> release(Txn& t, const Instance* me, std::string_view 
                                    const std::string& project, const std::string& cwd,
                                    const Clock& c);
 
+// ---- notes ----
+// A new context note of `project` made at `now` by `source` (null: an
+// unregistered user, whose tool shows as "user"); `ttl` seconds, if given,
+// until it expires.
+Note make_note(const std::string& project, std::string_view category, std::string content,
+               const Instance* source, int64_t now, std::optional<int64_t> ttl = std::nullopt);
+
 // Human description of a claim holder for messages.
 std::string describe_holder(const Blocker& b);
 

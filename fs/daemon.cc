@@ -14,12 +14,11 @@
 #include <sstream>
 #include <thread>
 
-#include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "core/engine.h"
 #include "core/fileio.h"
+#include "core/logging.h"
 #include "core/mounts.h"
 #include "core/procinfo.h"
 #include "core/timeutil.h"
@@ -32,27 +31,14 @@ namespace aio::fs {
 namespace {
 
 void setup_logging(const DaemonOptions& o) {
-  std::vector<spdlog::sink_ptr> sinks;
-  if (make_dirs(o.home + "/logs", 0700)) {
-    try {
-      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(o.home + "/logs/mount.log",
-                                                                         5 * 1024 * 1024, 3);
-      file->set_level(o.verbose > 0 ? spdlog::level::debug : spdlog::level::info);
-      file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
-      sinks.push_back(file);
-    } catch (const spdlog::spdlog_ex&) {
-    }
-  }
-  auto err = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  err->set_level(o.verbose >= 2   ? spdlog::level::trace
-                 : o.verbose == 1 ? spdlog::level::debug
-                                  : spdlog::level::off);
-  err->set_pattern("aio mount: [%l] %v");
-  sinks.push_back(err);
-  auto logger = std::make_shared<spdlog::logger>("aio-mount", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::level::trace);
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
+  LogSetup log;
+  log.name = "aio-mount";
+  log.stderr_prefix = "aio mount: ";
+  log.verbose = o.verbose;
+  log.file = o.home + "/logs/mount.log";
+  log.file_debug = o.verbose > 0;
+  log.flush_every_line = true;
+  aio::setup_logging(log);
 }
 
 void tell_parent(int fd, const std::string& msg) {

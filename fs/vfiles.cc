@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/report.h"
+#include "core/requests.h"
 #include "core/timeutil.h"
 
 namespace aio::fs {
@@ -190,7 +191,7 @@ int VFiles::fail(const VNode& n, const Who& who, const Status& s) {
                                      : n.kind == VNode::kRelease ? "release"
                                                                  : "context/" + n.category),
              who.pid, who.comm, who.instance, "", "", s.message()});
-  return s.code() == Code::kRefused ? -EACCES : -EINVAL;
+  return -s.to_errno();
 }
 
 int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
@@ -207,18 +208,11 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
                                 "(run `aio register <tool>` or set AIO_INSTANCE)"));
 
   if (n.kind == VNode::kContext) {
+    Instance source;
+    source.id = who.instance;
+    source.tool = who.tool;
     std::vector<Note> notes;
-    for (const auto& l : lines) {
-      Note note;
-      note.id = new_id("ctx", c.now);
-      note.project = project;
-      note.category = n.category;
-      note.content = l;
-      note.source_instance = who.instance;
-      note.source_tool = who.tool;
-      note.created_at = c.now;
-      notes.push_back(std::move(note));
-    }
+    for (const auto& l : lines) notes.push_back(make_note(project, n.category, l, &source, c.now));
     if (Status s = guard_.store().add_notes(notes); !s) return fail(n, who, s);
     spdlog::info("{} {} note(s) by {} through .aio", notes.size(), n.category, who.instance);
     return 0;
@@ -238,16 +232,11 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
         if (!r) return r.status();
         continue;
       }
-      size_t sp = l.find_first_of(" \t");
-      if (sp == std::string::npos)
-        return Status::invalid("'" + l + "': expected 'file|directory|pattern|task TARGET'");
-      auto type = parse_claim_type(l.substr(0, sp));
-      if (!type) return Status::invalid("unknown claim kind '" + l.substr(0, sp) + "'");
-      std::string arg = l.substr(l.find_first_not_of(" \t", sp));
-      auto target = canonical_target(*type, arg, project, project);
-      if (!target) return target.status();
-      AIO_RETURN_IF_ERROR(check_target_kind(*type, *target, guard_.is_directory(*target)));
-      auto g = grant_claim(t, t.state().instances.at(me.id), *type, *target, c);
+      auto words = parse_claim_line(l);
+      if (!words) return words.status();
+      auto g = claim_input(
+          t, t.state().instances.at(me.id), words->type, words->target, project,
+          [this](const std::string& rel) { return guard_.is_directory(rel); }, c);
       if (!g) return g.status();
     }
     return Status::ok();

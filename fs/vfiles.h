@@ -2,8 +2,9 @@
 // as plain files. Reads render the current state; appends to `claims`,
 // `release` and `context/<category>` act as the writing process's instance
 // through core. A write whose lines are not all valid changes nothing and
-// fails with EINVAL (EACCES for a conflict); the reason is logged and shown in
-// `denials`. Nothing can be created, removed or renamed inside .aio/.
+// fails with the errno of core's Status (EINVAL for bad input, EACCES for a
+// conflict, EIO when the state cannot be read or written); the reason is
+// logged and shown in `denials`. Nothing can be created, removed or renamed inside .aio/.
 #pragma once
 
 #include <sys/stat.h>
@@ -56,7 +57,7 @@ class VFiles {
   std::vector<std::string> list(const VNode& n) const;
   // The file's content for this reader.
   std::string render(const VNode& n, const Who& who);
-  // Applies appended text; 0, -EINVAL or -EACCES.
+  // Applies appended text; 0 or -errno (see above).
   int append(const VNode& n, const Who& who, std::string_view data);
 
  private:

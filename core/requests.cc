@@ -1,0 +1,35 @@
+#include "core/requests.h"
+
+namespace aio {
+
+Result<ClaimType> parse_claim_kind(std::string_view word) {
+  if (auto t = parse_claim_type(word)) return *t;
+  return Status::invalid("unknown claim type '" + std::string(word) +
+                         "' (expected file, directory, pattern or task)");
+}
+
+Result<ClaimWords> parse_claim_line(std::string_view line) {
+  constexpr std::string_view kBlank = " \t";
+  size_t start = line.find_first_not_of(kBlank);
+  size_t end = line.find_last_not_of(std::string_view(" \t\r"));
+  if (start == std::string_view::npos) return Status::invalid("empty line");
+  line = line.substr(start, end - start + 1);
+  size_t sp = line.find_first_of(kBlank);
+  if (sp == std::string_view::npos)
+    return Status::invalid("'" + std::string(line) +
+                           "': expected 'file|directory|pattern|task TARGET'");
+  auto type = parse_claim_kind(line.substr(0, sp));
+  if (!type) return type.status();
+  return ClaimWords{*type, std::string(line.substr(line.find_first_not_of(kBlank, sp)))};
+}
+
+Result<ClaimOutcome> claim_input(Txn& t, const Instance& me, ClaimType type, std::string_view input,
+                                 const std::string& cwd, const KindProbe& probe, const Clock& c) {
+  auto target = canonical_target(type, input, me.project, cwd);
+  if (!target) return target.status();
+  if (type == ClaimType::kFile || type == ClaimType::kDirectory)
+    AIO_RETURN_IF_ERROR(check_target_kind(type, *target, probe(*target)));
+  return grant_claim(t, me, type, *target, c);
+}
+
+}  // namespace aio
