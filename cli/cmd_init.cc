@@ -12,7 +12,8 @@
 namespace aio::cli {
 namespace {
 
-constexpr const char* kBegin = "<!-- aio:begin (managed by aio-init; edits inside are replaced) -->";
+constexpr const char* kBegin =
+    "<!-- aio:begin (managed by aio-init; edits inside are replaced) -->";
 constexpr const char* kBeginPrefix = "<!-- aio:begin";
 constexpr const char* kEnd = "<!-- aio:end -->";
 
@@ -103,9 +104,10 @@ Status run_init(Env& env, const InitOpts& o) {
       continue;
     }
     writes.emplace_back(path, next);
-    report.push_back(std::string(f.name) + (exists ? (begin == std::string::npos ? ": added the aio block"
-                                                                                  : ": updated the aio block")
-                                                   : ": created"));
+    report.push_back(
+        std::string(f.name) +
+        (exists ? (begin == std::string::npos ? ": added the aio block" : ": updated the aio block")
+                : ": created"));
   }
   for (const auto& [path, text] : writes) AIO_RETURN_IF_ERROR(write_file_atomic(path, text, 0644));
   spdlog::info("init {}: {} files written", project, writes.size());
@@ -124,7 +126,8 @@ Status run_init(Env& env, const InitOpts& o) {
 
 void register_init_command(CLI::App& app, Env& env) {
   auto o = std::make_shared<InitOpts>();
-  auto* init = app.add_subcommand("init", "Add aio instructions to CLAUDE.md, AGENTS.md, GEMINI.md");
+  auto* init =
+      app.add_subcommand("init", "Add aio instructions to CLAUDE.md, AGENTS.md, GEMINI.md");
   init->add_option("project", o->project, "Project root (default: current directory)");
   init->callback([&env, o] { env.run = [&env, o] { return run_init(env, *o); }; });
 }

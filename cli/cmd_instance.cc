@@ -259,8 +259,9 @@ void register_instance_commands(CLI::App& app, Env& env) {
   app.add_subcommand("heartbeat", "Tell the others this instance is alive")->callback([&env] {
     env.run = [&env] { return run_heartbeat(env); };
   });
-  app.add_subcommand("unregister", "Remove this instance and release its claims")
-      ->callback([&env] { env.run = [&env] { return run_unregister(env); }; });
+  app.add_subcommand("unregister", "Remove this instance and release its claims")->callback([&env] {
+    env.run = [&env] { return run_unregister(env); };
+  });
   app.add_subcommand("cleanup", "Remove stale instances, their claims and expired claims")
       ->callback([&env] { env.run = [&env] { return run_cleanup(env); }; });
 

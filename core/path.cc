@@ -82,8 +82,8 @@ Result<std::string> project_relative(std::string_view root, std::string_view bas
                                      std::string_view input) {
   if (input.empty()) return Status::invalid("empty path");
   if (input.find('\0') != std::string_view::npos) return Status::invalid("path contains NUL");
-  std::string joined = input.front() == '/' ? std::string(input)
-                                            : std::string(base) + "/" + std::string(input);
+  std::string joined =
+      input.front() == '/' ? std::string(input) : std::string(base) + "/" + std::string(input);
   std::string abs = normalize_absolute(joined);
   std::string rel;
   if (strip_root(root, abs, &rel)) return rel;

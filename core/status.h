@@ -66,8 +66,8 @@ class [[nodiscard]] Result {
 }  // namespace aio
 
 // Propagate a non-ok Status from an expression returning Status.
-#define AIO_RETURN_IF_ERROR(expr)      \
-  do {                                 \
-    ::aio::Status aio_s_ = (expr);     \
+#define AIO_RETURN_IF_ERROR(expr)       \
+  do {                                  \
+    ::aio::Status aio_s_ = (expr);      \
     if (!aio_s_.is_ok()) return aio_s_; \
   } while (0)
