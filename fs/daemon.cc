@@ -169,10 +169,13 @@ int run_daemon(const DaemonOptions& o) {
   Fd source_guard(source_fd);
   auto store = open_file_store(o.home);
   if (!store) return fail(store.status().message());
-  GuardOptions gopts{o.home, o.source, o.mode, o.stale_seconds};
-  Guard guard(**store, gopts, source_fd);
-  if (Status s = guard.start(); !s) return fail(s.message());
-  VFiles vfiles(guard);
+  StateWatch state(**store, WatchOptions{o.home, o.source, o.stale_seconds});
+  if (Status s = state.start(); !s) return fail(s.message());
+  SourceTree tree(source_fd);
+  DenialLog denials;
+  Guard guard(state, tree, denials, o.mode);
+  IdentityCache ids(state);
+  VFiles vfiles(state, denials, tree, o.mode);
   raise_fd_limit();  // every inode the kernel knows holds an O_PATH descriptor
   FsOptions fo;
   fo.root_fd = source_fd;
@@ -180,7 +183,7 @@ int run_daemon(const DaemonOptions& o) {
   fo.chown_new = geteuid() == 0;
   Passthrough passthrough;
   fo.passthrough = &passthrough;
-  auto fsys = make_fs(fo, guard, vfiles);
+  auto fsys = make_fs(fo, guard, ids, vfiles);
 
   // Without allow_other only the mounting user reaches the mount, and the
   // daemon runs as that user: the source filesystem's own checks on the

@@ -106,7 +106,8 @@ class Pin {
 
 class Fs {
  public:
-  Fs(const FsOptions& o, Guard& g, VFiles& v) : opts_(o), guard_(g), vfiles_(v) {
+  Fs(const FsOptions& o, Guard& g, IdentityCache& ids, VFiles& v)
+      : opts_(o), guard_(g), ids_(ids), vfiles_(v) {
     root_.fd = openat(o.root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (fstat(root_.fd, &st) == 0) {
@@ -132,6 +133,7 @@ class Fs {
   }
 
   Guard& guard() { return guard_; }
+  IdentityCache& ids() { return ids_; }
   VFiles& vfiles() { return vfiles_; }
   const FsOptions& opts() const { return opts_; }
   double timeout() const { return timeout_; }
@@ -299,6 +301,7 @@ class Fs {
 
   FsOptions opts_;
   Guard& guard_;
+  IdentityCache& ids_;
   VFiles& vfiles_;
   double timeout_ = 1.0;
   Inode root_;
@@ -341,7 +344,7 @@ struct ProcPath {
 Who writer(fuse_req_t req, const struct fuse_file_info* fi) {
   pid_t tid = fuse_req_ctx(req)->pid;
   if (tid <= 0 && handle(fi)) return handle(fi)->opener;
-  return fs_of(req).guard().who(tid);
+  return fs_of(req).ids().who(tid);
 }
 
 // Asks the guard about `rel`; `st` (when given) brings the other names of a
@@ -720,7 +723,7 @@ void open_virtual(fuse_req_t req, Inode* in, struct fuse_file_info* fi) {
     return;
   }
   Fs& fs = fs_of(req);
-  h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
+  h->opener = fs.ids().who(fuse_req_ctx(req)->pid);
   if ((fi->flags & O_ACCMODE) != O_WRONLY) h->content = fs.vfiles().render(in->vnode, h->opener);
   fi->direct_io = 1;  // content is generated; never cache it
   fi->fh = reinterpret_cast<uint64_t>(h.get());
@@ -783,7 +786,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   auto h = std::make_unique<Handle>();
   h->writable = opens_for_write(fi->flags);
   if (h->writable) {
-    h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
+    h->opener = fs.ids().who(fuse_req_ctx(req)->pid);
     if (int err = guard_inode(req, h->opener, WriteOp::kOpen, in)) {
       fuse_reply_err(req, err);
       return;
@@ -810,7 +813,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   }
   auto h = std::make_unique<Handle>();
   h->writable = true;
-  h->opener = fs.guard().who(fuse_req_ctx(req)->pid);
+  h->opener = fs.ids().who(fuse_req_ctx(req)->pid);
   AIO_PIN(pin_p, p);
   struct stat before;
   bool existed = fstatat(pin_p.fd(), name, &before, AT_SYMLINK_NOFOLLOW) == 0;
@@ -1280,8 +1283,9 @@ struct fuse_lowlevel_ops make_ops() {
 
 }  // namespace
 
-std::unique_ptr<Fs, void (*)(Fs*)> make_fs(const FsOptions& o, Guard& guard, VFiles& vfiles) {
-  return {new Fs(o, guard, vfiles), [](Fs* f) { delete f; }};
+std::unique_ptr<Fs, void (*)(Fs*)> make_fs(const FsOptions& o, Guard& guard, IdentityCache& ids,
+                                           VFiles& vfiles) {
+  return {new Fs(o, guard, ids, vfiles), [](Fs* f) { delete f; }};
 }
 
 const struct fuse_lowlevel_ops& operations() {

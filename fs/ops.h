@@ -35,8 +35,9 @@ struct FsOptions {
 
 // The filesystem state handed to the session as its private data.
 class Fs;
-// Creates the filesystem over `guard` and `vfiles` (both outlive it).
-std::unique_ptr<Fs, void (*)(Fs*)> make_fs(const FsOptions& o, Guard& guard, VFiles& vfiles);
+// Creates the filesystem over `guard`, `ids` and `vfiles` (all outlive it).
+std::unique_ptr<Fs, void (*)(Fs*)> make_fs(const FsOptions& o, Guard& guard, IdentityCache& ids,
+                                           VFiles& vfiles);
 const struct fuse_lowlevel_ops& operations();
 
 }  // namespace aio::fs
