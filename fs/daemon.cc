@@ -182,8 +182,7 @@ int run_daemon(const DaemonOptions& o) {
   fo.in_place = o.source == o.mountpoint;
   fo.chown_new = geteuid() == 0;
   Passthrough passthrough;
-  fo.passthrough = &passthrough;
-  auto fsys = make_fs(fo, guard, ids, vfiles);
+  Fs fsys(fo, guard, ids, vfiles, passthrough);
 
   // Without allow_other only the mounting user reaches the mount, and the
   // daemon runs as that user: the source filesystem's own checks on the
@@ -206,7 +205,7 @@ int run_daemon(const DaemonOptions& o) {
     ops.listxattr = nullptr;
     ops.removexattr = nullptr;
   }
-  struct fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, fsys.get());
+  struct fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &fsys);
   fuse_opt_free_args(&args);
   if (!se) return fail("cannot create the FUSE session (bad options?)");
   if (fuse_session_mount(se, o.mountpoint.c_str()) != 0) {
