@@ -23,7 +23,6 @@
 #include "core/procinfo.h"
 #include "core/timeutil.h"
 #include "fs/ops.h"
-#include "fs/passthrough.h"
 
 extern char** environ;
 
@@ -181,8 +180,7 @@ int run_daemon(const DaemonOptions& o) {
   fo.root_fd = source_fd;
   fo.in_place = o.source == o.mountpoint;
   fo.chown_new = geteuid() == 0;
-  Passthrough passthrough;
-  Fs fsys(fo, guard, ids, vfiles, passthrough);
+  Fs fsys(fo, guard, ids, vfiles);
 
   // Without allow_other only the mounting user reaches the mount, and the
   // daemon runs as that user: the source filesystem's own checks on the
@@ -215,7 +213,7 @@ int run_daemon(const DaemonOptions& o) {
                      ? " (--allow-other needs user_allow_other in /etc/fuse.conf)"
                      : ""));
   }
-  passthrough.install(se, o.passthrough, !o.allow_other);
+  fsys.install_device_hooks(se, o.passthrough, !o.allow_other);
   fuse_set_signal_handlers(se);
 
   MountRecord rec;

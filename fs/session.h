@@ -27,18 +27,24 @@ struct FsOptions {
 };
 
 struct Fs {
-  // `guard`, `ids`, `vfiles` and `pt` outlive it.
-  Fs(const FsOptions& o, Guard& g, IdentityCache& i, VFiles& v, Passthrough& pt)
+  // `guard`, `ids` and `vfiles` outlive it.
+  Fs(const FsOptions& o, Guard& g, IdentityCache& i, VFiles& v)
       : opts(o),
         timeout(o.in_place ? 86400.0 : 1.0),
         guard(g),
         ids(i),
         vfiles(v),
         vtree(v),
-        passthrough(pt),
         inodes(o.root_fd, passthrough) {}
   Fs(const Fs&) = delete;
   Fs& operator=(const Fs&) = delete;
+
+  // Installs the device hooks (kernel passthrough, killpriv_v2) on a
+  // session whose user data is this object: they reach `passthrough`
+  // through it.
+  bool install_device_hooks(struct fuse_session* se, bool want_passthrough, bool killpriv_v2) {
+    return passthrough.install<Fs, &Fs::passthrough>(se, want_passthrough, killpriv_v2);
+  }
 
   // Immutable after construction.
   const FsOptions opts;
@@ -53,8 +59,8 @@ struct Fs {
 
   // Mutable, each behind its own lock (order above). passthrough is
   // declared first: inodes refers to it.
-  Passthrough& passthrough;  // Passthrough::mu_, taken after inodes'
-  InodeTable inodes;         // InodeTable::mu_, taken before passthrough's
+  Passthrough passthrough;  // Passthrough::mu_, taken after inodes'
+  InodeTable inodes;        // InodeTable::mu_, taken before passthrough's
 };
 
 inline Fs& fs_of(fuse_req_t req) {
