@@ -117,7 +117,7 @@ void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
 void op_readlink(fuse_req_t req, fuse_ino_t ino) {
   Fs& fs = fs_of(req);
   Inode* in = fs.inodes.inode(ino);
-  if (in->is_virtual) return vops::readlink(req);
+  if (in->is_virtual) return reply_err(req, vops::kReadlink);
   char buf[PATH_MAX + 1];
   if (int rv = read_link(fs, in, buf)) return reply_err(req, rv);
   fuse_reply_readlink(req, buf);

@@ -128,7 +128,7 @@ void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info* fi) {
   (void)ino;
   DirHandle* d = dir_handle(fi);
-  if (d->is_virtual) return vops::fsyncdir(req);
+  if (d->is_virtual) return reply_err(req, vops::kFsyncdir);
   int fd = dirfd(d->dp);
   reply_err(req, sys_result(datasync ? fdatasync(fd) : fsync(fd)));
 }

@@ -114,7 +114,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                struct fuse_file_info* fi) {
   Fs& fs = fs_of(req);
   Inode* p = fs.inodes.inode(parent);
-  if (vops::covers(fs, p, name)) return vops::refuse_name_change(req);
+  if (vops::covers(fs, p, name)) return reply_err(req, vops::kChangeName);
   auto h = std::make_unique<Handle>();
   struct fuse_entry_param e;
   if (int rv = create_name(req, fs, p, name, mode, fi->flags, h.get(), &e))
@@ -151,7 +151,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec* in_buf, of
 void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::flush(req);
+  if (h->is_virtual) return reply_err(req, vops::kFlush);
   // Like close(2) on the real file: lets the source filesystem report
   // delayed write errors; the descriptor itself stays open until release.
   int d = dup(h->fd);
@@ -171,7 +171,7 @@ void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::fsync(req);
+  if (h->is_virtual) return reply_err(req, vops::kFsync);
   reply_err(req, sys_result(datasync ? fdatasync(h->fd) : fsync(h->fd)));
 }
 
@@ -179,7 +179,7 @@ void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len
                   struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::fallocate(req);
+  if (h->is_virtual) return reply_err(req, vops::kFallocate);
   reply_err(req, sys_result(fallocate(h->fd, mode, off, len)));
 }
 
@@ -189,7 +189,7 @@ void op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
   (void)ino_in;
   (void)ino_out;
   Handle *in = file_handle(fi_in), *out = file_handle(fi_out);
-  if (in->is_virtual || out->is_virtual) return vops::copy_file_range(req);
+  if (in->is_virtual || out->is_virtual) return reply_err(req, vops::kCopyFileRange);
   ssize_t n = copy_file_range(in->fd, &off_in, out->fd, &off_out, len, flags);
   if (n < 0) return reply_err(req, -errno);
   fuse_reply_write(req, static_cast<size_t>(n));
@@ -198,7 +198,7 @@ void op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::lseek(req);
+  if (h->is_virtual) return reply_err(req, vops::kLseek);
   off_t r = lseek(h->fd, off, whence);
   if (r < 0) return reply_err(req, -errno);
   fuse_reply_lseek(req, r);
@@ -207,7 +207,7 @@ void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse
 void op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi, int op) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::flock(req);
+  if (h->is_virtual) return reply_err(req, vops::kFlock);
   reply_err(req, sys_result(flock(h->fd, op)));
 }
 

@@ -29,7 +29,7 @@ template <typename Make>
 void make_node_op(fuse_req_t req, fuse_ino_t parent, const char* name, WriteOp op, Make make) {
   Fs& fs = fs_of(req);
   Inode* p = fs.inodes.inode(parent);
-  if (vops::covers(fs, p, name)) return vops::refuse_name_change(req);
+  if (vops::covers(fs, p, name)) return reply_err(req, vops::kChangeName);
   struct fuse_entry_param e;
   if (int rv = make_node(req, fs, p, name, op, make, &e)) return reply_err(req, rv);
   fuse_reply_entry(req, &e);
@@ -50,7 +50,7 @@ int remove_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, bool dir) {
 void remove_name_op(fuse_req_t req, fuse_ino_t parent, const char* name, bool dir) {
   Fs& fs = fs_of(req);
   Inode* p = fs.inodes.inode(parent);
-  if (vops::covers(fs, p, name)) return vops::refuse_name_change(req);
+  if (vops::covers(fs, p, name)) return reply_err(req, vops::kChangeName);
   reply_err(req, remove_name(req, fs, p, name, dir));
 }
 
@@ -153,14 +153,14 @@ void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t n
   Fs& fs = fs_of(req);
   Inode *a = fs.inodes.inode(parent), *b = fs.inodes.inode(newparent);
   if (vops::covers(fs, a, name) || vops::covers(fs, b, newname))
-    return vops::refuse_name_change(req);
+    return reply_err(req, vops::kChangeName);
   reply_err(req, rename_name(req, fs, a, name, b, newname, flags));
 }
 
 void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
   Fs& fs = fs_of(req);
   Inode *in = fs.inodes.inode(ino), *p = fs.inodes.inode(newparent);
-  if (in->is_virtual || vops::covers(fs, p, newname)) return vops::refuse_name_change(req);
+  if (in->is_virtual || vops::covers(fs, p, newname)) return reply_err(req, vops::kChangeName);
   struct fuse_entry_param e;
   if (int rv = link_name(req, fs, in, p, newname, &e)) return reply_err(req, rv);
   fuse_reply_entry(req, &e);

@@ -80,10 +80,6 @@ void lookup(fuse_req_t req, Fs& fs, const Inode* parent, const char* name) {
   fuse_reply_entry(req, &e);
 }
 
-void refuse_name_change(fuse_req_t req) {
-  reply_err(req, -EACCES);
-}
-
 // ---------------------------------------------------------------- attributes
 
 void getattr(fuse_req_t req, Fs& fs, const Inode* in) {
@@ -106,10 +102,6 @@ void access(fuse_req_t req, const Inode* in, int mask) {
   bool ok = !(mask & W_OK) || n.writable();
   if ((mask & X_OK) && !n.is_dir()) ok = false;
   reply_err(req, ok ? 0 : -EACCES);
-}
-
-void readlink(fuse_req_t req) {
-  reply_err(req, -EINVAL);
 }
 
 // ---------------------------------------------------------------- files
@@ -149,44 +141,12 @@ void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf) {
   fuse_reply_write(req, data.size());
 }
 
-void flush(fuse_req_t req) {
-  reply_err(req, 0);
-}
-
 void release(fuse_req_t req, Handle* h) {
   delete &vhandle(h);
   reply_err(req, 0);
 }
 
-void fsync(fuse_req_t req) {
-  reply_err(req, 0);
-}
-
-void fallocate(fuse_req_t req) {
-  reply_err(req, -EOPNOTSUPP);
-}
-
-void copy_file_range(fuse_req_t req) {
-  reply_err(req, -EOPNOTSUPP);
-}
-
-void lseek(fuse_req_t req) {
-  reply_err(req, -ESPIPE);
-}
-
-void flock(fuse_req_t req) {
-  reply_err(req, 0);
-}
-
 // ---------------------------------------------------------------- xattrs
-
-void change_xattr(fuse_req_t req) {
-  reply_err(req, -EPERM);
-}
-
-void getxattr(fuse_req_t req) {
-  reply_err(req, -ENODATA);
-}
 
 void listxattr(fuse_req_t req, size_t size) {
   if (size == 0) {
@@ -224,10 +184,6 @@ void readdir(Fs& fs, const Inode* dir, off_t off, DirBuf& buf) {
     if (!buf.add(names[k].c_str(), e, k + 1)) break;
   }
   buf.reply();
-}
-
-void fsyncdir(fuse_req_t req) {
-  reply_err(req, 0);
 }
 
 }  // namespace aio::fs::vops

@@ -13,11 +13,14 @@
 // Rules: the nodes are generated and never cached by the kernel; nothing
 // can be created, removed, renamed or linked inside .aio/ or as .aio (EACCES);
 // only claims, release and context/<category> can be written (appended);
-// no xattrs. Every function here replies to the request it is given.
+// no xattrs. Every function here taking a request replies to it; where the
+// answer does not depend on the node, a handler replies the constant below.
 #pragma once
 
 #define FUSE_USE_VERSION 314
 #include <fuse3/fuse_lowlevel.h>
+
+#include <errno.h>
 
 #include <map>
 #include <memory>
@@ -68,37 +71,41 @@ int entry(Fs& fs, const Inode* parent, const char* name, struct fuse_entry_param
 // is full.
 bool add_root_entry(Fs& fs, DirBuf& buf);
 
-// Names (parent, name covered): lookup; any change of a name is refused.
+// The operations whose answer on .aio/ does not depend on the node: what
+// each replies (reply_err(req, vops::kFsync)), 0 or -errno.
+inline constexpr int kChangeName = -EACCES;  // mknod, mkdir, symlink, create,
+                                             // unlink, rmdir, rename, link
+inline constexpr int kReadlink = -EINVAL;    // no symlinks
+inline constexpr int kFlush = 0;             // nothing is buffered
+inline constexpr int kFsync = 0;
+inline constexpr int kFlock = 0;
+inline constexpr int kFallocate = -EOPNOTSUPP;
+inline constexpr int kCopyFileRange = -EOPNOTSUPP;
+inline constexpr int kLseek = -ESPIPE;
+inline constexpr int kChangeXattr = -EPERM;  // setxattr, removexattr
+inline constexpr int kGetxattr = -ENODATA;   // no xattrs
+inline constexpr int kFsyncdir = 0;
+
+// Names (parent, name covered).
 void lookup(fuse_req_t req, Fs& fs, const Inode* parent, const char* name);
-void refuse_name_change(fuse_req_t req);
 
 // Attributes (in->is_virtual).
 void getattr(fuse_req_t req, Fs& fs, const Inode* in);
 void setattr(fuse_req_t req, Fs& fs, const Inode* in, int to_set);
 void access(fuse_req_t req, const Inode* in, int mask);
-void readlink(fuse_req_t req);
 
 // Files: open (in->is_virtual), then the handle's operations (h->is_virtual).
 void open(fuse_req_t req, Fs& fs, const Inode* in, struct fuse_file_info* fi);
 void read(fuse_req_t req, Handle* h, size_t size, off_t off);
 void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf);
-void flush(fuse_req_t req);
 void release(fuse_req_t req, Handle* h);
-void fsync(fuse_req_t req);
-void fallocate(fuse_req_t req);
-void copy_file_range(fuse_req_t req);
-void lseek(fuse_req_t req);
-void flock(fuse_req_t req);
 
-// Extended attributes: none, and none can be set.
-void change_xattr(fuse_req_t req);
-void getxattr(fuse_req_t req);
+// Extended attributes: none.
 void listxattr(fuse_req_t req, size_t size);
 
 // Directories: opendir (in->is_virtual), then the handle's (d->is_virtual).
 void opendir(fuse_req_t req, const Inode* in, struct fuse_file_info* fi);
 void readdir(Fs& fs, const Inode* dir, off_t off, DirBuf& buf);
-void fsyncdir(fuse_req_t req);
 
 }  // namespace vops
 }  // namespace aio::fs

@@ -25,7 +25,7 @@ template <class Change>
 void change_xattr_op(fuse_req_t req, fuse_ino_t ino, WriteOp op, Change change) {
   Fs& fs = fs_of(req);
   Inode* in = fs.inodes.inode(ino);
-  if (in->is_virtual) return vops::change_xattr(req);
+  if (in->is_virtual) return reply_err(req, vops::kChangeXattr);
   reply_err(req, change_xattr(req, fs, in, op, change));
 }
 
@@ -67,7 +67,7 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   Fs& fs = fs_of(req);
   Inode* in = fs.inodes.inode(ino);
-  if (in->is_virtual) return vops::getxattr(req);
+  if (in->is_virtual) return reply_err(req, vops::kGetxattr);
   std::string buf(size, '\0');
   ssize_t n = read_xattr(
       fs, in, size ? buf.data() : nullptr, size,
