@@ -129,8 +129,7 @@ void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_
   (void)ino;
   DirHandle* d = dir_handle(fi);
   if (d->is_virtual) return reply_err(req, vops::kFsyncdir);
-  int fd = dirfd(d->dp);
-  reply_err(req, sys_result(datasync ? fdatasync(fd) : fsync(fd)));
+  reply_err(req, sync_fd(dirfd(d->dp), datasync));
 }
 
 }  // namespace aio::fs

@@ -172,7 +172,7 @@ void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_inf
   (void)ino;
   Handle* h = file_handle(fi);
   if (h->is_virtual) return reply_err(req, vops::kFsync);
-  reply_err(req, sys_result(datasync ? fdatasync(h->fd) : fsync(h->fd)));
+  reply_err(req, sync_fd(h->fd, datasync));
 }
 
 void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,

@@ -6,7 +6,8 @@
 // Guard::check, VFiles::append, Pin::error and InodeTable::lookup. A handler
 // computes one such result and replies exactly once: reply_err(req, rv) for
 // a failure (or a bare success), else the fuse_reply_* of its data. Only
-// handlers and the functions named reply_* send replies.
+// handlers (the vops:: ones included) and functions named reply* send
+// replies; the helpers they call never do.
 #pragma once
 
 #define FUSE_USE_VERSION 314
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <fuse3/fuse_lowlevel.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -53,6 +55,11 @@ inline DirHandle* dir_handle(const struct fuse_file_info* fi) {
 // 0, or -errno of a call that returned -1.
 inline int sys_result(int r) {
   return r == 0 ? 0 : -errno;
+}
+
+// fsync(2) or fdatasync(2) of `fd`: 0 or -errno.
+inline int sync_fd(int fd, bool datasync) {
+  return sys_result(datasync ? fdatasync(fd) : fsync(fd));
 }
 
 // Replies a result of the convention above: 0 or -errno.
