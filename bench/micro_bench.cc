@@ -7,12 +7,12 @@
 //                         allowed path (nothing covers it: every pattern is
 //                         tried) and a refused one (inside a claimed directory)
 //   PolicyIndex build     what every reload of the state pays
-//   fs::Guard::who        identity on a cache hit (same thread again) and on a
-//                         miss (a new thread: its id is not cached yet)
-//   fs::Guard::check      the whole choke point for an allowed write
-//   fs::Guard::refresh    nothing changed, and after a store update
+//   fs::IdentityCache::who  identity on a cache hit (same thread again) and on
+//                           a miss (a new thread: its id is not cached yet)
+//   fs::Guard::check        the whole choke point for an allowed write
+//   fs::StateWatch::refresh nothing changed, and after a store update
 //
-// The Guard benchmarks run over a FileStore in a temporary $AIO_HOME holding
+// The mount benchmarks run over a FileStore in a temporary $AIO_HOME holding
 // 10,000 claims and a temporary source directory; both are removed at exit.
 // The calling process is made a registered instance through its terminal
 // session (sid), as `aio register` in a terminal would.
@@ -39,6 +39,8 @@
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "fs/guard.h"
+#include "fs/identity.h"
+#include "fs/state_watch.h"
 
 namespace aio {
 namespace {
@@ -46,7 +48,9 @@ namespace {
 constexpr const char* kInstA = "claude-1700000000-0000000a";
 constexpr const char* kInstB = "codex-1700000000-0000000b";
 
-pid_t this_tid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+pid_t this_tid() {
+  return static_cast<pid_t>(syscall(SYS_gettid));
+}
 
 Instance make_instance(const std::string& id, const std::string& project, int64_t now) {
   Instance i;
@@ -95,8 +99,7 @@ Claim make_claim(size_t k, const std::string& project, int64_t now) {
   return c;
 }
 
-std::shared_ptr<const State> make_state(size_t n_claims, const std::string& project,
-                                        int64_t now) {
+std::shared_ptr<const State> make_state(size_t n_claims, const std::string& project, int64_t now) {
   auto s = std::make_shared<State>();
   s->instances[kInstA] = make_instance(kInstA, project, now);
   s->instances[kInstB] = make_instance(kInstB, project, now);
@@ -140,14 +143,18 @@ void BM_PolicyIndexBuild(benchmark::State& st) {
 }
 BENCHMARK(BM_PolicyIndexBuild)->Arg(10)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
-// ---- fs::Guard over a FileStore ----
+// ---- the mount's state watch, identity cache and guard over a FileStore ----
 
 // A temporary $AIO_HOME with 10,000 claims and a source directory, shared by
-// the Guard benchmarks (built on first use, removed at exit).
+// the mount benchmarks (built on first use, removed at exit).
 struct GuardWorld {
   std::string root, home, source;
   std::unique_ptr<Store> store;
+  std::unique_ptr<fs::StateWatch> watch;
+  std::unique_ptr<fs::SourceTree> tree;
+  fs::DenialLog denials;
   std::unique_ptr<fs::Guard> guard;
+  std::unique_ptr<fs::IdentityCache> ids;
   int source_fd = -1;
   std::string error;
 
@@ -190,14 +197,19 @@ struct GuardWorld {
       return;
     }
     source_fd = open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    fs::GuardOptions o;
+    fs::WatchOptions o;
     o.home = home;
     o.project = source;
-    guard = std::make_unique<fs::Guard>(*store, o, source_fd);
-    if (Status g = guard->start(); !g) error = g.message();
+    watch = std::make_unique<fs::StateWatch>(*store, o);
+    tree = std::make_unique<fs::SourceTree>(source_fd);
+    guard = std::make_unique<fs::Guard>(*watch, *tree, denials, MountMode::kEnforce);
+    ids = std::make_unique<fs::IdentityCache>(*watch);
+    if (Status g = watch->start(); !g) error = g.message();
   }
   ~GuardWorld() {
+    ids.reset();
     guard.reset();
+    watch.reset();
     store.reset();
     if (source_fd >= 0) close(source_fd);
     if (!root.empty()) std::filesystem::remove_all(root);
@@ -217,9 +229,9 @@ bool usable(benchmark::State& st) {
   return true;
 }
 
-void BM_GuardWhoHit(benchmark::State& st) {
+void BM_IdentityWhoHit(benchmark::State& st) {
   if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  fs::IdentityCache& g = *world()->ids;
   pid_t tid = this_tid();
   g.who(tid);  // cache it
   bool resolved = true;
@@ -230,13 +242,13 @@ void BM_GuardWhoHit(benchmark::State& st) {
   }
   st.SetLabel(resolved ? "resolved to instance A" : "NOT resolved (no terminal session?)");
 }
-BENCHMARK(BM_GuardWhoHit);
+BENCHMARK(BM_IdentityWhoHit);
 
 // A miss: each iteration asks from a new thread, whose id the cache has not
 // seen. Only the who() call is timed (manual time), not the thread's start.
-void BM_GuardWhoMiss(benchmark::State& st) {
+void BM_IdentityWhoMiss(benchmark::State& st) {
   if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  fs::IdentityCache& g = *world()->ids;
   bool resolved = true;
   for (auto _ : st) {
     double seconds = 0;
@@ -254,7 +266,7 @@ void BM_GuardWhoMiss(benchmark::State& st) {
   }
   st.SetLabel(resolved ? "resolved to instance A" : "NOT resolved (no terminal session?)");
 }
-BENCHMARK(BM_GuardWhoMiss)->UseManualTime();
+BENCHMARK(BM_IdentityWhoMiss)->UseManualTime();
 
 void BM_GuardCheckAllowed(benchmark::State& st) {
   if (!usable(st)) return;
@@ -267,20 +279,20 @@ void BM_GuardCheckAllowed(benchmark::State& st) {
 }
 BENCHMARK(BM_GuardCheckAllowed);
 
-void BM_GuardRefreshUnchanged(benchmark::State& st) {
+void BM_StateRefreshUnchanged(benchmark::State& st) {
   if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  fs::StateWatch& g = *world()->watch;
   g.refresh();
   for (auto _ : st) benchmark::DoNotOptimize(g.refresh());
 }
-BENCHMARK(BM_GuardRefreshUnchanged);
+BENCHMARK(BM_StateRefreshUnchanged);
 
 // After each (untimed) store update — a heartbeat, as `aio heartbeat` makes —
 // the timed refresh() notices the change and reloads the state.
-void BM_GuardRefreshAfterUpdate(benchmark::State& st) {
+void BM_StateRefreshAfterUpdate(benchmark::State& st) {
   if (!usable(st)) return;
   GuardWorld& w = *world();
-  uint64_t first = w.guard->refresh()->generation;
+  uint64_t first = w.watch->refresh()->generation;
   for (auto _ : st) {
     st.PauseTiming();
     Status s = w.store->update([&](Txn& t) {
@@ -292,12 +304,12 @@ void BM_GuardRefreshAfterUpdate(benchmark::State& st) {
       break;
     }
     st.ResumeTiming();
-    benchmark::DoNotOptimize(w.guard->refresh());
+    benchmark::DoNotOptimize(w.watch->refresh());
   }
-  uint64_t reloads = w.guard->refresh()->generation - first;
+  uint64_t reloads = w.watch->refresh()->generation - first;
   st.counters["reloads"] = static_cast<double>(reloads);
 }
-BENCHMARK(BM_GuardRefreshAfterUpdate)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StateRefreshAfterUpdate)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace aio

@@ -23,7 +23,6 @@
 #include "core/procinfo.h"
 #include "core/timeutil.h"
 #include "fs/ops.h"
-#include "fs/passthrough.h"
 
 extern char** environ;
 
@@ -106,6 +105,64 @@ void raise_fd_limit() {
   }
 }
 
+// A FUSE session of `fsys` with the mount options `o` asks for (null when
+// libfuse refuses them).
+struct fuse_session* new_session(const DaemonOptions& o, Fs& fsys) {
+  // Without allow_other only the mounting user reaches the mount, and the
+  // daemon runs as that user: the source filesystem's own checks on the
+  // daemon's calls are exactly that user's permissions, so the kernel need
+  // not check them first (with default_permissions it refreshes a
+  // directory's attributes, a round trip, after every change in it).
+  // Other users do need the kernel's checks.
+  std::string opts = "fsname=aio:" + o.source + ",subtype=aio";
+  if (o.allow_other) opts += ",allow_other,default_permissions";
+  const char* argv[] = {"aio-mount", "-o", opts.c_str()};
+  struct fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
+  // Without xattr operations libfuse answers ENOSYS, after which the kernel
+  // fails them itself (EOPNOTSUPP) and stops asking: in particular it no
+  // longer looks up security.capability before a new file's first write or
+  // a chown, one round trip each.
+  struct fuse_lowlevel_ops ops = operations();
+  if (!o.xattr) {
+    ops.setxattr = nullptr;
+    ops.getxattr = nullptr;
+    ops.listxattr = nullptr;
+    ops.removexattr = nullptr;
+  }
+  struct fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &fsys);
+  fuse_opt_free_args(&args);
+  return se;
+}
+
+// Records the running mount in $AIO_HOME (for `aio mounts` and recovery).
+MountRecord record_mount(const DaemonOptions& o) {
+  MountRecord rec;
+  rec.source = o.source;
+  rec.mountpoint = o.mountpoint;
+  rec.pid = getpid();
+  int64_t sid = 0;
+  proc_stat(rec.pid, &rec.pid_start, &sid);
+  rec.mode = std::string(to_string(o.mode));
+  rec.allow_other = o.allow_other;
+  rec.started_at = now_seconds();
+  if (Status s = add_mount(o.home, rec); !s)
+    spdlog::warn("cannot record the mount: {}", s.message());
+  spdlog::info("mounted {} on {} (mode {}, pid {})", o.source, o.mountpoint, rec.mode, rec.pid);
+  return rec;
+}
+
+// Serves requests on a multithreaded loop until unmounted or signalled,
+// cleaning up stale instances meanwhile; the loop's result.
+int serve(struct fuse_session* se, Store& store, int64_t stale_seconds) {
+  Janitor janitor(store, stale_seconds);
+  struct fuse_loop_config* cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_clone_fd(cfg, 1);
+  fuse_loop_cfg_set_max_threads(cfg, 16);
+  int rc = fuse_session_loop_mt(se, cfg);
+  fuse_loop_cfg_destroy(cfg);
+  return rc;
+}
+
 }  // namespace
 
 std::vector<MountEntry> mount_table() {
@@ -169,42 +226,21 @@ int run_daemon(const DaemonOptions& o) {
   Fd source_guard(source_fd);
   auto store = open_file_store(o.home);
   if (!store) return fail(store.status().message());
-  GuardOptions gopts{o.home, o.source, o.mode, o.stale_seconds};
-  Guard guard(**store, gopts, source_fd);
-  if (Status s = guard.start(); !s) return fail(s.message());
-  VFiles vfiles(guard);
+  StateWatch state(**store, WatchOptions{o.home, o.source, o.stale_seconds});
+  if (Status s = state.start(); !s) return fail(s.message());
+  SourceTree tree(source_fd);
+  DenialLog denials;
+  Guard guard(state, tree, denials, o.mode);
+  IdentityCache ids(state);
+  VFiles vfiles(state, denials, tree, o.mode);
   raise_fd_limit();  // every inode the kernel knows holds an O_PATH descriptor
   FsOptions fo;
   fo.root_fd = source_fd;
   fo.in_place = o.source == o.mountpoint;
   fo.chown_new = geteuid() == 0;
-  Passthrough passthrough;
-  fo.passthrough = &passthrough;
-  auto fsys = make_fs(fo, guard, vfiles);
+  Fs fsys(fo, guard, ids, vfiles);
 
-  // Without allow_other only the mounting user reaches the mount, and the
-  // daemon runs as that user: the source filesystem's own checks on the
-  // daemon's calls are exactly that user's permissions, so the kernel need
-  // not check them first (with default_permissions it refreshes a
-  // directory's attributes, a round trip, after every change in it).
-  // Other users do need the kernel's checks.
-  std::string opts = "fsname=aio:" + o.source + ",subtype=aio";
-  if (o.allow_other) opts += ",allow_other,default_permissions";
-  const char* argv[] = {"aio-mount", "-o", opts.c_str()};
-  struct fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
-  // Without xattr operations libfuse answers ENOSYS, after which the kernel
-  // fails them itself (EOPNOTSUPP) and stops asking: in particular it no
-  // longer looks up security.capability before a new file's first write or
-  // a chown, one round trip each.
-  struct fuse_lowlevel_ops ops = operations();
-  if (!o.xattr) {
-    ops.setxattr = nullptr;
-    ops.getxattr = nullptr;
-    ops.listxattr = nullptr;
-    ops.removexattr = nullptr;
-  }
-  struct fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, fsys.get());
-  fuse_opt_free_args(&args);
+  struct fuse_session* se = new_session(o, fsys);
   if (!se) return fail("cannot create the FUSE session (bad options?)");
   if (fuse_session_mount(se, o.mountpoint.c_str()) != 0) {
     fuse_session_destroy(se);
@@ -213,33 +249,14 @@ int run_daemon(const DaemonOptions& o) {
                      ? " (--allow-other needs user_allow_other in /etc/fuse.conf)"
                      : ""));
   }
-  passthrough.install(se, o.passthrough, !o.allow_other);
+  fsys.install_device_hooks(se, o.passthrough, !o.allow_other);
   fuse_set_signal_handlers(se);
 
-  MountRecord rec;
-  rec.source = o.source;
-  rec.mountpoint = o.mountpoint;
-  rec.pid = getpid();
-  int64_t sid = 0;
-  proc_stat(rec.pid, &rec.pid_start, &sid);
-  rec.mode = std::string(to_string(o.mode));
-  rec.allow_other = o.allow_other;
-  rec.started_at = now_seconds();
-  if (Status s = add_mount(o.home, rec); !s)
-    spdlog::warn("cannot record the mount: {}", s.message());
-  spdlog::info("mounted {} on {} (mode {}, pid {})", o.source, o.mountpoint, rec.mode, rec.pid);
+  MountRecord rec = record_mount(o);
   tell_parent(o.ready_fd, "ready");
   if (o.ready_fd >= 0) close(o.ready_fd);
 
-  int rc;
-  {
-    Janitor janitor(**store, o.stale_seconds);
-    struct fuse_loop_config* cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_clone_fd(cfg, 1);
-    fuse_loop_cfg_set_max_threads(cfg, 16);
-    rc = fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
-  }
+  int rc = serve(se, **store, o.stale_seconds);
   (void)remove_mount(o.home, o.mountpoint, rec.pid);
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);

@@ -2,14 +2,20 @@
 //
 // Passthrough: every inode the kernel knows is an O_PATH descriptor of the
 // real inode, found again by (st_dev, st_ino), so hard links are one inode
-// to the kernel too; all I/O goes through *at() calls relative to those
-// descriptors, rooted at the project directory opened before mounting (an
-// in-place mount never calls into itself). Each write-class operation first
-// asks Guard::check() with the inode's project-relative path (the name it
-// was last reached by); the .aio/ files are served by VFiles. Reads and
-// writes of file data bypass the daemon where the kernel can pass them
-// through (fs/passthrough.h); otherwise they splice between /dev/fuse and
-// the real file.
+// to the kernel too (fs/inode_table.h); all I/O goes through *at() calls
+// relative to those descriptors, rooted at the project directory opened
+// before mounting (an in-place mount never calls into itself). Each
+// write-class operation first asks Guard::check() with the inode's
+// project-relative path (the name it was last reached by); the .aio/ files
+// are served by VFiles through fs/ops_virtual.h. Reads and writes of file
+// data bypass the daemon where the kernel can pass them through
+// (fs/passthrough.h); otherwise they splice between /dev/fuse and the real
+// file.
+//
+// Where things are: the session state (fs/session.h); per-request helpers
+// and the errno convention (fs/request.h); the handlers by family
+// (fs/handlers.h: ops_attr, ops_names, ops_files, ops_xattr, ops_dirs);
+// .aio/ (fs/ops_virtual.h); the setuid/setgid rules (fs/privs.h).
 //
 // Kernel caching: over an in-place mount every change passes through here,
 // so entries, attributes and file pages are cached for long; with --at the
@@ -20,23 +26,11 @@
 #define FUSE_USE_VERSION 314
 #include <fuse3/fuse_lowlevel.h>
 
-#include "fs/guard.h"
-#include "fs/passthrough.h"
-#include "fs/vfiles.h"
+#include "fs/session.h"
 
 namespace aio::fs {
 
-struct FsOptions {
-  int root_fd = -1;                    // the project directory, opened before mounting
-  bool in_place = true;                // mounted over the project itself
-  bool chown_new = false;              // daemon is root: give new files to the caller
-  Passthrough* passthrough = nullptr;  // kernel passthrough of file data, when active
-};
-
-// The filesystem state handed to the session as its private data.
-class Fs;
-// Creates the filesystem over `guard` and `vfiles` (both outlive it).
-std::unique_ptr<Fs, void (*)(Fs*)> make_fs(const FsOptions& o, Guard& guard, VFiles& vfiles);
+// The operations table; the session's user data must be an Fs.
 const struct fuse_lowlevel_ops& operations();
 
 }  // namespace aio::fs

@@ -43,18 +43,8 @@ static_assert(sizeof(struct fuse_init_out) == 64);
 static_assert(sizeof(struct fuse_open_out) == kOpenOutSize);
 static_assert(offsetof(struct fuse_open_out, open_flags) == kOpenOutFlags);
 
-Passthrough* g_instance = nullptr;
-// What to ask of the kernel in INIT (set by install(), read by the hooks).
-std::atomic<bool> g_want_passthrough{false};
-std::atomic<bool> g_want_killpriv_v2{false};
-// The unique id of the kernel's INIT request and what it offers (flags and
-// flags2 as one word), noted by the read hook; the writev hook patches the
-// reply carrying that id.
-std::atomic<uint64_t> g_init_unique{0};
-std::atomic<uint64_t> g_init_offer{0};
-std::atomic<bool> g_init_done{false};
-std::atomic<bool> g_active{false};
-std::atomic<bool> g_killpriv_v2{false};
+// The backing id of the OPEN/CREATE reply this thread is sending (see
+// Passthrough::ScopedReply): per thread, like errno, not shared state.
 thread_local int t_backing_id = 0;
 
 bool has_cap_sys_admin() {
@@ -75,47 +65,49 @@ void store(void* base, size_t off, T v) {
   memcpy(static_cast<char*>(base) + off, &v, sizeof v);
 }
 
-ssize_t hook_read(int fd, void* buf, size_t len, void* /*userdata*/) {
+}  // namespace
+
+ssize_t Passthrough::device_read(int fd, void* buf, size_t len) {
   ssize_t n = read(fd, buf, len);
-  if (n > 0 && !g_init_done.load(std::memory_order_relaxed) &&
+  if (n > 0 && !init_seen_.load(std::memory_order_relaxed) &&
       static_cast<size_t>(n) >= sizeof(struct fuse_in_header) + sizeof(struct fuse_init_in)) {
     auto* in = static_cast<const struct fuse_in_header*>(buf);
     if (in->opcode == FUSE_INIT) {
       auto* init = reinterpret_cast<const struct fuse_init_in*>(in + 1);
       uint64_t flags = init->flags;
       if (flags & FUSE_INIT_EXT) flags |= static_cast<uint64_t>(init->flags2) << 32;
-      g_init_offer.store(flags);
-      g_init_unique.store(in->unique);
-      g_init_done.store(true);
+      init_offer_.store(flags);
+      init_unique_.store(in->unique);
+      init_seen_.store(true);
     }
   }
   return n;
 }
 
 // Adds what libfuse 3.14 cannot ask for to its INIT reply (a fuse_init_out).
-void patch_init_reply(char* reply) {
+void Passthrough::patch_init_reply(char* reply) {
   constexpr size_t kFlags = offsetof(struct fuse_init_out, flags);
-  uint64_t offer = g_init_offer.load();
+  uint64_t offer = init_offer_.load();
   uint32_t flags = load<uint32_t>(reply, kFlags);
-  if (g_want_killpriv_v2.load() && (offer & FUSE_HANDLE_KILLPRIV_V2)) {
+  if (want_killpriv_v2_ && (offer & FUSE_HANDLE_KILLPRIV_V2)) {
     flags |= FUSE_HANDLE_KILLPRIV_V2;
-    g_killpriv_v2.store(true);
+    killpriv_v2_.store(true);
     spdlog::info("fuse: privileges are dropped by the source filesystem (handle_killpriv_v2)");
   }
   // The kernel refuses passthrough next to the writeback cache.
-  if (g_want_passthrough.load() && (offer & kFusePassthrough) && !(flags & FUSE_WRITEBACK_CACHE)) {
+  if (want_passthrough_ && (offer & kFusePassthrough) && !(flags & FUSE_WRITEBACK_CACHE)) {
     flags |= FUSE_INIT_EXT;
     store<uint32_t>(
         reply, kInitOutFlags2,
         load<uint32_t>(reply, kInitOutFlags2) | static_cast<uint32_t>(kFusePassthrough >> 32));
     store<uint32_t>(reply, kInitOutMaxStackDepth, 1);
-    g_active.store(true);
+    active_.store(true);
     spdlog::info("fuse: the kernel offers passthrough of file data; asking for it");
   }
   store<uint32_t>(reply, kFlags, flags);
 }
 
-ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
+ssize_t Passthrough::device_writev(int fd, struct iovec* iov, int count) {
   if (count != 2 || iov[0].iov_len != sizeof(struct fuse_out_header)) return writev(fd, iov, count);
   auto* out = static_cast<const struct fuse_out_header*>(iov[0].iov_base);
   if (t_backing_id > 0 && out->error == 0 && iov[1].iov_len >= kOpenOutSize) {
@@ -133,10 +125,10 @@ ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
       return writev(fd, v, 2);
     }
   }
-  uint64_t init = g_init_unique.load(std::memory_order_relaxed);
+  uint64_t init = init_unique_.load(std::memory_order_relaxed);
   if (init != 0 && out->unique == init && out->error == 0 &&
       iov[1].iov_len >= kInitOutMaxStackDepth + 4) {
-    g_init_unique.store(0);
+    init_unique_.store(0);
     char copy[sizeof(struct fuse_init_out)] = {};
     size_t len = std::min(iov[1].iov_len, sizeof copy);
     memcpy(copy, iov[1].iov_base, len);
@@ -148,34 +140,31 @@ ssize_t hook_writev(int fd, struct iovec* iov, int count, void* /*userdata*/) {
 }
 
 // Both directions of splice, unchanged (libfuse uses splice only when these exist).
-ssize_t hook_splice(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
-                    unsigned int flags, void* /*userdata*/) {
+ssize_t Passthrough::device_splice(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
+                                   unsigned int flags, void* /*userdata*/) {
   return splice(fdin, offin, fdout, offout, len, flags);
 }
 
-}  // namespace
-
-bool Passthrough::install(struct fuse_session* se, bool passthrough, bool killpriv_v2) {
+bool Passthrough::install_hooks(struct fuse_session* se, bool passthrough, bool killpriv_v2,
+                                const struct fuse_custom_io& hooks) {
   bool can_pass = passthrough && has_cap_sys_admin();
   if (passthrough && !can_pass) spdlog::info("fuse: no kernel passthrough (needs CAP_SYS_ADMIN)");
   if (!can_pass && !killpriv_v2) return false;
   int fd = fuse_session_fd(se);
   if (fd < 0) return false;
-  g_want_passthrough = can_pass;
-  g_want_killpriv_v2 = killpriv_v2;
-  struct fuse_custom_io io = {hook_writev, hook_read, hook_splice, hook_splice};
-  if (fuse_session_custom_io(se, &io, fd) != 0) return false;
+  want_passthrough_ = can_pass;
+  want_killpriv_v2_ = killpriv_v2;
+  if (fuse_session_custom_io(se, &hooks, fd) != 0) return false;
   dev_fd_ = fd;
-  g_instance = this;
   return true;
 }
 
 bool Passthrough::killpriv_v2() const {
-  return g_instance == this && g_killpriv_v2.load(std::memory_order_relaxed);
+  return killpriv_v2_.load(std::memory_order_relaxed);
 }
 
 bool Passthrough::active() const {
-  return g_instance == this && g_active.load(std::memory_order_relaxed);
+  return active_.load(std::memory_order_relaxed);
 }
 
 int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {

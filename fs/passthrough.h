@@ -35,6 +35,8 @@
 #include <fuse3/fuse_lowlevel.h>
 #include <sys/types.h>
 
+#include <atomic>
+#include <cstdint>
 #include <list>
 #include <mutex>
 #include <unordered_map>
@@ -52,8 +54,26 @@ class Passthrough {
   // has the daemon's own credentials (no allow_other), so that the source
   // filesystem, which sees the daemon's calls, drops suid/sgid and file
   // capabilities exactly as it would for the writer. False when there is
-  // nothing to ask for (nothing installed). One instance per process.
-  bool install(struct fuse_session* se, bool passthrough, bool killpriv_v2);
+  // nothing to ask for (nothing installed).
+  //
+  // The hooks find this object through the session's user data: libfuse
+  // (lib/fuse_lowlevel.c) hands every custom-I/O hook se->userdata, the
+  // pointer given to fuse_session_new. That pointer must be an `Owner*`
+  // whose member `Member` is this object.
+  template <class Owner, Passthrough Owner::*Member>
+  bool install(struct fuse_session* se, bool passthrough, bool killpriv_v2) {
+    static constexpr struct fuse_custom_io kHooks = {
+        [](int fd, struct iovec* iov, int count, void* userdata) {
+          return (static_cast<Owner*>(userdata)->*Member).device_writev(fd, iov, count);
+        },
+        [](int fd, void* buf, size_t len, void* userdata) {
+          return (static_cast<Owner*>(userdata)->*Member).device_read(fd, buf, len);
+        },
+        &device_splice,
+        &device_splice,
+    };
+    return install_hooks(se, passthrough, killpriv_v2, kHooks);
+  }
   // The kernel accepted passthrough in INIT.
   bool active() const;
   // The kernel leaves dropping suid/sgid on write and truncate to us.
@@ -72,7 +92,11 @@ class Passthrough {
   // Idle registrations kept at most.
   static constexpr size_t kMaxIdle = 16384;
 
-  // Arms the OPEN/CREATE reply this thread sends while it lives.
+  // Arms the OPEN/CREATE reply this thread sends while it lives. The backing
+  // id travels in a thread-local, not in this object: libfuse writes a reply
+  // from the thread that calls fuse_reply_open/create, through the writev
+  // hook, and 3.14 shows us no request id to key shared state by; so the id
+  // belongs to exactly the one reply this thread is sending, like errno.
   class ScopedReply {
    public:
     explicit ScopedReply(int backing_id);
@@ -98,10 +122,36 @@ class Passthrough {
     bool idle = false;                 // no opens; in idle_
     std::list<Key>::iterator idle_it;  // ... at this place
   };
+  bool install_hooks(struct fuse_session* se, bool passthrough, bool killpriv_v2,
+                     const struct fuse_custom_io& hooks);
+  // The device hooks' work. read notes the kernel's INIT request; writev
+  // patches the INIT reply and the OPEN/CREATE reply a ScopedReply armed.
+  ssize_t device_read(int fd, void* buf, size_t len);
+  ssize_t device_writev(int fd, struct iovec* iov, int count);
+  static ssize_t device_splice(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
+                               unsigned int flags, void* userdata);
+  void patch_init_reply(char* reply);
   void close_backing(int id);
+
+  // Set by install() before the session runs; then read-only.
   int dev_fd_ = -1;  // the session's /dev/fuse descriptor (for the ioctls)
+  bool want_passthrough_ = false;
+  bool want_killpriv_v2_ = false;
+  // INIT, as the device hooks see it: the unique id of the kernel's INIT
+  // request and what it offers (flags and flags2 as one word), noted by the
+  // read hook; the writev hook patches the reply carrying that id and sets
+  // what was agreed. Atomics: the hooks run on the session's threads, and
+  // request threads read active_ and killpriv_v2_.
+  std::atomic<uint64_t> init_unique_{0};
+  std::atomic<uint64_t> init_offer_{0};
+  std::atomic<bool> init_seen_{false};
+  std::atomic<bool> active_{false};       // the kernel accepted passthrough
+  std::atomic<bool> killpriv_v2_{false};  // ... and handle_killpriv_v2
+
+  // Lock order: mu_ is a leaf, taken beneath the inode table's lock (a
+  // forgotten inode drops its idle registration).
+  std::mutex mu_;  // guards logged_, inodes_, idle_
   bool logged_ = false;
-  std::mutex mu_;
   std::unordered_map<Key, State, KeyHash> inodes_;
   std::list<Key> idle_;  // idle registrations, oldest first
 };

@@ -113,10 +113,10 @@ void VFiles::stat(const VNode& n, struct stat* st) {
 }
 
 std::string VFiles::render(const VNode& n, const Who& who) {
-  auto snap = guard_.refresh();
+  auto snap = state_.refresh();
   const State& s = *snap->state;
-  const std::string& project = guard_.options().project;
-  Clock c = guard_.clock();
+  const std::string& project = state_.options().project;
+  Clock c = state_.clock();
   switch (n.kind) {
     case VNode::kRoot:
     case VNode::kContextDir:
@@ -129,13 +129,13 @@ std::string VFiles::render(const VNode& n, const Who& who) {
     case VNode::kStatusJson: {
       Json j = state_json(s, c, project);
       j["project"] = project;
-      j["mode"] = std::string(to_string(guard_.options().mode));
+      j["mode"] = std::string(to_string(mode_));
       j["you"] = who.instance.empty() ? Json(nullptr) : Json(who.instance);
       return j.dump(2) + "\n";
     }
     case VNode::kStatus: {
-      std::string out = "aio mount of " + project + " (mode " +
-                        std::string(to_string(guard_.options().mode)) + ")\n";
+      std::string out =
+          "aio mount of " + project + " (mode " + std::string(to_string(mode_)) + ")\n";
       out += "you: " + (who.instance.empty() ? std::string("anonymous") : who.instance) + "\n\n";
       std::vector<std::vector<std::string>> rows;
       for (const auto& [id, i] : s.instances) {
@@ -162,7 +162,7 @@ std::string VFiles::render(const VNode& n, const Who& who) {
       q.project = project;
       q.category = n.category;
       q.now = c.now;
-      auto notes = guard_.store().notes(q);
+      auto notes = state_.store().notes(q);
       if (!notes) return "aio: " + notes.status().message() + "\n";
       if (n.kind == VNode::kExport) return notes_markdown(project, *notes, c.now);
       std::string out;
@@ -171,7 +171,7 @@ std::string VFiles::render(const VNode& n, const Who& who) {
     }
     case VNode::kDenials: {
       std::vector<std::vector<std::string>> rows;
-      for (const auto& d : guard_.denials())
+      for (const auto& d : denials_.list())
         rows.push_back({format_iso(d.time), d.op, d.path, std::to_string(d.pid) + " " + d.comm,
                         d.instance.empty() ? "anonymous" : d.instance,
                         d.holder.empty() ? "-" : d.holder, d.reason});
@@ -185,7 +185,7 @@ std::string VFiles::render(const VNode& n, const Who& who) {
 int VFiles::fail(const VNode& n, const Who& who, const Status& s) {
   spdlog::warn(".aio write by pid {} ({}) as {} refused: {}", who.pid, who.comm,
                who.instance.empty() ? "anonymous" : who.instance, s.message());
-  guard_.record_denial(
+  denials_.record(
       Denial{now_seconds(), "append",
              std::string(".aio/") + (n.kind == VNode::kClaims    ? "claims"
                                      : n.kind == VNode::kRelease ? "release"
@@ -199,9 +199,9 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
   for (auto& l : split_lines(data))
     if (!l.empty()) lines.push_back(std::move(l));
   if (lines.empty()) return fail(n, who, Status::invalid("empty line"));
-  auto snap = guard_.refresh();
-  Clock c = guard_.clock();
-  const std::string& project = guard_.options().project;
+  auto snap = state_.refresh();
+  Clock c = state_.clock();
+  const std::string& project = state_.options().project;
   if (who.instance.empty())
     return fail(n, who,
                 Status::invalid("the writer is not a registered instance "
@@ -213,12 +213,12 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
     source.tool = who.tool;
     std::vector<Note> notes;
     for (const auto& l : lines) notes.push_back(make_note(project, n.category, l, &source, c.now));
-    if (Status s = guard_.store().add_notes(notes); !s) return fail(n, who, s);
+    if (Status s = state_.store().add_notes(notes); !s) return fail(n, who, s);
     spdlog::info("{} {} note(s) by {} through .aio", notes.size(), n.category, who.instance);
     return 0;
   }
 
-  Status s = guard_.store().update([&](Txn& t) -> Status {
+  Status s = state_.store().update([&](Txn& t) -> Status {
     auto it = t.state().instances.find(who.instance);
     if (it == t.state().instances.end() || !is_live(it->second, c))
       return Status::invalid("instance " + who.instance + " is not registered or is stale");
@@ -236,13 +236,13 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
       if (!words) return words.status();
       auto g = claim_input(
           t, t.state().instances.at(me.id), words->type, words->target, project,
-          [this](const std::string& rel) { return guard_.is_directory(rel); }, c);
+          [this](const std::string& rel) { return tree_.is_directory(rel); }, c);
       if (!g) return g.status();
     }
     return Status::ok();
   });
   if (!s) return fail(n, who, s);
-  guard_.reload();
+  state_.reload();
   spdlog::info("{} line(s) applied to .aio/{} by {}", lines.size(),
                n.kind == VNode::kClaims ? "claims" : "release", who.instance);
   return 0;

@@ -14,7 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include "fs/guard.h"
+#include "fs/denial_log.h"
+#include "fs/identity.h"
+#include "fs/source_tree.h"
+#include "fs/state_watch.h"
 
 namespace aio::fs {
 
@@ -47,7 +50,11 @@ std::optional<VNode> vnode_of(const char* fuse_path);
 
 class VFiles {
  public:
-  explicit VFiles(Guard& guard) : guard_(guard) {}
+  // Reads the state through `state` (and acts through its store), records
+  // refused writes in `denials`, and asks `tree` whether a claimed path is a
+  // directory. All of them outlive it.
+  VFiles(StateWatch& state, DenialLog& denials, const SourceTree& tree, MountMode mode)
+      : state_(state), denials_(denials), tree_(tree), mode_(mode) {}
   // Fills *st. Files report size 0, as /proc does: their content depends on
   // the reader and on the state at open, and the kernel caches a reported
   // size across readers and state changes (attr_timeout), so tools that seek
@@ -62,7 +69,10 @@ class VFiles {
 
  private:
   int fail(const VNode& n, const Who& who, const Status& s);
-  Guard& guard_;
+  StateWatch& state_;
+  DenialLog& denials_;
+  const SourceTree& tree_;
+  const MountMode mode_;
 };
 
 }  // namespace aio::fs

@@ -1,6 +1,7 @@
 // Test harness for the mount tests: runs programs as a chosen caller, mounts
 // the real aio binary over a scratch project, and inspects the project
-// underneath the mount. Used by mount_test.cc only.
+// underneath the mount. Used by the mount tests (mount_*_test.cc,
+// passthrough_test.cc) only.
 //
 // Callers: instance A (tool claude) and instance B (tool codex), both
 // registered for the scratch project from sessions that no longer exist, and
@@ -92,10 +93,11 @@ class MountFixture : public testing::Test {
   // A digest of a whole tree (skipping a top-level .aio), for before/after.
   static std::string tree_digest(const std::string& dir);
 
-  // Waits out the kernel's attribute cache (attr_timeout, 1 s in
-  // fs/ops.cc). Under libfuse's path API every name of a hard-linked file is
-  // its own kernel inode, so the other names of a file written through the
-  // mount show their old size until their cached attributes expire.
+  // Waits out the kernel's attribute cache (attr_timeout, 1 s with --at:
+  // Fs::timeout in fs/session.h). Under libfuse's path API every name of a
+  // hard-linked file is its own kernel inode, so the other names of a file
+  // written through the mount show their old size until their cached
+  // attributes expire.
   static void settle_attrs();
 
   // Descriptors the daemon holds, by what they point to, other than
@@ -104,9 +106,9 @@ class MountFixture : public testing::Test {
   std::multiset<std::string> daemon_fds(size_t* pidfds = nullptr) const;
   // Waits (up to a few seconds: releases are asynchronous) for the daemon's
   // descriptors to come back to `baseline`; records a failure otherwise.
-  // pidfds pin callers in the guard's identity cache, which sweeps exited
-  // callers once it holds kSweepIdCache (32) of them: they must stay within
-  // that bound however many processes called, or they leak.
+  // pidfds pin callers in the identity cache (fs/identity.h), which sweeps
+  // exited callers once it holds IdentityCache::kSweep (32) of them: they
+  // must stay within that bound however many processes called, or they leak.
   void expect_no_fd_leak(const std::multiset<std::string>& baseline) const;
   static constexpr size_t kMaxCachedPidfds = 64;
 

@@ -1,0 +1,72 @@
+// The mount's view of aio's state: the current Snapshot (state + policy
+// index for the project), kept fresh by watching $AIO_HOME.
+//
+// Contract: refresh() drains an inotify descriptor on $AIO_HOME and reloads
+// only when state.json or journal.jsonl changed; any CLI command that
+// returned before the caller's operation began has queued its event by then,
+// so whatever is decided on the snapshot refresh() returns sees it. reload()
+// reloads unconditionally (after the mount's own store writes). A state that
+// cannot be loaded keeps the last good snapshot in force.
+//
+// Snapshots are published through an atomic shared_ptr, so readers take no
+// lock and a snapshot stays valid for as long as a reader holds it.
+//
+// Lock order: refresh_mu_ is a leaf of fs/ (the store's own file lock is
+// taken beneath it while loading).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/engine.h"
+#include "core/policy.h"
+#include "core/store.h"
+
+namespace aio::fs {
+
+struct Snapshot {
+  std::shared_ptr<const State> state;
+  PolicyIndex index;
+  uint64_t generation = 0;
+};
+
+struct WatchOptions {
+  std::string home;     // $AIO_HOME, the directory watched
+  std::string project;  // absolute source directory (the project root)
+  int64_t stale_seconds = 300;
+};
+
+class StateWatch {
+ public:
+  StateWatch(Store& store, WatchOptions opts);
+  ~StateWatch();
+  StateWatch(const StateWatch&) = delete;
+  StateWatch& operator=(const StateWatch&) = delete;
+
+  // Loads the state and starts watching $AIO_HOME.
+  Status start();
+  // The current snapshot, reloaded first if the state changed.
+  std::shared_ptr<const Snapshot> refresh();
+  // Reload unconditionally (after our own store writes).
+  void reload();
+
+  // Now, with the mount's staleness limit: what liveness is judged by.
+  Clock clock() const;
+  Store& store() { return store_; }
+  const WatchOptions& options() const { return opts_; }
+
+ private:
+  std::shared_ptr<const Snapshot> load_snapshot(uint64_t generation);
+
+  Store& store_;
+  const WatchOptions opts_;
+  int inotify_fd_ = -1;
+
+  std::mutex refresh_mu_;          // serialises draining inotify + reloading
+  std::atomic<int> reloading_{0};  // 1 while a thread holds refresh_mu_ in refresh()
+  std::atomic<std::shared_ptr<const Snapshot>> snap_;
+};
+
+}  // namespace aio::fs
