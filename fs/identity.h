@@ -1,6 +1,6 @@
 // Who makes a request through the mount: FUSE's thread id -> process ->
-// AIO_INSTANCE in its environment, its bound ancestor or its terminal
-// session -> the live instance it acts as (core's resolve_identity).
+// AIO_INSTANCE in its environment or its terminal session -> the live
+// instance it acts as (core's resolve_identity).
 //
 // Contract: ask only for write-class operations (reading /proc while the
 // caller execs a binary from the mount could deadlock). What /proc says of a

@@ -67,8 +67,8 @@ int entry(Fs& fs, const Inode* parent, const char* name, struct fuse_entry_param
 
 bool add_root_entry(Fs& fs, DirBuf& buf) {
   struct fuse_entry_param e;
-  memset(&e, 0, sizeof e);
-  if (buf.plus() && entry(fs, fs.inodes.inode(FUSE_ROOT_ID), kVirtualDir, &e) != 0) return true;
+  // READDIR too needs the inode number: readdir(3) skips an entry whose is 0.
+  if (entry(fs, fs.inodes.inode(FUSE_ROOT_ID), kVirtualDir, &e) != 0) return true;
   return buf.add(kVirtualDir, e, 1);  // virtual nodes hold no lookup count to undo
 }
 
