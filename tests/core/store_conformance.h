@@ -1,0 +1,73 @@
+// The Store contract (core/store.h) as a test suite every backend must pass.
+//
+// A backend joins with a StoreKit (how to make a location, open handles on
+// it — also from a forked child process —, corrupt it and read its raw bytes)
+// and one line:
+//   INSTANTIATE_TEST_SUITE_P(MyStore, StoreConformance, ::testing::Values(my_kit()),
+//                            StoreKitName);
+// The tests (store_conformance_test.cc) check what store.h promises: a
+// snapshot is never half a transaction, check-and-grant is atomic across
+// processes, a failed transaction changes nothing, corrupt state is never
+// overwritten, notes are durable and shared, focused loads and updates agree
+// with whole ones, prune removes what it should. Backend specifics (files,
+// journal, cache) are tested beside each backend (store_test.cc).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "core/store.h"
+
+namespace aio::test {
+
+struct StoreKit {
+  std::string name;  // for test names: letters, digits and '_'
+  // A new, empty location (a directory, a key prefix, ...), and its removal.
+  std::function<std::string()> make_location;
+  std::function<void(const std::string& location)> remove_location;
+  // A new handle on a location. Called once per handle, in the test process
+  // and in forked children alike.
+  std::function<Result<std::unique_ptr<Store>>(const std::string& location)> open;
+  // Makes the hot state at a location unparseable, as a bad hand edit does.
+  std::function<void(const std::string& location)> corrupt;
+  // Every byte the backend keeps for a location, in a fixed order.
+  std::function<std::string(const std::string& location)> raw;
+};
+
+inline std::ostream& operator<<(std::ostream& o, const StoreKit& k) {
+  return o << k.name;
+}
+
+inline std::string StoreKitName(const ::testing::TestParamInfo<StoreKit>& info) {
+  return info.param.name;
+}
+
+class StoreConformance : public ::testing::TestWithParam<StoreKit> {
+ protected:
+  void SetUp() override {
+    loc_ = kit().make_location();
+    store_ = open();
+    ASSERT_NE(store_, nullptr);
+  }
+  void TearDown() override {
+    store_.reset();
+    kit().remove_location(loc_);
+  }
+  const StoreKit& kit() const { return GetParam(); }
+  // Another handle on this test's location (nullptr on failure).
+  std::unique_ptr<Store> open() const { return open_at(loc_); }
+  std::unique_ptr<Store> open_at(const std::string& loc) const {
+    auto s = kit().open(loc);
+    EXPECT_TRUE(s) << s.status().message();
+    return s ? std::move(s).value() : nullptr;
+  }
+
+  std::string loc_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace aio::test
