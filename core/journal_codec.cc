@@ -1,12 +1,25 @@
 #include "core/journal_codec.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "core/codec.h"
 #include "core/timeutil.h"
 
 namespace aio {
 namespace {
+
+// How each op starts, by Op::Kind: the encoder writes it, the fast decoder
+// expects it, the JSON decoder knows the op by its name.
+constexpr std::string_view kOpName[] = {"putInstance", "delInstance", "putClaim", "delClaim",
+                                        "heartbeat"};
+constexpr std::string_view kOpHead[] = {
+    R"({"op":"putInstance","value":)", R"({"op":"delInstance","id":)",
+    R"({"op":"putClaim","value":)",    R"({"op":"delClaim","id":)",
+    R"({"op":"heartbeat","id":)",
+};
+static_assert(Op::kHeartbeat + 1 == std::size(kOpName) && std::size(kOpName) == std::size(kOpHead));
 
 // A cursor over exactly what encode_journal_line writes: every method
 // consumes one expected token or returns false (the caller gives up).
@@ -183,25 +196,19 @@ bool fast_record(LineCursor& c, R* r) {
 }
 
 bool fast_op(LineCursor& c, Op* op) {
-  if (c.lit("{\"op\":\"putInstance\",\"value\":")) {
-    op->kind = Op::kPutInstance;
-    return fast_record(c, &op->instance);
-  }
-  if (c.lit("{\"op\":\"putClaim\",\"value\":")) {
-    op->kind = Op::kPutClaim;
-    return fast_record(c, &op->claim);
-  }
-  if (c.lit("{\"op\":\"delInstance\",\"id\":")) {
-    op->kind = Op::kDelInstance;
-    return c.str(&op->id);
-  }
-  if (c.lit("{\"op\":\"delClaim\",\"id\":")) {
-    op->kind = Op::kDelClaim;
-    return c.str(&op->id);
-  }
-  if (c.lit("{\"op\":\"heartbeat\",\"id\":")) {
-    op->kind = Op::kHeartbeat;
-    return c.str(&op->id) && c.lit(",\"at\":") && c.integer(&op->time);
+  for (size_t k = 0; k < std::size(kOpHead); ++k) {
+    if (!c.lit(kOpHead[k])) continue;
+    op->kind = static_cast<Op::Kind>(k);
+    switch (op->kind) {
+      case Op::kPutInstance:
+        return fast_record(c, &op->instance);
+      case Op::kPutClaim:
+        return fast_record(c, &op->claim);
+      case Op::kHeartbeat:
+        return c.str(&op->id) && c.lit(",\"at\":") && c.integer(&op->time);
+      default:
+        return c.str(&op->id);
+    }
   }
   return false;
 }
@@ -218,29 +225,14 @@ std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops) {
   for (size_t k = 0; k < ops.size(); ++k) {
     const Op& op = ops[k];
     if (k) out.push_back(',');
-    switch (op.kind) {
-      case Op::kPutInstance:
-        out += "{\"op\":\"putInstance\",\"value\":";
-        append_instance_json(&out, op.instance);
-        break;
-      case Op::kDelInstance:
-        out += "{\"op\":\"delInstance\",\"id\":";
-        append_json_string(&out, op.id);
-        break;
-      case Op::kPutClaim:
-        out += "{\"op\":\"putClaim\",\"value\":";
-        append_claim_json(&out, op.claim);
-        break;
-      case Op::kDelClaim:
-        out += "{\"op\":\"delClaim\",\"id\":";
-        append_json_string(&out, op.id);
-        break;
-      case Op::kHeartbeat:
-        out += "{\"op\":\"heartbeat\",\"id\":";
-        append_json_string(&out, op.id);
-        out += ",\"at\":" + std::to_string(op.time);
-        break;
-    }
+    out += kOpHead[op.kind];
+    if (op.kind == Op::kPutInstance)
+      append_instance_json(&out, op.instance);
+    else if (op.kind == Op::kPutClaim)
+      append_claim_json(&out, op.claim);
+    else
+      append_json_string(&out, op.id);
+    if (op.kind == Op::kHeartbeat) out += ",\"at\":" + std::to_string(op.time);
     out.push_back('}');
   }
   out += "]}\n";
@@ -284,24 +276,19 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
   *seq = j["seq"].get<uint64_t>();
   ops->clear();
   for (const auto& o : j["ops"]) {
+    std::string name = text_at(o, "op");
+    size_t kind = std::find(std::begin(kOpName), std::end(kOpName), name) - std::begin(kOpName);
+    if (kind == std::size(kOpName)) return Status::state("unknown journal op '" + name + "'");
     Op op;
-    std::string kind = text_at(o, "op");
-    if (kind == "putInstance") {
-      op.kind = Op::kPutInstance;
+    op.kind = static_cast<Op::Kind>(kind);
+    if (op.kind == Op::kPutInstance)
       AIO_RETURN_IF_ERROR(instance_from_json(o.value("value", Json()), &op.instance));
-    } else if (kind == "putClaim") {
-      op.kind = Op::kPutClaim;
+    else if (op.kind == Op::kPutClaim)
       AIO_RETURN_IF_ERROR(claim_from_json(o.value("value", Json()), &op.claim));
-    } else if (kind == "delInstance" || kind == "delClaim" || kind == "heartbeat") {
-      op.kind = kind == "delInstance" ? Op::kDelInstance
-                : kind == "delClaim"  ? Op::kDelClaim
-                                      : Op::kHeartbeat;
+    else
       op.id = text_at(o, "id");
-      if (auto at = o.find("at"); at != o.end() && op.kind == Op::kHeartbeat)
-        op.time = json_int(*at).value_or(0);
-    } else {
-      return Status::state("unknown journal op '" + kind + "'");
-    }
+    if (auto at = o.find("at"); op.kind == Op::kHeartbeat && at != o.end())
+      op.time = json_int(*at).value_or(0);
     ops->push_back(std::move(op));
   }
   return Status::ok();

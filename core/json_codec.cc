@@ -253,7 +253,9 @@ template Status record_from_json(const Json&, Claim*);
 template Status record_from_json(const Json&, Note*);
 
 void append_json_string(std::string* out, std::string_view s) {
-  static const char* hex = "0123456789abcdef";
+  // The short escapes; every other byte below 0x20 is written \u00XX.
+  static constexpr std::string_view kEscaped = "\"\\\n\t\r", kAs = "\"\\ntr";
+  static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -261,26 +263,13 @@ void append_json_string(std::string* out, std::string_view s) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + run, i - run);
     run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      default:
-        out->append("\\u00");
-        out->push_back(hex[c >> 4]);
-        out->push_back(hex[c & 15]);
+    out->push_back('\\');
+    if (size_t k = kEscaped.find(static_cast<char>(c)); k != std::string_view::npos) {
+      out->push_back(kAs[k]);
+    } else {
+      out->append("u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
     }
   }
   out->append(s.data() + run, s.size() - run);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/codec.h"
+#include "tests/core/claims.h"
 
 namespace aio::test {
 namespace {
@@ -33,12 +34,9 @@ Instance inst(const std::string& id, const std::string& project = "/p") {
 
 Claim claim(const std::string& id, const std::string& owner, const std::string& target,
             const std::string& project = "/p", ClaimType type = ClaimType::kFile) {
-  Claim c;
+  Claim c = mk(type, target, project);
   c.id = id;
   c.instance_id = owner;
-  c.type = type;
-  c.target = target;
-  c.project = project;
   c.claimed_at = 200;
   return c;
 }
