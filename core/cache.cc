@@ -12,6 +12,8 @@ namespace aio {
 namespace {
 
 constexpr char kCacheMagic[8] = {'A', 'I', 'O', 'C', 'A', 'C', 'H', '4'};
+constexpr uint64_t kLayouts = layout_fingerprint<Instance>() ^ (layout_fingerprint<Claim>() * 3) ^
+                              (layout_fingerprint<Note>() * 5);
 
 // A Fletcher-style sum over 64-bit words in four lanes (a running sum and a
 // sum of running sums, so both content and position count): not a defence
@@ -76,7 +78,7 @@ bool CacheFile::open(const std::string& path, const FileId& want) {
   size_ = static_cast<size_t>(st.st_size);
   const char* bytes = static_cast<const char*>(map_);
   memcpy(&h_, bytes, sizeof h_);
-  if (memcmp(h_.magic, kCacheMagic, 8) != 0 || !(h_.state == want) ||
+  if (memcmp(h_.magic, kCacheMagic, 8) != 0 || h_.layouts != kLayouts || !(h_.state == want) ||
       h_.payload_size != size_ - sizeof h_ || !sections_fit(h_.sections, h_.payload_size) ||
       checksum(bytes + sizeof h_, h_.payload_size) != h_.checksum)
     return false;
@@ -88,6 +90,7 @@ void write_cache_file(const std::string& path, const std::string& tmp_suffix, co
                       const FileId& state, uint64_t seq, uint64_t journal_offset) {
   CacheHeader h;
   memcpy(h.magic, kCacheMagic, 8);
+  h.layouts = kLayouts;
   h.state = state;
   h.seq = seq;
   h.journal_offset = journal_offset;

@@ -1,8 +1,9 @@
 // state.cache: a header and a payload (cache_image.h) holding the image of
 // state.json plus a prefix of the journal. It is a cache: the header names
-// the state.json it was built from (device, inode, size, mtime) and carries a
-// checksum of the payload, so a stale, torn or foreign file is simply not
-// used (and rebuilt by the next load). It is only ever replaced by rename,
+// the state.json it was built from (device, inode, size, mtime), the record
+// layouts it was written under and a checksum of the payload, so a stale,
+// torn, foreign or older-layout file is simply not used (and rebuilt by the
+// next load). It is only ever replaced by rename,
 // never rewritten in place, so a mapping of it stays valid while open.
 #pragma once
 
@@ -25,7 +26,8 @@ struct FileId {
 FileId file_id(const struct stat& st);
 
 struct CacheHeader {
-  char magic[8];            // kCacheMagic; a new layout takes a new one
+  char magic[8];            // kCacheMagic; a new file layout takes a new one
+  uint64_t layouts;         // the record layouts' fingerprint (a new field changes it)
   FileId state;             // the state.json the image starts from
   uint64_t seq;             // the state's seq
   uint64_t journal_offset;  // the journal up to here is in the image
@@ -33,7 +35,7 @@ struct CacheHeader {
   uint64_t checksum;  // of the payload
   CacheSections sections;
 };
-static_assert(std::is_trivially_copyable_v<CacheHeader> && sizeof(CacheHeader) == 120,
+static_assert(std::is_trivially_copyable_v<CacheHeader> && sizeof(CacheHeader) == 128,
               "state.cache's header is read and written as bytes");
 
 // A mapped state.cache whose header matches `want` and whose checksum holds.

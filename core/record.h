@@ -194,6 +194,25 @@ consteval bool valid_layout() {
   return true;
 }
 
+// A fingerprint of R's layout (keys, kinds, flags and nesting, in order):
+// what a binary image of R (cache_image.h) depends on, so that an image
+// written under another layout is never read as this one.
+template <typename R>
+consteval uint64_t layout_fingerprint() {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  auto mix = [&h](uint64_t v) { h = (h ^ v) * 0x100000001b3ULL; };
+  auto mix_fields = [&mix](std::span<const Field<R>> fields, auto& self) -> void {
+    mix(fields.size());
+    for (const Field<R>& f : fields) {
+      for (char c : f.key()) mix(static_cast<unsigned char>(c));
+      mix(static_cast<uint64_t>(f.kind) << 8 | f.flags);
+      if (f.kind == FieldKind::kObject) self(f.sub(), self);
+    }
+  };
+  mix_fields(fields_of<R>(), mix_fields);
+  return h;
+}
+
 // The position of the field naming member `m` in R's layout.
 template <typename R, typename T>
 constexpr size_t field_index(T R::*m) {

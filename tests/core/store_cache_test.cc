@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstddef>
+
 #include <filesystem>
 #include <fstream>
 
@@ -41,7 +43,7 @@ State sample_state() {
     c.id = "c" + std::to_string(10 + k);
     c.instance_id = "i" + std::to_string(k % 3);
     c.type = static_cast<ClaimType>(k % 4);
-    c.target = "t" + std::to_string(k);
+    c.target = (c.type == ClaimType::kPattern ? "**/t" : "t") + std::to_string(k);  // canonical
     c.project = k % 2 ? "/p" : "/q";
     c.exclusive = k % 3 != 0;
     c.claimed_at = 1700000200 + k;
@@ -208,16 +210,26 @@ TEST_F(StoreCacheTest, FocusedLoadReadsOnlyWhatTheFocusKeeps) {
 }
 
 TEST_F(StoreCacheTest, AnOldLayoutIsIgnoredAndRebuilt) {
-  std::string cache;
-  ASSERT_TRUE(read_file(home_ + "/state.cache", &cache));
-  ASSERT_EQ(cache.substr(0, 8), "AIOCACH4");
-  cache[7] = '3';  // what the previous layout's files say
-  std::ofstream(home_ + "/state.cache", std::ios::binary | std::ios::trunc) << cache;
-  auto s = open()->load();
-  ASSERT_TRUE(s);
-  EXPECT_EQ(s->claims.size(), state_.claims.size());
-  ASSERT_TRUE(read_file(home_ + "/state.cache", &cache));
-  EXPECT_EQ(cache.substr(0, 8), "AIOCACH4");
+  std::string fresh;
+  ASSERT_TRUE(read_file(home_ + "/state.cache", &fresh));
+  ASSERT_EQ(fresh.substr(0, 8), "AIOCACH4");
+  // What a cache of the previous file layout, or of records with other
+  // fields (another layout fingerprint), says in its header.
+  for (size_t at : {size_t{7}, offsetof(CacheHeader, layouts)}) {
+    std::string cache = fresh;
+    cache[at] ^= 0x01;
+    std::ofstream(home_ + "/state.cache", std::ios::binary | std::ios::trunc) << cache;
+    auto s = open()->load();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->claims.size(), state_.claims.size());
+    ASSERT_TRUE(read_file(home_ + "/state.cache", &cache));
+    EXPECT_EQ(cache, fresh) << "rebuilt as it was";
+  }
+}
+
+TEST(CacheImage, LayoutFingerprintsTellLayoutsApart) {
+  EXPECT_NE(layout_fingerprint<Instance>(), layout_fingerprint<Claim>());
+  EXPECT_NE(layout_fingerprint<Claim>(), layout_fingerprint<Note>());
 }
 
 }  // namespace
