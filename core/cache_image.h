@@ -55,7 +55,7 @@ struct RecordSpan {
 
 // What a read of a record fills in.
 enum class ImagePart {
-  kFocus,           // the key and focus fields (a Focus can test the record)
+  kFocus,           // the focus fields (a Focus can test the record; the key is in its span)
   kAllButOnDemand,  // everything but the on-demand fields (Instance::claims)
   kWhole,
 };

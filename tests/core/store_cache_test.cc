@@ -88,11 +88,12 @@ TEST(CacheImage, ReadsRecordsInPart) {
     scratch.instance_id = "untouched";
     if (!img.read(sp, &scratch, ImagePart::kFocus)) return false;
     const Claim& want = s.claims.at(std::string(sp.key));
-    EXPECT_EQ(scratch.id, want.id);
+    EXPECT_EQ(sp.key, want.id);
+    EXPECT_EQ(scratch.id, "");  // the span has it
     EXPECT_EQ(scratch.type, want.type);
     EXPECT_EQ(scratch.target, want.target);
     EXPECT_EQ(scratch.project, want.project);
-    EXPECT_EQ(scratch.instance_id, "untouched");  // not a focus field
+    EXPECT_EQ(scratch.instance_id, "untouched");  // nor the other fields
     return true;
   }));
   EXPECT_EQ(keys.size(), s.claims.size());

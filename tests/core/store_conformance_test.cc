@@ -147,6 +147,7 @@ void read_generations(Store& st, const std::atomic<bool>& stop, std::set<int>* s
       }
       seen->insert(g);
     }
+    usleep(200);  // flock favours readers: leave the writer a gap
   }
 }
 
@@ -224,16 +225,24 @@ TEST_P(StoreConformance, SnapshotIsNeverHalfATransaction) {
     t.put_instance(inst("i1"));
     return move_generation(t, 0);
   }));
+  // The writer starts once the readers run, and leaves them time to look
+  // between its transactions, so that they see many generations.
+  int gate[2];
+  ASSERT_EQ(pipe(gate), 0);
   pid_t writer = spawn([&] {
+    close(gate[1]);
     auto st = kit().open(loc_);
-    if (!st) return 2;
+    char c;
+    if (read(gate[0], &c, 1) != 0 || !st) return 2;
     for (int g = 1; g <= kGenerations; ++g) {
       auto fn = [g](Txn& t) { return move_generation(t, g); };
       Status s = g % 2 ? (*st)->update(fn) : (*st)->update_focused(plan(keep_all({"i1"})), fn);
       if (!s) return 3;
+      usleep(200);
     }
     return 0;
   });
+  close(gate[0]);
   std::atomic<bool> stop{false};
   std::set<int> seen_here, seen_there;
   std::string problem_here, problem_there;
@@ -243,6 +252,7 @@ TEST_P(StoreConformance, SnapshotIsNeverHalfATransaction) {
     EXPECT_EQ(exit_status(writer), 0) << "the writer failed";
     stop = true;
   });
+  close(gate[1]);  // go
   read_generations(*store_, stop, &seen_here, &problem_here);
   stopper.join();
   other.join();
