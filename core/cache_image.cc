@@ -46,7 +46,7 @@ class ImageReader {
     uint32_t n = num<uint32_t>();
     if (!need(n)) return {};
     pos_ += n;
-    return b_.substr(pos_ - n, n);
+    return std::string_view(b_.data() + pos_ - n, n);  // need() checked it
   }
 
  private:
@@ -207,14 +207,9 @@ void put_record(ImageWriter& w, const R& r) {
   w.close_record(body);
 }
 
-// A record's body (`in` holds exactly its bytes). kFocus leaves the key out
-// (the span has it): a focus test copies nothing it does not test.
+// A record's body (`in` holds exactly its bytes).
 template <typename R>
 bool get_record(ImageReader& in, R* r, ImagePart part) {
-  if (part == ImagePart::kFocus) {
-    in.str();  // the key
-    return in.ok() && get_run<Run::kFocus>(in, r);
-  }
   if (!get_run<Run::kKey>(in, r) || !get_run<Run::kFocus>(in, r)) return false;
   if (!get_run<Run::kPlain>(in, r) || !get_json(in, &r->extra)) return false;
   if (part == ImagePart::kAllButOnDemand) return true;
@@ -326,23 +321,48 @@ size_t CacheImage::end_of(Records which) const {
 
 bool CacheImage::span_at(size_t pos, RecordSpan* sp) const {
   if (pos > bytes_.size()) return false;
-  ImageReader in(bytes_.substr(pos));
+  ImageReader in(std::string_view(bytes_.data() + pos, bytes_.size() - pos));
   uint32_t size = in.num<uint32_t>();
   if (!in.ok() || bytes_.size() - pos - sizeof size < size) return false;
   sp->begin = pos;
   sp->end = pos + sizeof size + size;
   sp->key = in.str();
-  return in.ok() && in.pos() <= sizeof size + size;
+  sp->fields = pos + in.pos();
+  return in.ok() && sp->fields <= sp->end;
 }
 
 template <typename R>
 bool CacheImage::read(const RecordSpan& sp, R* out, ImagePart part) const {
-  ImageReader in(bytes_.substr(sp.begin + sizeof(uint32_t), sp.end - sp.begin - sizeof(uint32_t)));
+  size_t body = sp.begin + sizeof(uint32_t);
+  ImageReader in(std::string_view(bytes_.data() + body, sp.end - body));
   return get_record(in, out, part);
 }
 template bool CacheImage::read(const RecordSpan&, Instance*, ImagePart) const;
 template bool CacheImage::read(const RecordSpan&, Claim*, ImagePart) const;
 template bool CacheImage::read(const RecordSpan&, Note*, ImagePart) const;
+
+template <typename R>
+bool CacheImage::read_focus(const RecordSpan& sp, FocusView<R>* out) const {
+  ImageReader in(std::string_view(bytes_.data() + sp.fields, sp.end - sp.fields));
+  size_t k = 0;  // the rank of the focus field at hand
+  return all_fields<R>([&](auto i) {
+    constexpr const Field<R>& f = fields_of<R>()[i];
+    if constexpr (run_of(f.flags) != Run::kFocus) {
+      return true;
+    } else if constexpr (f.kind == FieldKind::kString) {
+      out->text[k++] = in.str();
+    } else if constexpr (f.kind == FieldKind::kInt || f.kind == FieldKind::kTime) {
+      out->number[k++] = in.num<int64_t>();
+    } else {  // kBool, kClaimType (valid_layout allows no other kind): one byte
+      uint8_t v = in.num<uint8_t>();
+      if (f.kind == FieldKind::kClaimType && v > static_cast<uint8_t>(ClaimType::kTask))
+        return false;
+      out->number[k++] = v;
+    }
+    return in.ok();
+  });
+}
+template bool CacheImage::read_focus(const RecordSpan&, FocusView<Claim>*) const;
 
 bool CacheImage::decode(State* out) const {
   State s;

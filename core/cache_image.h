@@ -17,9 +17,12 @@
 // reads as false, never as a wrong record.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/journal_codec.h"
@@ -51,13 +54,32 @@ CachePayload encode_cache_payload(const State& s);
 struct RecordSpan {
   std::string_view key;
   size_t begin = 0, end = 0;
+  size_t fields = 0;  // where the fields after the key begin
 };
 
 // What a read of a record fills in.
 enum class ImagePart {
-  kFocus,           // the focus fields (a Focus can test the record; the key is in its span)
   kAllButOnDemand,  // everything but the on-demand fields (Instance::claims)
   kWhole,
+};
+
+// A record's focus fields (field::kFocus), read in place: strings point into
+// the image, so testing a record against a Focus copies nothing.
+// get<&Claim::project>() is that field's value.
+template <typename R>
+struct FocusView {
+  static constexpr size_t kCount = count_flagged<R>(field::kFocus);
+  template <auto kMember>
+  auto get() const {
+    constexpr size_t k = flagged_rank<R>(kMember, field::kFocus);
+    using T = std::remove_cvref_t<decltype(std::declval<const R&>().*kMember)>;
+    if constexpr (std::is_same_v<T, std::string>)
+      return text[k];
+    else
+      return static_cast<T>(number[k]);
+  }
+  std::array<std::string_view, kCount> text{};  // of string fields
+  std::array<int64_t, kCount> number{};         // of the others
 };
 
 // A payload read in place (the bytes must outlive it).
@@ -86,6 +108,9 @@ class CacheImage {
   // The record at sp: the fields `part` names (the others keep their values).
   template <typename R>
   bool read(const RecordSpan& sp, R* out, ImagePart part) const;
+  // The focus fields of the record at sp, in place.
+  template <typename R>
+  bool read_focus(const RecordSpan& sp, FocusView<R>* out) const;
   // The whole state (its seq is 0: the file's header holds it).
   bool decode(State* out) const;
   // This image with ops applied in order. Only the records the ops touch are

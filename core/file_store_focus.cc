@@ -13,8 +13,13 @@
 namespace aio {
 namespace {
 
-bool keeps(const Focus& f, const Claim& c) {
-  return !f.keep || f.keep(c.project, c.type, c.target);
+// Whether f keeps the claim at sp (its focus fields read in place).
+bool keeps(const CacheImage& img, const RecordSpan& sp, const Focus& f, bool* keep) {
+  FocusView<Claim> v;
+  if (!img.read_focus(sp, &v)) return false;
+  *keep =
+      !f.keep || f.keep(v.get<&Claim::project>(), v.get<&Claim::type>(), v.get<&Claim::target>());
+  return true;
 }
 
 // Every instance of the image but its claims list; *spans: where each lies.
@@ -48,13 +53,13 @@ bool read_claims_lists(const CacheImage& img, const std::vector<RecordSpan>& spa
   return true;
 }
 
-// The claims the focus keeps: each one's focus fields are read into a
-// scratch record and tested before anything else of it is read.
+// The claims the focus keeps: each one is tested in place before anything
+// of it is copied.
 bool read_kept_claims(const CacheImage& img, const Focus& f, State* st) {
-  Claim scratch;
   return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
-    if (!img.read(sp, &scratch, ImagePart::kFocus)) return false;
-    if (!keeps(f, scratch)) return true;
+    bool keep = false;
+    if (!keeps(img, sp, f, &keep)) return false;
+    if (!keep) return true;
     Claim c;
     if (!img.read(sp, &c, ImagePart::kWhole)) return false;
     std::string key = c.id;
@@ -165,10 +170,10 @@ bool FileStore::focused_commit_ok(const Txn& txn, const FocusInfo& fi) {
   }
   if (new_ids.empty()) return true;
   const CacheImage& img = fi.cache.image();
-  Claim scratch;
   return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
+    bool keep = false;
     if (std::find(new_ids.begin(), new_ids.end(), sp.key) == new_ids.end()) return true;
-    return img.read(sp, &scratch, ImagePart::kFocus) && keeps(fi.focus, scratch);
+    return keeps(img, sp, fi.focus, &keep) && keep;
   });
 }
 

@@ -155,14 +155,14 @@ constexpr std::span<const Field<R>> fields_of() {
 // by hand (no dispatch on the kind at run time). all_fields stops at the
 // first fn that returns false and says whether every one returned true.
 template <typename R, typename Fn>
-inline void for_each_field(Fn&& fn) {
+[[gnu::always_inline]] inline void for_each_field(Fn&& fn) {
   [&]<size_t... K>(std::index_sequence<K...>) {
     (fn(std::integral_constant<size_t, K>{}), ...);
   }
   (std::make_index_sequence<fields_of<R>().size()>{});
 }
 template <typename R, typename Fn>
-inline bool all_fields(Fn&& fn) {
+[[gnu::always_inline]] inline bool all_fields(Fn&& fn) {
   return [&]<size_t... K>(std::index_sequence<K...>) {
     return (fn(std::integral_constant<size_t, K>{}) && ...);
   }
@@ -184,6 +184,10 @@ consteval bool valid_layout() {
     }
     if ((f.flags & field::kFocus) && (f.flags & field::kOnDemand))
       throw "a field is read in place or on demand, not both";
+    if ((f.flags & field::kFocus) &&
+        (f.kind == FieldKind::kOptString || f.kind == FieldKind::kOptTime ||
+         f.kind == FieldKind::kStringList || f.kind == FieldKind::kObject))
+      throw "focus fields are single strings, numbers, bools or claim types";
     for (size_t j = 0; j < k; ++j)
       if (fields[j].key() == f.key()) throw "duplicate key";
     for (const Field<R>& s : f.sub())
@@ -220,6 +224,27 @@ constexpr size_t field_index(T R::*m) {
   for (size_t k = 0; k < fields.size(); ++k)
     if (auto* p = std::get_if<T R::*>(&fields[k].member()); p && *p == m) return k;
   return fields.size();
+}
+
+// How many fields of R's layout carry `flag`, and the rank among them (in
+// layout order) of the field naming member m.
+template <typename R>
+consteval size_t count_flagged(uint8_t flag) {
+  size_t n = 0;
+  for (const Field<R>& f : fields_of<R>()) n += (f.flags & flag) != 0;
+  return n;
+}
+template <typename R, typename T>
+consteval size_t flagged_rank(T R::*m, uint8_t flag) {
+  size_t n = 0;
+  for (const Field<R>& f : fields_of<R>()) {
+    if (auto* p = std::get_if<T R::*>(&f.member()); p && *p == m) {
+      if (!(f.flags & flag)) throw "the member's field does not carry the flag";
+      return n;
+    }
+    n += (f.flags & flag) != 0;
+  }
+  throw "no field names the member";
 }
 
 // What decoding text learnt beyond the record, for the record's fix_up().
