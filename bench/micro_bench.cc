@@ -212,22 +212,25 @@ struct GuardWorld {
   }
 };
 
-GuardWorld* world() {
-  static GuardWorld w;
+// The world a group of benchmarks shares (built on first use).
+template <typename World>
+World* the() {
+  static World w;
   return &w;
 }
 
+template <typename World>
 bool usable(benchmark::State& st) {
-  if (!world()->error.empty()) {
-    st.SkipWithError(world()->error.c_str());
+  if (!the<World>()->error.empty()) {
+    st.SkipWithError(the<World>()->error.c_str());
     return false;
   }
   return true;
 }
 
 void BM_GuardWhoHit(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  if (!usable<GuardWorld>(st)) return;
+  fs::Guard& g = *the<GuardWorld>()->guard;
   pid_t tid = this_tid();
   g.who(tid);  // cache it
   bool resolved = true;
@@ -243,8 +246,8 @@ BENCHMARK(BM_GuardWhoHit);
 // A miss: each iteration asks from a new thread, whose id the cache has not
 // seen. Only the who() call is timed (manual time), not the thread's start.
 void BM_GuardWhoMiss(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  if (!usable<GuardWorld>(st)) return;
+  fs::Guard& g = *the<GuardWorld>()->guard;
   bool resolved = true;
   for (auto _ : st) {
     double seconds = 0;
@@ -265,8 +268,8 @@ void BM_GuardWhoMiss(benchmark::State& st) {
 BENCHMARK(BM_GuardWhoMiss)->UseManualTime();
 
 void BM_GuardCheckAllowed(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  if (!usable<GuardWorld>(st)) return;
+  fs::Guard& g = *the<GuardWorld>()->guard;
   fs::Who who;  // anonymous
   who.pid = getpid();
   size_t refused = 0;
@@ -276,8 +279,8 @@ void BM_GuardCheckAllowed(benchmark::State& st) {
 BENCHMARK(BM_GuardCheckAllowed);
 
 void BM_GuardRefreshUnchanged(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  if (!usable<GuardWorld>(st)) return;
+  fs::Guard& g = *the<GuardWorld>()->guard;
   g.refresh();
   for (auto _ : st) benchmark::DoNotOptimize(g.refresh());
 }
@@ -286,8 +289,8 @@ BENCHMARK(BM_GuardRefreshUnchanged);
 // After each (untimed) store update — a heartbeat, as `aio heartbeat` makes —
 // the timed refresh() notices the change and reloads the state.
 void BM_GuardRefreshAfterUpdate(benchmark::State& st) {
-  if (!usable(st)) return;
-  GuardWorld& w = *world();
+  if (!usable<GuardWorld>(st)) return;
+  GuardWorld& w = *the<GuardWorld>();
   uint64_t first = w.guard->refresh()->generation;
   for (auto _ : st) {
     st.PauseTiming();
@@ -390,38 +393,25 @@ struct StoreWorld {
   }
 };
 
-StoreWorld* store_world() {
-  static StoreWorld w;
-  return &w;
-}
-
-bool store_usable(benchmark::State& st) {
-  if (!store_world()->error.empty()) {
-    st.SkipWithError(store_world()->error.c_str());
-    return false;
-  }
-  return true;
-}
-
 void BM_StateJsonParse(benchmark::State& st) {
-  if (!store_usable(st)) return;
-  const std::string& text = store_world()->state_text;
+  if (!usable<StoreWorld>(st)) return;
+  const std::string& text = the<StoreWorld>()->state_text;
   for (auto _ : st) benchmark::DoNotOptimize(parse_state_json(text));
   st.SetBytesProcessed(static_cast<int64_t>(st.iterations() * text.size()));
 }
 BENCHMARK(BM_StateJsonParse)->Unit(benchmark::kMillisecond);
 
 void BM_StateJsonEncode(benchmark::State& st) {
-  if (!store_usable(st)) return;
-  for (auto _ : st) benchmark::DoNotOptimize(encode_state_json(store_world()->state));
+  if (!usable<StoreWorld>(st)) return;
+  for (auto _ : st) benchmark::DoNotOptimize(encode_state_json(the<StoreWorld>()->state));
 }
 BENCHMARK(BM_StateJsonEncode)->Unit(benchmark::kMillisecond);
 
 void BM_JournalDecode(benchmark::State& st) {
-  if (!store_usable(st)) return;
+  if (!usable<StoreWorld>(st)) return;
   size_t bad = 0;
   for (auto _ : st) {
-    for (const auto& line : store_world()->journal_lines) {
+    for (const auto& line : the<StoreWorld>()->journal_lines) {
       uint64_t seq = 0;
       std::vector<Op> ops;
       bad += !decode_journal_line(std::string_view(line).substr(0, line.size() - 1), &seq, &ops);
@@ -434,8 +424,8 @@ void BM_JournalDecode(benchmark::State& st) {
 BENCHMARK(BM_JournalDecode)->Unit(benchmark::kMicrosecond);
 
 void BM_StoreLoad(benchmark::State& st) {
-  if (!store_usable(st)) return;
-  std::string home = store_world()->make_home("load");
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("load");
   auto store = open_file_store(home, StoreWorld::journaled());
   size_t claims = 0;
   for (auto _ : st) {
@@ -449,11 +439,11 @@ BENCHMARK(BM_StoreLoad)->Unit(benchmark::kMillisecond);
 
 // What `aio check <path>` loads: the claims that may cover one path.
 void BM_StoreLoadFocused(benchmark::State& st) {
-  if (!store_usable(st)) return;
-  std::string home = store_world()->make_home("focused");
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("focused");
   auto store = open_file_store(home, StoreWorld::journaled());
-  std::string project = store_world()->root + "/p0";
-  std::string whole = store_world()->state.instances.begin()->first;
+  std::string project = the<StoreWorld>()->root + "/p0";
+  std::string whole = the<StoreWorld>()->state.instances.begin()->first;
   size_t kept = 0;
   for (auto _ : st) {
     auto s = (*store)->load_focused([&](const State&) {
@@ -474,11 +464,11 @@ BENCHMARK(BM_StoreLoadFocused)->Unit(benchmark::kMicrosecond);
 // load() after 200 journaled transactions, without a cache: parse state.json,
 // replay the journal, write the cache again.
 void BM_StoreLoadReplay(benchmark::State& st) {
-  if (!store_usable(st)) return;
-  std::string home = store_world()->make_home("replay");
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("replay");
   {
     std::string journal;
-    for (const auto& l : store_world()->journal_lines) journal += l;
+    for (const auto& l : the<StoreWorld>()->journal_lines) journal += l;
     FILE* f = fopen((home + "/journal.jsonl").c_str(), "w");
     if (f) fwrite(journal.data(), 1, journal.size(), f), fclose(f);
   }
@@ -498,13 +488,13 @@ BENCHMARK(BM_StoreLoadReplay)->Unit(benchmark::kMillisecond);
 // What `aio claim file <new path>` commits: one claim and its instance, put
 // through update_focused (journal append, cache patched every few writes).
 void BM_StoreClaimFocused(benchmark::State& st) {
-  if (!store_usable(st)) return;
-  std::string home = store_world()->make_home("claim");
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("claim");
   FileStoreOptions o = StoreWorld::journaled();
   o.cache_lag_bytes = 16 * 1024;
   auto store = open_file_store(home, o);
-  std::string me = store_world()->state.instances.begin()->first;
-  std::string project = store_world()->state.instances.begin()->second.project;
+  std::string me = the<StoreWorld>()->state.instances.begin()->first;
+  std::string project = the<StoreWorld>()->state.instances.begin()->second.project;
   size_t k = 0;
   for (auto _ : st) {
     std::string target = "bench/new/" + std::to_string(k++) + ".ts";
