@@ -9,20 +9,93 @@
 // snapshot is never half a transaction, check-and-grant is atomic across
 // processes, a failed transaction changes nothing, corrupt state is never
 // overwritten, notes are durable and shared, focused loads and updates agree
-// with whole ones, prune removes what it should. Backend specifics (files,
-// journal, cache) are tested beside each backend (store_test.cc).
+// with whole ones, prune removes what it should. The file store's kit is in
+// file_store_conformance_test.cc; backend specifics (files, journal, cache)
+// are tested beside each backend (store_test.cc, store_cache_test.cc).
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
 
+#include "core/codec.h"
 #include "core/store.h"
+#include "tests/core/claims.h"
 
 namespace aio::test {
+
+// ---- shorthands for the tests and for kits
+
+inline Instance inst(const std::string& id, const std::string& project = "/p") {
+  Instance i;
+  i.id = id;
+  i.tool = "t";
+  i.project = project;
+  i.started_at = 100;
+  i.last_heartbeat = 100;
+  return i;
+}
+
+inline Claim claim(const std::string& id, const std::string& owner, const std::string& target,
+                   const std::string& project = "/p", ClaimType type = ClaimType::kFile) {
+  Claim c = mk(type, target, project);
+  c.id = id;
+  c.instance_id = owner;
+  c.claimed_at = 200;
+  return c;
+}
+
+inline Note note(const std::string& id, const std::string& project, const std::string& category,
+                 int64_t at) {
+  Note n;
+  n.id = id;
+  n.project = project;
+  n.category = category;
+  n.content = "content of " + id + " \"quoted\"\nsecond line";
+  n.source_instance = "t-1-aaaaaaaa";
+  n.source_tool = "t";
+  n.created_at = at;
+  return n;
+}
+
+inline std::string dump(const State& s) {
+  return encode_state_json(s);
+}
+
+inline FocusPlanner plan(Focus f) {
+  return [f](const State&) { return f; };
+}
+
+inline Focus keep_if(std::function<bool(std::string_view, ClaimType, std::string_view)> keep,
+                     std::vector<std::string> whole = {}) {
+  Focus f;
+  f.keep = std::move(keep);
+  f.whole_instances = std::move(whole);
+  return f;
+}
+
+inline Focus keep_all(std::vector<std::string> whole) {
+  return keep_if([](std::string_view, ClaimType, std::string_view) { return true; },
+                 std::move(whole));
+}
+
+// Runs fn in a forked child process; its result is the child's exit status.
+inline pid_t spawn(const std::function<int()>& fn) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(fn());
+  return pid;
+}
+
+inline int exit_status(pid_t pid) {
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
 
 struct StoreKit {
   std::string name;  // for test names: letters, digits and '_'

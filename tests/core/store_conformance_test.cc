@@ -1,8 +1,5 @@
-// The Store contract (store_conformance.h), instantiated below for the file
-// store in three configurations: default options (small states checkpoint on
-// every write), journaled (every write after the first goes to the journal,
-// the cache follows each one) and compacting (journal and cache, with
-// checkpoints and cache rebuilds every few writes).
+// The Store contract: the tests of store_conformance.h, for every backend
+// instantiated with it (file_store_conformance_test.cc: the file store).
 #include "tests/core/store_conformance.h"
 
 #include <sys/wait.h>
@@ -16,77 +13,8 @@
 #include <sstream>
 #include <thread>
 
-#include "core/codec.h"
-#include "tests/core/claims.h"
-
 namespace aio::test {
 namespace {
-
-Instance inst(const std::string& id, const std::string& project = "/p") {
-  Instance i;
-  i.id = id;
-  i.tool = "t";
-  i.project = project;
-  i.started_at = 100;
-  i.last_heartbeat = 100;
-  return i;
-}
-
-Claim claim(const std::string& id, const std::string& owner, const std::string& target,
-            const std::string& project = "/p", ClaimType type = ClaimType::kFile) {
-  Claim c = mk(type, target, project);
-  c.id = id;
-  c.instance_id = owner;
-  c.claimed_at = 200;
-  return c;
-}
-
-Note note(const std::string& id, const std::string& project, const std::string& category,
-          int64_t at) {
-  Note n;
-  n.id = id;
-  n.project = project;
-  n.category = category;
-  n.content = "content of " + id + " \"quoted\"\nsecond line";
-  n.source_instance = "t-1-aaaaaaaa";
-  n.source_tool = "t";
-  n.created_at = at;
-  return n;
-}
-
-std::string dump(const State& s) {
-  return encode_state_json(s);
-}
-
-FocusPlanner plan(Focus f) {
-  return [f](const State&) { return f; };
-}
-
-Focus keep_if(std::function<bool(std::string_view, ClaimType, std::string_view)> keep,
-              std::vector<std::string> whole = {}) {
-  Focus f;
-  f.keep = std::move(keep);
-  f.whole_instances = std::move(whole);
-  return f;
-}
-
-Focus keep_all(std::vector<std::string> whole) {
-  return keep_if([](std::string_view, ClaimType, std::string_view) { return true; },
-                 std::move(whole));
-}
-
-// Runs fn in a forked child process; its result is the child's exit status.
-pid_t spawn(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  return pid;
-}
-
-int exit_status(pid_t pid) {
-  int st = 0;
-  if (waitpid(pid, &st, 0) != pid) return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 // ---- what every snapshot of the generation test must look like
 
@@ -537,59 +465,6 @@ TEST_P(StoreConformance, FocusedLoadsAndUpdatesAgreeWithWholeOnes) {
   twin.reset();
   kit().remove_location(twin_loc);
 }
-
-// ---- the file store
-
-StoreKit file_store_kit(std::string name, FileStoreOptions o) {
-  StoreKit k;
-  k.name = std::move(name);
-  k.make_location = [] {
-    char tmpl[] = "/tmp/aio-conformance-XXXXXX";
-    return std::string(mkdtemp(tmpl) ? tmpl : "/nonexistent");
-  };
-  k.remove_location = [](const std::string& loc) { std::filesystem::remove_all(loc); };
-  k.open = [o](const std::string& loc) { return open_file_store(loc, o); };
-  k.corrupt = [](const std::string& loc) {
-    std::ofstream(loc + "/state.json", std::ios::trunc) << "{\"schemaVersion\":1,\"instances\":{";
-  };
-  k.raw = [](const std::string& loc) {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(loc))
-      names.push_back(e.path().filename());
-    std::sort(names.begin(), names.end());
-    std::string out;
-    for (const auto& n : names) {
-      std::ifstream in(loc + "/" + n, std::ios::binary);
-      std::stringstream bytes;
-      bytes << in.rdbuf();
-      out += n + "\n" + std::to_string(bytes.str().size()) + "\n" + bytes.str();
-    }
-    return out;
-  };
-  return k;
-}
-
-FileStoreOptions journaled() {
-  FileStoreOptions o;
-  o.checkpoint_every_write_bytes = 0;
-  o.min_journal_bytes = 1 << 30;
-  o.cache_lag_bytes = 0;
-  return o;
-}
-
-FileStoreOptions compacting() {
-  FileStoreOptions o;
-  o.checkpoint_every_write_bytes = 0;
-  o.min_journal_bytes = 4096;
-  o.cache_lag_bytes = 2048;
-  return o;
-}
-
-INSTANTIATE_TEST_SUITE_P(FileStore, StoreConformance,
-                         ::testing::Values(file_store_kit("Default", FileStoreOptions{}),
-                                           file_store_kit("Journaled", journaled()),
-                                           file_store_kit("Compacting", compacting())),
-                         StoreKitName);
 
 }  // namespace
 }  // namespace aio::test
