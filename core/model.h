@@ -49,6 +49,9 @@ struct Instance {
   int64_t started_at = 0;
   int64_t last_heartbeat = 0;
   std::vector<std::string> claims;  // claim ids, kept for the playbook's schema
+  int64_t bound_pid = 0;            // the process it is bound to (0: not bound)
+  int64_t bound_start_time = 0;     // that process's start (clock ticks since boot; 0: none)
+  std::string machine_id;           // boot id of its machine, or AIO_MACHINE_ID ("": none)
   Json extra;                       // unknown fields (object or null)
 };
 
@@ -69,6 +72,9 @@ struct RecordLayout<Instance> {
       {"claims", kStringList, &Instance::claims, field::kOnDemand},
       {"sid", kInt, &Instance::sid},
       {"sidStart", kInt, &Instance::sid_start},
+      {"boundPid", kInt, &Instance::bound_pid},
+      {"boundStartTime", kInt, &Instance::bound_start_time},
+      {"machineId", kString, &Instance::machine_id},
   };
 };
 static_assert(valid_layout<Instance>());
