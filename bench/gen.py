@@ -8,7 +8,7 @@
   gen.py cproject OUT.tar NFILES      a C project of NFILES .c files and a
                                       Makefile ("cproj/...")
 
-The state is written the way core/codec.cc encodes it (the playbook's
+The state is written the way core/json_codec.cc encodes it (the playbook's
 schema, camelCase keys). The claims are 60% files, 20% directories and 20%
 glob patterns, alternating between the instances, and none of them covers
 run*/ (where the benchmark works), so every write is allowed but each check

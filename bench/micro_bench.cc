@@ -11,6 +11,12 @@
 //                           a miss (a new thread: its id is not cached yet)
 //   fs::Guard::check        the whole choke point for an allowed write
 //   fs::StateWatch::refresh nothing changed, and after a store update
+//   Store (FileStore)       with 1,000 instances and 10,000 claims: load() from
+//                           the cache, load_focused() on one path (aio check),
+//                           a load that replays the journal without a cache, an
+//                           update_focused() that grants one claim (aio claim,
+//                           on tmpfs so fsync does not dominate), and the codecs
+//                           under them (state.json parse/encode, journal lines)
 //
 // The mount benchmarks run over a FileStore in a temporary $AIO_HOME holding
 // 10,000 claims and a temporary source directory; both are removed at exit.
@@ -34,6 +40,7 @@
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
 
+#include "core/codec.h"
 #include "core/policy.h"
 #include "core/procinfo.h"
 #include "core/store.h"
@@ -216,22 +223,25 @@ struct GuardWorld {
   }
 };
 
-GuardWorld* world() {
-  static GuardWorld w;
+// The world a group of benchmarks shares (built on first use).
+template <typename World>
+World* the() {
+  static World w;
   return &w;
 }
 
+template <typename World>
 bool usable(benchmark::State& st) {
-  if (!world()->error.empty()) {
-    st.SkipWithError(world()->error.c_str());
+  if (!the<World>()->error.empty()) {
+    st.SkipWithError(the<World>()->error.c_str());
     return false;
   }
   return true;
 }
 
 void BM_IdentityWhoHit(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::IdentityCache& g = *world()->ids;
+  if (!usable<GuardWorld>(st)) return;
+  fs::IdentityCache& g = *the<GuardWorld>()->ids;
   pid_t tid = this_tid();
   g.who(tid);  // cache it
   bool resolved = true;
@@ -247,8 +257,8 @@ BENCHMARK(BM_IdentityWhoHit);
 // A miss: each iteration asks from a new thread, whose id the cache has not
 // seen. Only the who() call is timed (manual time), not the thread's start.
 void BM_IdentityWhoMiss(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::IdentityCache& g = *world()->ids;
+  if (!usable<GuardWorld>(st)) return;
+  fs::IdentityCache& g = *the<GuardWorld>()->ids;
   bool resolved = true;
   for (auto _ : st) {
     double seconds = 0;
@@ -269,8 +279,8 @@ void BM_IdentityWhoMiss(benchmark::State& st) {
 BENCHMARK(BM_IdentityWhoMiss)->UseManualTime();
 
 void BM_GuardCheckAllowed(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::Guard& g = *world()->guard;
+  if (!usable<GuardWorld>(st)) return;
+  fs::Guard& g = *the<GuardWorld>()->guard;
   fs::Who who;  // anonymous
   who.pid = getpid();
   size_t refused = 0;
@@ -280,8 +290,8 @@ void BM_GuardCheckAllowed(benchmark::State& st) {
 BENCHMARK(BM_GuardCheckAllowed);
 
 void BM_StateRefreshUnchanged(benchmark::State& st) {
-  if (!usable(st)) return;
-  fs::StateWatch& g = *world()->watch;
+  if (!usable<GuardWorld>(st)) return;
+  fs::StateWatch& g = *the<GuardWorld>()->watch;
   g.refresh();
   for (auto _ : st) benchmark::DoNotOptimize(g.refresh());
 }
@@ -290,8 +300,8 @@ BENCHMARK(BM_StateRefreshUnchanged);
 // After each (untimed) store update — a heartbeat, as `aio heartbeat` makes —
 // the timed refresh() notices the change and reloads the state.
 void BM_StateRefreshAfterUpdate(benchmark::State& st) {
-  if (!usable(st)) return;
-  GuardWorld& w = *world();
+  if (!usable<GuardWorld>(st)) return;
+  GuardWorld& w = *the<GuardWorld>();
   uint64_t first = w.watch->refresh()->generation;
   for (auto _ : st) {
     st.PauseTiming();
@@ -310,6 +320,223 @@ void BM_StateRefreshAfterUpdate(benchmark::State& st) {
   st.counters["reloads"] = static_cast<double>(reloads);
 }
 BENCHMARK(BM_StateRefreshAfterUpdate)->Unit(benchmark::kMillisecond);
+
+// ---- Store: whole and focused loads, journal replay, a focused claim ----
+
+// 1,000 instances over 4 projects and 10,000 claims (make_claim's mix), each
+// claim listed by its instance, as `aio claim` leaves them.
+State big_state(const std::string& root, int64_t now) {
+  State s;
+  for (size_t k = 0; k < 1000; ++k) {
+    Instance i = make_instance("claude-" + std::to_string(now) + "-i" + std::to_string(k),
+                               root + "/p" + std::to_string(k % 4), now);
+    s.instances[i.id] = i;
+  }
+  auto inst = s.instances.begin();
+  for (size_t k = 0; k < 10000; ++k, ++inst) {
+    if (inst == s.instances.end()) inst = s.instances.begin();
+    Claim c = make_claim(k, inst->second.project, now);
+    c.instance_id = inst->first;
+    inst->second.claims.push_back(c.id);
+    s.claims[c.id] = std::move(c);
+  }
+  return s;
+}
+
+// A $AIO_HOME (on tmpfs when there is one) holding big_state, written with
+// the journaled options so every later write goes through the journal.
+struct StoreWorld {
+  std::string root, error;
+  State state;
+  std::string state_text;
+  std::vector<std::string> journal_lines;  // 200 lines of put claim + put instance
+  static FileStoreOptions journaled() {
+    FileStoreOptions o;
+    o.checkpoint_every_write_bytes = 0;
+    o.min_journal_bytes = 1 << 30;
+    return o;
+  }
+  StoreWorld() {
+    char tmpl[] = "/dev/shm/aio-micro-store.XXXXXX";
+    char tmpl2[] = "/tmp/aio-micro-store.XXXXXX";
+    char* r = mkdtemp(tmpl);
+    if (!r) r = mkdtemp(tmpl2);
+    if (!r) {
+      error = "mkdtemp failed";
+      return;
+    }
+    root = r;
+    int64_t now = now_seconds();
+    state = big_state(root, now);
+    state_text = encode_state_json(state);
+    Instance me = state.instances.begin()->second;
+    for (int k = 0; k < 200; ++k) {
+      std::vector<Op> ops(2);
+      ops[0].kind = Op::kPutClaim;
+      ops[0].claim = make_claim(20000 + k, me.project, now);
+      ops[0].claim.instance_id = me.id;
+      me.claims.push_back(ops[0].claim.id);
+      ops[1].kind = Op::kPutInstance;
+      ops[1].instance = me;
+      journal_lines.push_back(encode_journal_line(2 + k, ops));
+    }
+  }
+  ~StoreWorld() {
+    if (!root.empty()) std::filesystem::remove_all(root);
+  }
+  // A fresh home holding `state` as a checkpoint (and a cache).
+  std::string make_home(const std::string& name) {
+    std::string home = root + "/" + name;
+    std::filesystem::remove_all(home);
+    auto st = open_file_store(home, journaled());
+    if (!st) {
+      error = st.status().message();
+      return home;
+    }
+    Status s = (*st)->update([&](Txn& t) {
+      for (const auto& [id, i] : state.instances) t.put_instance(i);
+      for (const auto& [id, c] : state.claims) t.put_claim(c);
+      return Status::ok();
+    });
+    if (!s) error = s.message();
+    if (!(*st)->load()) error = "load failed";  // builds state.cache
+    return home;
+  }
+};
+
+void BM_StateJsonParse(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  const std::string& text = the<StoreWorld>()->state_text;
+  for (auto _ : st) benchmark::DoNotOptimize(parse_state_json(text));
+  st.SetBytesProcessed(static_cast<int64_t>(st.iterations() * text.size()));
+}
+BENCHMARK(BM_StateJsonParse)->Unit(benchmark::kMillisecond);
+
+void BM_StateJsonEncode(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  for (auto _ : st) benchmark::DoNotOptimize(encode_state_json(the<StoreWorld>()->state));
+}
+BENCHMARK(BM_StateJsonEncode)->Unit(benchmark::kMillisecond);
+
+void BM_JournalDecode(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  size_t bad = 0;
+  for (auto _ : st) {
+    for (const auto& line : the<StoreWorld>()->journal_lines) {
+      uint64_t seq = 0;
+      std::vector<Op> ops;
+      bad += !decode_journal_line(std::string_view(line).substr(0, line.size() - 1), &seq, &ops);
+      benchmark::DoNotOptimize(ops);
+    }
+  }
+  if (bad) st.SkipWithError("a journal line did not decode");
+  st.counters["lines"] = 200;
+}
+BENCHMARK(BM_JournalDecode)->Unit(benchmark::kMicrosecond);
+
+void BM_StoreLoad(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("load");
+  auto store = open_file_store(home, StoreWorld::journaled());
+  size_t claims = 0;
+  for (auto _ : st) {
+    auto s = (*store)->load();
+    claims = s ? s->claims.size() : 0;
+    benchmark::DoNotOptimize(s);
+  }
+  if (claims != 10000) st.SkipWithError("load() lost claims");
+}
+BENCHMARK(BM_StoreLoad)->Unit(benchmark::kMillisecond);
+
+// What `aio check <path>` loads: the claims that may cover one path.
+void BM_StoreLoadFocused(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("focused");
+  auto store = open_file_store(home, StoreWorld::journaled());
+  std::string project = the<StoreWorld>()->root + "/p0";
+  std::string whole = the<StoreWorld>()->state.instances.begin()->first;
+  size_t kept = 0;
+  for (auto _ : st) {
+    auto s = (*store)->load_focused([&](const State&) {
+      Focus f;
+      f.keep = [&](std::string_view p, ClaimType t, std::string_view target) {
+        return p == project && (t == ClaimType::kPattern || target.starts_with("lib/d6"));
+      };
+      f.whole_instances = {whole};
+      return f;
+    });
+    kept = s ? s->claims.size() : 0;
+    benchmark::DoNotOptimize(s);
+  }
+  st.counters["kept"] = static_cast<double>(kept);
+}
+BENCHMARK(BM_StoreLoadFocused)->Unit(benchmark::kMicrosecond);
+
+// load() after 200 journaled transactions, without a cache: parse state.json,
+// replay the journal, write the cache again.
+void BM_StoreLoadReplay(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("replay");
+  {
+    std::string journal;
+    for (const auto& l : the<StoreWorld>()->journal_lines) journal += l;
+    FILE* f = fopen((home + "/journal.jsonl").c_str(), "w");
+    if (f) fwrite(journal.data(), 1, journal.size(), f), fclose(f);
+  }
+  auto store = open_file_store(home, StoreWorld::journaled());
+  size_t claims = 0;
+  for (auto _ : st) {
+    st.PauseTiming();
+    unlink((home + "/state.cache").c_str());
+    st.ResumeTiming();
+    auto s = (*store)->load();
+    claims = s ? s->claims.size() : 0;
+  }
+  if (claims != 10200) st.SkipWithError("replay lost claims");
+}
+BENCHMARK(BM_StoreLoadReplay)->Unit(benchmark::kMillisecond);
+
+// What `aio claim file <new path>` commits: one claim and its instance, put
+// through update_focused (journal append, cache patched every few writes).
+void BM_StoreClaimFocused(benchmark::State& st) {
+  if (!usable<StoreWorld>(st)) return;
+  std::string home = the<StoreWorld>()->make_home("claim");
+  FileStoreOptions o = StoreWorld::journaled();
+  o.cache_lag_bytes = 16 * 1024;
+  auto store = open_file_store(home, o);
+  std::string me = the<StoreWorld>()->state.instances.begin()->first;
+  std::string project = the<StoreWorld>()->state.instances.begin()->second.project;
+  size_t k = 0;
+  for (auto _ : st) {
+    std::string target = "bench/new/" + std::to_string(k++) + ".ts";
+    Status s = (*store)->update_focused(
+        [&](const State&) {
+          Focus f;
+          f.keep = [&](std::string_view p, ClaimType, std::string_view t) {
+            return p == project && t == target;
+          };
+          f.whole_instances = {me};
+          return f;
+        },
+        [&](Txn& t) {
+          Claim c;
+          c.id = "claim-bench-" + std::to_string(k);
+          c.instance_id = me;
+          c.target = target;
+          c.project = project;
+          t.put_claim(c);
+          Instance i = t.state().instances.at(me);
+          i.claims.push_back(c.id);
+          t.put_instance(i);
+          return Status::ok();
+        });
+    if (!s) {
+      st.SkipWithError(s.message().c_str());
+      break;
+    }
+  }
+}
+BENCHMARK(BM_StoreClaimFocused)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace aio

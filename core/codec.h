@@ -1,6 +1,8 @@
-// JSON codec for the hot state (state.json, playbook schema), its records,
-// journal transactions and context-log lines.
+// JSON codec for the hot state (state.json, playbook schema), its records
+// and context-log lines. Journal lines have their own header
+// (journal_codec.h, included here for the code that knew them from here).
 //
+// Records are written and read as their layouts say (model.h, record.h).
 // Decoding is tolerant of what the original bash tool wrote (numbers or ISO
 // strings for times, missing optional fields, claim targets such as
 // "src/auth/" or absolute paths, which are canonicalised on load) and keeps
@@ -9,10 +11,12 @@
 // ("instances is not an object") come back as kState with the reason.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/journal_codec.h"
 #include "core/model.h"
 #include "core/status.h"
 
@@ -32,28 +36,19 @@ void append_claim_json(std::string* out, const Claim& c);
 // order so readers can prefilter lines by project without parsing them.
 std::string encode_note_line(const Note& n);
 
+// The functions above, for any record R of model.h: its fields in layout
+// order, then `extra`; decoding ends with fix_up(R*).
+template <typename R>
+void append_record_json(std::string* out, const R& r);
+template <typename R>
+Status record_from_json(const Json& j, R* out);
+
 // Appends s as a JSON string literal (quoted, escaped).
 void append_json_string(std::string* out, std::string_view s);
 
-// One journal transaction: the operations that turn state seq-1 into seq.
-struct Op {
-  enum Kind { kPutInstance, kDelInstance, kPutClaim, kDelClaim, kHeartbeat };
-  Kind kind = kPutInstance;
-  std::string id;  // for kDel*, kHeartbeat
-  int64_t time = 0;  // for kHeartbeat
-  Instance instance;  // for kPutInstance
-  Claim claim;        // for kPutClaim
-};
-std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops);
-Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
-// The two halves of decode_journal_line, for tests: a hand-written decoder of
-// exactly what encode_journal_line writes (false: not in that shape, e.g. a
-// record with unknown fields), and the general JSON one. Where the fast one
-// succeeds both give the same ops.
-bool decode_journal_line_fast(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
-Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
-// Applies ops to the state (idempotent: a put replaces, a missing del is a no-op).
-void apply_ops(State* s, const std::vector<Op>& ops);
-void apply_op(State* s, const Op& op);
+// How the record decoders read one value (FieldKind says which applies).
+std::string json_text(const Json& v);             // a string's text, else its JSON
+std::optional<int64_t> json_int(const Json& v);   // integers, doubles, numeric strings
+std::optional<int64_t> json_time(const Json& v);  // ISO, numbers (ms when > 1e11), numeric strings
 
 }  // namespace aio

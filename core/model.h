@@ -4,6 +4,12 @@
 // see codec.h). Every record keeps the JSON fields it does not know in
 // `extra`, so a rewrite never drops what another tool (or a newer aio) wrote.
 // Times are unix seconds.
+//
+// Each record's layout is written once, in the RecordLayout beside its
+// struct (record.h says what derives from it): a new field is its member
+// plus one line in that table. What a table cannot say (normalising,
+// defaults that depend on other fields) is the record's fix_up(), applied
+// after any decode of text.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +20,9 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/record.h"
+#include "core/status.h"
 
 namespace aio {
 
@@ -40,8 +49,37 @@ struct Instance {
   int64_t started_at = 0;
   int64_t last_heartbeat = 0;
   std::vector<std::string> claims;  // claim ids, kept for the playbook's schema
+  int64_t bound_pid = 0;            // the process it is bound to (0: not bound)
+  int64_t bound_start_time = 0;     // that process's start (clock ticks since boot; 0: none)
+  std::string machine_id;           // boot id of its machine, or AIO_MACHINE_ID ("": none)
   Json extra;                       // unknown fields (object or null)
 };
+
+template <>
+struct RecordLayout<Instance> {
+  using enum FieldKind;
+  static constexpr std::string_view kName = "instance";
+  static constexpr Field<Instance> kFields[] = {
+      {"id", kString, &Instance::id, field::kKey},
+      {"tool", kString, &Instance::tool},
+      {"project", kString, &Instance::project},
+      {"pid", kInt, &Instance::pid},
+      {"status", kString, &Instance::status},
+      {"currentTask", kOptString, &Instance::current_task},
+      {"beadsIssue", kOptString, &Instance::beads_issue},
+      {"startedAt", kTime, &Instance::started_at},
+      {"lastHeartbeat", kTime, &Instance::last_heartbeat},
+      {"claims", kStringList, &Instance::claims, field::kOnDemand},
+      {"sid", kInt, &Instance::sid},
+      {"sidStart", kInt, &Instance::sid_start},
+      {"boundPid", kInt, &Instance::bound_pid},
+      {"boundStartTime", kInt, &Instance::bound_start_time},
+      {"machineId", kString, &Instance::machine_id},
+  };
+};
+static_assert(valid_layout<Instance>());
+// An absolute project normalised; lastHeartbeat, when absent, is startedAt.
+Status fix_up(Instance* i, const Decoded& d);
 
 struct Claim {
   std::string id;
@@ -55,6 +93,27 @@ struct Claim {
   Json extra;
 };
 
+template <>
+struct RecordLayout<Claim> {
+  using enum FieldKind;
+  static constexpr std::string_view kName = "claim";
+  static constexpr Field<Claim> kFields[] = {
+      {"id", kString, &Claim::id, field::kKey},
+      {"instanceId", kString, &Claim::instance_id},
+      {"type", kClaimType, &Claim::type, field::kFocus},
+      {"target", kString, &Claim::target, field::kFocus},
+      {"project", kString, &Claim::project, field::kFocus},
+      {"exclusive", kBool, &Claim::exclusive},
+      {"claimedAt", kTime, &Claim::claimed_at},
+      {"expiresAt", kOptTime, &Claim::expires_at},
+  };
+};
+static_assert(valid_layout<Claim>());
+// Refuses an unknown type; normalises an absolute project; canonicalises the
+// target as its type and project say (the playbook stored what was typed:
+// "src/auth/", "./x", absolute paths).
+Status fix_up(Claim* c, const Decoded& d);
+
 struct Note {
   std::string id;
   std::string project;
@@ -67,6 +126,30 @@ struct Note {
   Json extra;
 };
 
+template <>
+struct RecordLayout<Note> {
+  using enum FieldKind;
+  static constexpr std::string_view kName = "note";
+  static constexpr Field<Note> kSource[] = {
+      {"instanceId", kString, &Note::source_instance},
+      {"tool", kString, &Note::source_tool},
+  };
+  // project before content, so readers can prefilter log lines by project.
+  static constexpr Field<Note> kFields[] = {
+      {"id", kString, &Note::id, field::kKey},
+      {"project", kString, &Note::project},
+      {"category", kString, &Note::category},
+      {"content", kString, &Note::content},
+      {"source", kSource},
+      {"createdAt", kTime, &Note::created_at},
+      {"expiresAt", kOptTime, &Note::expires_at},
+  };
+};
+static_assert(valid_layout<Note>());
+// The playbook's "source": "<instance id>" (a string) names the instance, and
+// the tool is the id's first part.
+Status fix_up(Note* n, const Decoded& d);
+
 // The hot state: everything but context notes, which live in their own log.
 struct State {
   int64_t schema_version = 1;
@@ -75,8 +158,8 @@ struct State {
   // Notes found in a playbook-written state.json ("context": [...]); the store
   // moves them to the context log on its next write.
   std::vector<Note> legacy_context;
-  Json extra;         // unknown top-level fields
-  uint64_t seq = 0;   // number of the last transaction applied
+  Json extra;        // unknown top-level fields
+  uint64_t seq = 0;  // number of the last transaction applied
 };
 
 }  // namespace aio

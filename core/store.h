@@ -1,7 +1,9 @@
 // The state store: where instances, claims and context notes live.
 //
-// Store is the interface the engine uses; FileStore (open_file_store) is the
-// embedded default and a networked backend fits behind the same interface.
+// Store is the interface the engine uses; FileStore (open_file_store,
+// file_store.h) is the embedded default and a networked backend fits behind
+// the same interface. tests/core/store_conformance.h checks the contract for
+// every backend.
 //
 // Guarantees every backend gives:
 //  - load() returns a consistent snapshot (never half of a transaction);
@@ -11,23 +13,6 @@
 //  - a state that cannot be parsed is never overwritten: every call fails
 //    with kState naming the file and the parse error;
 //  - notes are appended durably and never rewrite the hot state.
-//
-// FileStore layout in $AIO_HOME (lock order: state.lock before context.lock):
-//   state.json     checkpoint in the original playbook's schema (human-editable)
-//   journal.jsonl  transactions since the checkpoint, one line each, fsynced
-//   state.cache    binary image of checkpoint + journal prefix (a cache: it is
-//                  rebuilt whenever it does not match state.json)
-//   context.jsonl  append-only context notes
-//   state.lock, context.lock   flock(2) targets (released by the kernel on death)
-// Small states are checkpointed on every write so state.json is always
-// current; once state.json exceeds kCheckpointEveryWriteBytes, writes go to
-// the journal and the checkpoint is rewritten when the journal has grown to
-// half its size, which keeps claims O(1) in the size of the state.
-// Focused loads map state.cache and materialise only what the focus keeps
-// (the cache holds each claim's project, type and target first so they can be
-// tested in place); a focused update appends its journal line without ever
-// decoding the rest, and rebuilds the cache only when the journal has run
-// cache_lag_bytes ahead of it.
 #pragma once
 
 #include <functional>
@@ -122,7 +107,6 @@ struct FileStoreOptions {
 };
 
 // Opens (creating the directory, mode 0700, if needed) the store in `home`.
-Result<std::unique_ptr<Store>> open_file_store(const std::string& home,
-                                               FileStoreOptions opts = {});
+Result<std::unique_ptr<Store>> open_file_store(const std::string& home, FileStoreOptions opts = {});
 
 }  // namespace aio

@@ -14,7 +14,7 @@
 #   --keep     keep the generated $AIO_HOME directories (printed at the end)
 #
 # States, generated directly as the files aio reads (state.json in the
-# playbook schema as core/codec.cc writes it, context.jsonl lines as
+# playbook schema as core/json_codec.cc writes it, context.jsonl lines as
 # encode_note_line writes them); aio builds its state.cache on the first
 # (untimed) call:
 #   empty  one registered instance, nothing else

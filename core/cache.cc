@@ -1,0 +1,111 @@
+#include "core/cache.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "core/fileio.h"
+
+namespace aio {
+namespace {
+
+constexpr char kCacheMagic[8] = {'A', 'I', 'O', 'C', 'A', 'C', 'H', '4'};
+constexpr uint64_t kLayouts = layout_fingerprint<Instance>() ^ (layout_fingerprint<Claim>() * 3) ^
+                              (layout_fingerprint<Note>() * 5);
+
+// A Fletcher-style sum over 64-bit words in four lanes (a running sum and a
+// sum of running sums, so both content and position count): not a defence
+// against malice, only against a torn or stale file, and cheap enough to run
+// over a few MB on every load.
+uint64_t checksum(const char* p, size_t n) {
+  typedef uint64_t Lanes __attribute__((vector_size(16)));  // SIMD where there is some
+  Lanes a0 = {0x9e3779b97f4a7c15ULL ^ n, 0xc2b2ae3d27d4eb4fULL};
+  Lanes a1 = {0x165667b19e3779f9ULL, 0x27d4eb2f165667c5ULL};
+  Lanes b0 = {0, 0}, b1 = {0, 0};
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    Lanes w0, w1;
+    memcpy(&w0, p + i, 16);
+    memcpy(&w1, p + i + 16, 16);
+    a0 += w0;
+    a1 += w1;
+    b0 += a0;
+    b1 += a1;
+  }
+  uint64_t a[4] = {a0[0], a0[1], a1[0], a1[1]}, b[4] = {b0[0], b0[1], b1[0], b1[1]};
+  constexpr uint64_t kMul = 0xff51afd7ed558ccdULL;
+  uint64_t r = n;
+  for (int k = 0; k < 4; ++k) {
+    r = (r ^ a[k]) * kMul;
+    r ^= r >> 29;
+    r = (r ^ b[k]) * kMul;
+    r ^= r >> 29;
+  }
+  for (; i < n; ++i) r = (r ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ULL;
+  return r;
+}
+
+bool sections_fit(const CacheSections& s, uint64_t size) {
+  return s.notes.offset <= s.instances.offset && s.instances.offset <= s.claims.offset &&
+         s.claims.offset <= size;
+}
+
+}  // namespace
+
+FileId file_id(const struct stat& st) {
+  FileId id;
+  id.dev = st.st_dev;
+  id.ino = st.st_ino;
+  id.size = static_cast<uint64_t>(st.st_size);
+  id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  return id;
+}
+
+CacheFile::~CacheFile() {
+  if (map_) munmap(map_, size_);
+}
+
+bool CacheFile::open(const std::string& path, const FileId& want) {
+  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!f.valid() || fstat(f.get(), &st) != 0 || st.st_size < static_cast<off_t>(sizeof h_))
+    return false;
+  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, f.get(), 0);
+  if (p == MAP_FAILED) return false;
+  map_ = p;
+  size_ = static_cast<size_t>(st.st_size);
+  const char* bytes = static_cast<const char*>(map_);
+  memcpy(&h_, bytes, sizeof h_);
+  if (memcmp(h_.magic, kCacheMagic, 8) != 0 || h_.layouts != kLayouts || !(h_.state == want) ||
+      h_.payload_size != size_ - sizeof h_ || !sections_fit(h_.sections, h_.payload_size) ||
+      checksum(bytes + sizeof h_, h_.payload_size) != h_.checksum)
+    return false;
+  image_ = CacheImage(std::string_view(bytes + sizeof h_, h_.payload_size), h_.sections);
+  return true;
+}
+
+void write_cache_file(const std::string& path, const std::string& tmp_suffix, const CachePayload& p,
+                      const FileId& state, uint64_t seq, uint64_t journal_offset) {
+  CacheHeader h;
+  memcpy(h.magic, kCacheMagic, 8);
+  h.layouts = kLayouts;
+  h.state = state;
+  h.seq = seq;
+  h.journal_offset = journal_offset;
+  h.payload_size = p.bytes.size();
+  h.checksum = checksum(p.bytes.data(), p.bytes.size());
+  h.sections = p.sections;
+  std::string tmp = path + tmp_suffix;
+  Fd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!f.valid()) return;
+  if (!write_all(f.get(), reinterpret_cast<const char*>(&h), sizeof h, tmp) ||
+      !write_all(f.get(), p.bytes.data(), p.bytes.size(), tmp)) {
+    unlink(tmp.c_str());
+    return;
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+}
+
+}  // namespace aio

@@ -1,0 +1,93 @@
+// FileStore: the embedded Store (store.h, open_file_store), in files under
+// $AIO_HOME (lock order: state.lock before context.lock):
+//   state.json     checkpoint in the original playbook's schema (codec.h;
+//                  human-editable)
+//   journal.jsonl  transactions since the checkpoint (journal.h)
+//   state.cache    image of checkpoint + journal prefix (cache.h; a cache: it
+//                  is rebuilt whenever it does not match state.json)
+//   context.jsonl  the notes (notes_log.h)
+//   state.lock, context.lock   flock(2) targets (released by the kernel on death)
+// Readers hold state.lock shared, writers exclusive. Small states are
+// checkpointed on every write so state.json is always current; once
+// state.json exceeds checkpoint_every_write_bytes, writes go to the journal
+// and the checkpoint is rewritten when the journal has grown to half its
+// size (at least min_journal_bytes), which keeps claims O(1) in the size of
+// the state.
+// Focused loads (file_store_focus.cc) map state.cache and materialise only
+// what the focus keeps (a claim's type, target and project are read in
+// place); a focused update appends its journal line without decoding the
+// rest, and patches the cache only when the journal has run cache_lag_bytes
+// ahead of it.
+#pragma once
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/cache.h"
+#include "core/journal.h"
+#include "core/notes_log.h"
+#include "core/store.h"
+
+namespace aio {
+
+class FileStore final : public Store {
+ public:
+  FileStore(std::string home, FileStoreOptions opts);
+
+  std::string where() const override { return home_; }
+  Result<State> load() override;
+  Result<State> load_focused(const FocusPlanner& plan) override;
+  Status update(const std::function<Status(Txn&)>& fn) override;
+  Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) override;
+  Status add_notes(const std::vector<Note>& notes) override;
+  Result<std::vector<Note>> notes(const NoteQuery& q) override;
+  Result<size_t> prune_notes(int64_t cutoff, int64_t now) override;
+
+ private:
+  // What a load learnt besides the state.
+  struct LoadInfo {
+    FileId state_id;            // identity of state.json (zeros when missing)
+    uint64_t state_size = 0;    // bytes of the checkpoint
+    JournalPos journal;         // how far the journal was read
+    uint64_t cache_offset = 0;  // journal offset the cache already covers
+    bool cache_valid = false;
+    bool journal_foreign = false;  // the journal belongs to another checkpoint
+  };
+  // What a focused load learnt besides LoadInfo, for a focused commit.
+  struct FocusInfo {
+    CacheFile cache;
+    Focus focus;
+    std::unordered_set<std::string> whole;     // instances loaded with their claims list
+    std::vector<JournalEntry> entries;         // the journal past the cache
+    std::vector<const JournalEntry*> applied;  // the entries that continue it
+  };
+
+  // file_store.cc: whole loads and updates.
+  Result<State> load_shared_locked();
+  Status load_locked(State* s, LoadInfo* info);
+  Status update_locked(const std::function<Status(Txn&)>& fn);
+  Status commit_locked(State* s, const LoadInfo& info, const Txn& txn, bool migrate);
+  Status stat_state(LoadInfo* info, bool* have_state);
+  Status parse_checkpoint(State* s);
+  Status replay_journal(State* s, LoadInfo* info);
+  bool read_cache(const FileId& want, State* s, uint64_t* journal_offset);
+  void write_cache(const State& s, const FileId& state_id, uint64_t journal_offset,
+                   const std::string& tmp_suffix);
+  Status write_checkpoint(const State& s);
+
+  // file_store_focus.cc: focused loads and updates.
+  Status load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info, FocusInfo* fi,
+                             bool* focused);
+  bool focused_commit_ok(const Txn& txn, const FocusInfo& fi);
+  void patch_cache(const FocusInfo& fi, const Txn& txn, const LoadInfo& info, uint64_t seq,
+                   uint64_t journal_end);
+
+  std::string home_;
+  FileStoreOptions opts_;
+  std::string state_path_, cache_path_, lock_path_;
+  Journal journal_;
+  NotesLog notes_log_;
+};
+
+}  // namespace aio

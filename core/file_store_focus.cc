@@ -1,0 +1,194 @@
+// FileStore's focused paths (Store::load_focused, Store::update_focused):
+// the state read from the mapped cache, only as far as the focus needs it,
+// and a focused transaction committed by one journal line (file_store.h).
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/codec.h"
+#include "core/file_store.h"
+#include "core/fileio.h"
+#include "core/text.h"
+
+namespace aio {
+namespace {
+
+// Whether f keeps the claim at sp (its focus fields read in place).
+bool keeps(const CacheImage& img, const RecordSpan& sp, const Focus& f, bool* keep) {
+  FocusView<Claim> v;
+  if (!img.read_focus(sp, &v)) return false;
+  *keep =
+      !f.keep || f.keep(v.get<&Claim::project>(), v.get<&Claim::type>(), v.get<&Claim::target>());
+  return true;
+}
+
+// Every instance of the image but its claims list; *spans: where each lies.
+bool read_instances(const CacheImage& img, State* st, std::vector<RecordSpan>* spans) {
+  spans->reserve(std::min<size_t>(img.sections().instances.count, img.bytes().size() / 8));
+  return img.for_each(Records::kInstances, [&](const RecordSpan& sp) {
+    Instance i;
+    if (!img.read(sp, &i, ImagePart::kAllButOnDemand)) return false;
+    spans->push_back(sp);
+    std::string key = i.id;
+    st->instances.emplace_hint(st->instances.end(), std::move(key), std::move(i));
+    return true;
+  });
+}
+
+// The claims lists of the instances the focus names, from the image (the
+// ones in *whole came whole from the journal); adds them to *whole.
+bool read_claims_lists(const CacheImage& img, const std::vector<RecordSpan>& spans, const Focus& f,
+                       State* st, std::unordered_set<std::string>* whole) {
+  for (const auto& id : f.whole_instances) {
+    auto inst = st->instances.find(id);
+    if (whole->count(id) || inst == st->instances.end()) continue;
+    auto sp = std::lower_bound(spans.begin(), spans.end(), std::string_view(id),
+                               [](const RecordSpan& s, std::string_view v) { return s.key < v; });
+    if (sp == spans.end() || sp->key != id) continue;  // put by the journal, then deleted
+    Instance full;
+    if (!img.read(*sp, &full, ImagePart::kWhole)) return false;
+    inst->second.claims = std::move(full.claims);
+    whole->insert(id);
+  }
+  return true;
+}
+
+// The claims the focus keeps: each one is tested in place before anything
+// of it is copied.
+bool read_kept_claims(const CacheImage& img, const Focus& f, State* st) {
+  return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
+    bool keep = false;
+    if (!keeps(img, sp, f, &keep)) return false;
+    if (!keep) return true;
+    Claim c;
+    if (!img.read(sp, &c, ImagePart::kWhole)) return false;
+    std::string key = c.id;
+    st->claims.emplace_hint(st->claims.end(), std::move(key), std::move(c));
+    return true;
+  });
+}
+
+// The journal's ops on instances (or on claims) in order. Instance and claim
+// ops touch different maps, so applying the two kinds apart gives what
+// applying each line in turn gives. *whole follows the instances put whole.
+void apply_journal(const std::vector<const JournalEntry*>& applied, bool claims, State* st,
+                   std::unordered_set<std::string>* whole) {
+  for (const JournalEntry* e : applied) {
+    for (const Op& op : e->ops) {
+      if ((op.kind == Op::kPutClaim || op.kind == Op::kDelClaim) != claims) continue;
+      apply_op(st, op);
+      if (op.kind == Op::kPutInstance) whole->insert(op.instance.id);
+      if (op.kind == Op::kDelInstance) whole->erase(op.id);
+    }
+  }
+}
+
+}  // namespace
+
+// The focused load: instances from the mapped cache (claim lists only for
+// the instances the focus names), the journal's instance changes, then only
+// the claims the focus keeps, then the journal's claim changes. *focused is
+// false when the files are not in the shape it needs (no valid cache, a
+// journal far ahead of it or foreign, playbook notes to migrate): the caller
+// then loads it all.
+Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info,
+                                      FocusInfo* fi, bool* focused) {
+  *focused = false;
+  bool have_state = false;
+  AIO_RETURN_IF_ERROR(stat_state(info, &have_state));
+  if (!have_state || !fi->cache.open(cache_path_, info->state_id)) return Status::ok();
+  const CacheHeader& h = fi->cache.header();
+  const CacheImage& img = fi->cache.image();
+  info->cache_valid = true;
+  info->cache_offset = h.journal_offset;
+  info->journal.end = h.journal_offset;
+  bool cut = false;
+  AIO_RETURN_IF_ERROR(journal_.read(&info->journal, &fi->entries, &cut));
+  if (cut || info->journal.end - info->cache_offset > opts_.cache_lag_bytes) return Status::ok();
+
+  State st;
+  if (h.sections.notes.count != 0 || !img.read_top(&st)) return Status::ok();
+  uint64_t seq = h.seq;
+  fi->applied = journal_.continuing(fi->entries, &seq, &info->journal_foreign);
+  std::vector<RecordSpan> spans;
+  if (info->journal_foreign || !read_instances(img, &st, &spans)) return Status::ok();
+  apply_journal(fi->applied, /*claims=*/false, &st, &fi->whole);
+  fi->focus = plan(st);
+  if (!read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
+      !read_kept_claims(img, fi->focus, &st))
+    return Status::ok();
+  apply_journal(fi->applied, /*claims=*/true, &st, &fi->whole);
+  st.seq = seq;
+  *s = std::move(st);
+  *focused = true;
+  return Status::ok();
+}
+
+Status FileStore::update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) {
+  auto lock = FileLock::acquire(lock_path_, true);
+  if (!lock) return lock.status();
+  // Only a journal append can commit a focused transaction: small states
+  // are checkpointed on every write, which needs the whole state.
+  State s;
+  LoadInfo info;
+  bool have_state = false;
+  AIO_RETURN_IF_ERROR(stat_state(&info, &have_state));
+  if (!have_state || info.state_size < opts_.checkpoint_every_write_bytes) return update_locked(fn);
+  FocusInfo fi;
+  bool focused = false;
+  AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
+  if (!focused) return update_locked(fn);
+  Txn txn(&s);
+  AIO_RETURN_IF_ERROR(fn(txn));  // a refusal on the focused state is the same refusal
+  AIO_RETURN_IF_ERROR(check_ops_text(txn.ops()));
+  AIO_RETURN_IF_ERROR(check_notes_text(txn.notes()));
+  if (txn.ops().empty()) return add_notes(txn.notes());
+  std::string line = encode_journal_line(s.seq + 1, txn.ops());
+  if (!focused_commit_ok(txn, fi) ||
+      info.journal.end + line.size() >
+          std::max<uint64_t>(opts_.min_journal_bytes, info.state_size / 2)) {
+    spdlog::debug("store: focused transaction needs the whole state; running it again");
+    return update_locked(fn);
+  }
+  s.seq += 1;
+  AIO_RETURN_IF_ERROR(journal_.append(line, info.journal));
+  uint64_t end = info.journal.end + line.size();
+  if (end - info.cache_offset > opts_.cache_lag_bytes) patch_cache(fi, txn, info, s.seq, end);
+  spdlog::debug("store: committed seq {} ({} ops, focused journal)", s.seq, txn.ops().size());
+  return add_notes(txn.notes());
+}
+
+// Can txn's ops be committed on top of the focused state they were made
+// on? Claims and heartbeats are self-contained; an instance only when it
+// was loaded whole; a new claim id must not belong to a claim left out.
+bool FileStore::focused_commit_ok(const Txn& txn, const FocusInfo& fi) {
+  std::vector<std::string_view> new_ids;
+  for (const Op& op : txn.ops()) {
+    if (op.kind == Op::kDelInstance) return false;
+    if (op.kind == Op::kPutInstance && !fi.whole.count(op.instance.id)) return false;
+    if (op.kind == Op::kPutClaim) new_ids.push_back(op.claim.id);
+  }
+  if (new_ids.empty()) return true;
+  const CacheImage& img = fi.cache.image();
+  return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
+    bool keep = false;
+    if (std::find(new_ids.begin(), new_ids.end(), sp.key) == new_ids.end()) return true;
+    return keeps(img, sp, fi.focus, &keep) && keep;
+  });
+}
+
+// Brings the cache up to the line just appended by patching in the
+// journal's ops and txn's (best effort, like every cache write).
+void FileStore::patch_cache(const FocusInfo& fi, const Txn& txn, const LoadInfo& info, uint64_t seq,
+                            uint64_t journal_end) {
+  std::vector<const Op*> ops;
+  for (const JournalEntry* e : fi.applied)
+    for (const Op& op : e->ops) ops.push_back(&op);
+  for (const Op& op : txn.ops()) ops.push_back(&op);
+  CachePayload p;
+  if (!fi.cache.image().patch(ops, &p)) return;
+  write_cache_file(cache_path_, ".tmp", p, info.state_id, seq, journal_end);
+  spdlog::debug("store: cache patched to seq {} ({} ops)", seq, ops.size());
+}
+
+}  // namespace aio

@@ -1,0 +1,322 @@
+#include "core/journal_codec.h"
+
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
+#include "core/codec.h"
+#include "core/timeutil.h"
+
+namespace aio {
+namespace {
+
+// How each op starts, by Op::Kind: the encoder writes it, the fast decoder
+// expects it, the JSON decoder knows the op by its name.
+constexpr std::string_view kOpName[] = {"putInstance", "delInstance", "putClaim", "delClaim",
+                                        "heartbeat"};
+constexpr std::string_view kOpHead[] = {
+    R"({"op":"putInstance","value":)", R"({"op":"delInstance","id":)",
+    R"({"op":"putClaim","value":)",    R"({"op":"delClaim","id":)",
+    R"({"op":"heartbeat","id":)",
+};
+static_assert(Op::kHeartbeat + 1 == std::size(kOpName) && std::size(kOpName) == std::size(kOpHead));
+
+// A cursor over exactly what encode_journal_line writes: every method
+// consumes one expected token or returns false (the caller gives up).
+class LineCursor {
+ public:
+  explicit LineCursor(std::string_view s) : s_(s) {}
+  bool done() const { return pos_ == s_.size(); }
+  bool lit(std::string_view t) {
+    if (s_.substr(pos_, t.size()) != t) return false;
+    pos_ += t.size();
+    return true;
+  }
+  // A string without escapes, in place.
+  bool view(std::string_view* out) {
+    if (!lit("\"")) return false;
+    size_t start = pos_;
+    for (; pos_ < s_.size(); ++pos_) {
+      char c = s_[pos_];
+      if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+      if (c == '"') break;
+    }
+    if (pos_ == s_.size()) return false;
+    *out = s_.substr(start, pos_++ - start);
+    return true;
+  }
+  bool str(std::string* out) {
+    if (!lit("\"")) return false;
+    out->clear();
+    size_t run = pos_;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == '"') {
+        out->append(s_.data() + run, pos_ - run);
+        ++pos_;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        ++pos_;
+        continue;
+      }
+      out->append(s_.data() + run, pos_ - run);
+      if (!escape(out)) return false;
+      run = pos_;
+    }
+    return false;
+  }
+  bool opt_str(std::optional<std::string>* out) {
+    if (lit("null")) {
+      out->reset();
+      return true;
+    }
+    return str(&out->emplace());
+  }
+  bool str_list(std::vector<std::string>* out) {
+    if (!lit("[")) return false;
+    if (lit("]")) return true;
+    do {
+      if (!str(&out->emplace_back())) return false;
+    } while (lit(","));
+    return lit("]");
+  }
+  bool integer(int64_t* out) {
+    size_t start = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+    size_t digits = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+    if (pos_ == digits || pos_ - digits > 18) return false;
+    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) return false;
+    std::from_chars(s_.data() + start, s_.data() + pos_, *out);
+    return true;
+  }
+  bool time(int64_t* out) {
+    std::string_view v;
+    if (!view(&v)) return false;
+    auto t = parse_iso(v);
+    if (t) *out = *t;
+    return t.has_value();
+  }
+  bool opt_time(std::optional<int64_t>* out) {
+    if (lit("null")) {
+      out->reset();
+      return true;
+    }
+    return time(&out->emplace());
+  }
+
+ private:
+  // The escape at pos_ (a backslash), appended to *out.
+  bool escape(std::string* out) {
+    if (pos_ + 1 >= s_.size()) return false;
+    char e = s_[pos_ + 1];
+    pos_ += 2;
+    static constexpr std::string_view kFrom = "\"\\/ntrbf", kTo = "\"\\/\n\t\r\b\f";
+    if (size_t k = kFrom.find(e); k != std::string_view::npos) {
+      out->push_back(kTo[k]);
+      return true;
+    }
+    // \u00XX below 0x80: the only other escape append_json_string writes.
+    if (e != 'u' || pos_ + 4 > s_.size() || s_.substr(pos_, 2) != "00") return false;
+    unsigned v = 0;  // unsigned: from_chars takes no '-'
+    auto [end, ec] = std::from_chars(s_.data() + pos_ + 2, s_.data() + pos_ + 4, v, 16);
+    if (ec != std::errc() || end != s_.data() + pos_ + 4 || v >= 0x80) return false;
+    out->push_back(static_cast<char>(v));
+    pos_ += 4;
+    return true;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+template <typename R>
+bool fast_object(LineCursor& c, std::span<const Field<R>> fields, R* r);
+
+// Inlined where it is called, so that for a field known when compiled (see
+// for_each_field) only its own case is left.
+template <typename R>
+[[gnu::always_inline]] inline bool fast_value(LineCursor& c, const Field<R>& f, R* r) {
+  switch (f.kind) {
+    case FieldKind::kString:
+      return c.str(&value_of<std::string>(f, *r));
+    case FieldKind::kOptString:
+      return c.opt_str(&value_of<std::optional<std::string>>(f, *r));
+    case FieldKind::kInt:
+      return c.integer(&value_of<int64_t>(f, *r));
+    case FieldKind::kTime:
+      return c.time(&value_of<int64_t>(f, *r));
+    case FieldKind::kOptTime:
+      return c.opt_time(&value_of<std::optional<int64_t>>(f, *r));
+    case FieldKind::kBool: {
+      bool& b = value_of<bool>(f, *r);
+      if (c.lit("true"))
+        b = true;
+      else if (c.lit("false"))
+        b = false;
+      else
+        return false;
+      return true;
+    }
+    case FieldKind::kStringList:
+      return c.str_list(&value_of<std::vector<std::string>>(f, *r));
+    case FieldKind::kClaimType: {
+      std::string_view s;
+      auto t = c.view(&s) ? parse_claim_type(s) : std::nullopt;
+      if (!t || to_string(*t) != s) return false;  // "dir": not what the encoder writes
+      value_of<ClaimType>(f, *r) = *t;
+      return true;
+    }
+    case FieldKind::kObject:
+      return fast_object(c, f.sub(), r);
+  }
+  return false;
+}
+
+// {"key":value,...}: every field of `fields` in its order, nothing else.
+template <typename R>
+bool fast_object(LineCursor& c, std::span<const Field<R>> fields, R* r) {
+  if (!c.lit("{")) return false;
+  for (size_t k = 0; k < fields.size(); ++k)
+    if (!c.lit(fields[k].fragment().substr(k == 0 ? 1 : 0)) || !fast_value(c, fields[k], r))
+      return false;
+  return c.lit("}");
+}
+
+// fast_object of the whole record (unrolled), then its fix_up().
+template <typename R>
+bool fast_record(LineCursor& c, R* r) {
+  return c.lit("{") && all_fields<R>([&](auto k) {
+           constexpr const Field<R>& f = fields_of<R>()[k];
+           return c.lit(f.fragment().substr(k == 0 ? 1 : 0)) && fast_value(c, f, r);
+         }) &&
+         c.lit("}") && fix_up(r, Decoded{}).is_ok();
+}
+
+bool fast_op(LineCursor& c, Op* op) {
+  for (size_t k = 0; k < std::size(kOpHead); ++k) {
+    if (!c.lit(kOpHead[k])) continue;
+    op->kind = static_cast<Op::Kind>(k);
+    switch (op->kind) {
+      case Op::kPutInstance:
+        return fast_record(c, &op->instance);
+      case Op::kPutClaim:
+        return fast_record(c, &op->claim);
+      case Op::kHeartbeat:
+        return c.str(&op->id) && c.lit(",\"at\":") && c.integer(&op->time);
+      default:
+        return c.str(&op->id);
+    }
+  }
+  return false;
+}
+
+std::string text_at(const Json& o, const char* key) {
+  auto it = o.find(key);
+  return it == o.end() || it->is_null() ? "" : json_text(*it);
+}
+
+}  // namespace
+
+std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops) {
+  std::string out = "{\"seq\":" + std::to_string(seq) + ",\"ops\":[";
+  for (size_t k = 0; k < ops.size(); ++k) {
+    const Op& op = ops[k];
+    if (k) out.push_back(',');
+    out += kOpHead[op.kind];
+    if (op.kind == Op::kPutInstance)
+      append_instance_json(&out, op.instance);
+    else if (op.kind == Op::kPutClaim)
+      append_claim_json(&out, op.claim);
+    else
+      append_json_string(&out, op.id);
+    if (op.kind == Op::kHeartbeat) out += ",\"at\":" + std::to_string(op.time);
+    out.push_back('}');
+  }
+  out += "]}\n";
+  return out;
+}
+
+bool decode_journal_line_fast(std::string_view line, uint64_t* seq, std::vector<Op>* ops) {
+  LineCursor c(line);
+  int64_t n = 0;
+  if (!c.lit("{\"seq\":") || !c.integer(&n) || n < 0 || !c.lit(",\"ops\":[")) return false;
+  std::vector<Op> out;
+  if (!c.lit("]")) {
+    do {
+      if (!fast_op(c, &out.emplace_back()) || !c.lit("}")) return false;
+    } while (c.lit(","));
+    if (!c.lit("]")) return false;
+  }
+  if (!c.lit("}")) return false;
+  c.lit("\n");
+  if (!c.done()) return false;
+  *seq = static_cast<uint64_t>(n);
+  *ops = std::move(out);
+  return true;
+}
+
+Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>* ops) {
+  if (decode_journal_line_fast(line, seq, ops)) return Status::ok();
+  return decode_journal_line_json(line, seq, ops);
+}
+
+Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vector<Op>* ops) {
+  Json j;
+  try {
+    j = Json::parse(line.begin(), line.end());
+  } catch (const Json::parse_error& e) {
+    return Status::state(e.what());
+  }
+  if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
+      !j.contains("ops") || !j["ops"].is_array())
+    return Status::state("not a journal record");
+  *seq = j["seq"].get<uint64_t>();
+  ops->clear();
+  for (const auto& o : j["ops"]) {
+    std::string name = text_at(o, "op");
+    size_t kind = std::find(std::begin(kOpName), std::end(kOpName), name) - std::begin(kOpName);
+    if (kind == std::size(kOpName)) return Status::state("unknown journal op '" + name + "'");
+    Op op;
+    op.kind = static_cast<Op::Kind>(kind);
+    if (op.kind == Op::kPutInstance)
+      AIO_RETURN_IF_ERROR(instance_from_json(o.value("value", Json()), &op.instance));
+    else if (op.kind == Op::kPutClaim)
+      AIO_RETURN_IF_ERROR(claim_from_json(o.value("value", Json()), &op.claim));
+    else
+      op.id = text_at(o, "id");
+    if (auto at = o.find("at"); op.kind == Op::kHeartbeat && at != o.end())
+      op.time = json_int(*at).value_or(0);
+    ops->push_back(std::move(op));
+  }
+  return Status::ok();
+}
+
+void apply_op(State* s, const Op& op) {
+  switch (op.kind) {
+    case Op::kPutInstance:
+      s->instances[op.instance.id] = op.instance;
+      break;
+    case Op::kDelInstance:
+      s->instances.erase(op.id);
+      break;
+    case Op::kPutClaim:
+      s->claims[op.claim.id] = op.claim;
+      break;
+    case Op::kDelClaim:
+      s->claims.erase(op.id);
+      break;
+    case Op::kHeartbeat:
+      if (auto it = s->instances.find(op.id); it != s->instances.end())
+        it->second.last_heartbeat = op.time;
+      break;
+  }
+}
+
+void apply_ops(State* s, const std::vector<Op>& ops) {
+  for (const Op& op : ops) apply_op(s, op);
+}
+
+}  // namespace aio

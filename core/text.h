@@ -1,0 +1,25 @@
+// JSON holds text, not bytes: a string that is not UTF-8 would be written as
+// it is and then refused by every parser, making state.json (or a log)
+// unreadable. So no such string is ever stored: the store checks every
+// string field (as the record layouts name them) of what it is about to write
+// and refuses the whole write with kInvalid.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/journal_codec.h"
+#include "core/model.h"
+#include "core/status.h"
+
+namespace aio {
+
+// Well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
+bool valid_utf8(std::string_view s);
+// ok, or kInvalid "<what> '<s, bytes outside ASCII shown as \xNN>' is not valid UTF-8".
+Status check_text(std::string_view what, std::string_view s);
+// Every string of the records the ops put, and every id they name.
+Status check_ops_text(const std::vector<Op>& ops);
+Status check_notes_text(const std::vector<Note>& notes);
+
+}  // namespace aio

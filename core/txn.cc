@@ -1,0 +1,48 @@
+#include "core/store.h"
+
+namespace aio {
+namespace {
+
+Op make_op(Op::Kind kind, const std::string& id) {
+  Op op;
+  op.kind = kind;
+  op.id = id;
+  return op;
+}
+
+}  // namespace
+
+void Txn::put_instance(const Instance& i) {
+  s_->instances[i.id] = i;
+  Op op = make_op(Op::kPutInstance, "");
+  op.instance = i;
+  ops_.push_back(std::move(op));
+}
+
+void Txn::del_instance(const std::string& id) {
+  s_->instances.erase(id);
+  ops_.push_back(make_op(Op::kDelInstance, id));
+}
+
+void Txn::put_claim(const Claim& c) {
+  s_->claims[c.id] = c;
+  Op op = make_op(Op::kPutClaim, "");
+  op.claim = c;
+  ops_.push_back(std::move(op));
+}
+
+void Txn::del_claim(const std::string& id) {
+  s_->claims.erase(id);
+  ops_.push_back(make_op(Op::kDelClaim, id));
+}
+
+void Txn::heartbeat(const std::string& id, int64_t at) {
+  auto it = s_->instances.find(id);
+  if (it == s_->instances.end()) return;
+  it->second.last_heartbeat = at;
+  Op op = make_op(Op::kHeartbeat, id);
+  op.time = at;
+  ops_.push_back(std::move(op));
+}
+
+}  // namespace aio
