@@ -42,10 +42,14 @@ config="{CheckOptions: [{key: readability-function-size.LineThreshold, value: $M
 tidy=$(printf '%s\n' $sources | grep '\.cc$' |
   xargs -P "$(nproc)" -n 4 clang-tidy -p "$BUILD_DIR" --quiet \
     -checks='-*,readability-function-size' -config="$config" 2>/dev/null |
-  grep 'warning:' | sed "s|^$PWD/||" | sort -u || true)
+  grep -E '(warning|error):' | sed "s|^$PWD/||" | sort -u || true)
 if [ -n "$tidy" ]; then
   while IFS= read -r line; do
-    echo "lint: ${line%% \[*} (over $MAX_FUNCTION_LINES lines: split it, or say why and NOLINT it)"
+    case "$line" in
+      *readability-function-size*)
+        echo "lint: ${line%% \[*} (over $MAX_FUNCTION_LINES lines: split it, or say why and NOLINT it)" ;;
+      *) echo "lint: clang-tidy cannot check: $line" ;;
+    esac
   done <<<"$tidy"
   found=1
 fi
