@@ -97,7 +97,7 @@ bool targets_may_conflict(ClaimType ta, std::string_view a, ClaimType tb, std::s
   return tb == ClaimType::kFile ? may_cover_path(t, b) : may_cover_inside(t, b);
 }
 
-// Does pattern `p` (canonical) overlap a file or directory claim?
+// Does `pattern` (canonical) overlap a file, directory or pattern claim?
 bool pattern_vs(const std::string& pattern, const Claim& other) {
   // Most patterns are ruled out by their text: compiling them is what costs.
   if (!targets_may_conflict(ClaimType::kPattern, pattern, other.type, other.target)) return false;

@@ -46,16 +46,16 @@ std::string claims_table(const State& s, const std::string& project, const Clock
   return render_table({"ID", "TYPE", "TARGET", "HOLDER", "TOOL"}, rows);
 }
 
-}  // namespace
-
-bool is_virtual(const char* p) {
-  std::string_view v(p);
-  return v.substr(0, kPrefix.size()) == kPrefix &&
-         (v.size() == kPrefix.size() || v[kPrefix.size()] == '/');
+// "/.aio" and everything beneath it.
+bool in_aio_dir(std::string_view p) {
+  return p.substr(0, kPrefix.size()) == kPrefix &&
+         (p.size() == kPrefix.size() || p[kPrefix.size()] == '/');
 }
 
+}  // namespace
+
 std::optional<VNode> vnode_of(const char* p) {
-  if (!is_virtual(p)) return std::nullopt;
+  if (!in_aio_dir(p)) return std::nullopt;
   std::string_view rest = std::string_view(p).substr(kPrefix.size());
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   VNode n;

@@ -43,9 +43,7 @@ inline constexpr const char* kVirtualDir = ".aio";
 // Inode numbers of the virtual nodes: far above what ext4 or tmpfs hand out.
 inline constexpr ino_t kVirtualInoBase = ino_t{0xA10} << 48;
 
-// True for "/.aio" and everything beneath it.
-bool is_virtual(const char* fuse_path);
-// The node a FUSE path names, or nullopt (ENOENT).
+// The node a FUSE path ("/.aio/...") names, or nullopt (ENOENT).
 std::optional<VNode> vnode_of(const char* fuse_path);
 
 class VFiles {
