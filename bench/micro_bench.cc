@@ -127,7 +127,7 @@ constexpr const char* kRefused = "lib/d6/sub/file.c";  // directory claim 6 (eve
 void BM_Decide(benchmark::State& st, const char* path, bool want_allowed) {
   int64_t now = now_seconds();
   PolicyIndex index(make_state(static_cast<size_t>(st.range(0)), kProject, now), kProject);
-  Clock clock{now, 300};
+  Clock clock = Clock::at(now, 300);
   size_t wrong = 0;
   for (auto _ : st) {
     Decision d = index.decide("", path, false, MountMode::kEnforce, clock);
@@ -183,9 +183,9 @@ struct GuardWorld {
     store = std::move(st).value();
     // Instance A is this process's terminal session, as `aio register` makes it.
     int64_t now = now_seconds();
-    int64_t sid_start = 0, sid = 0;
     pid_t leader = getsid(0);
-    proc_stat(leader, &sid_start, &sid);
+    int64_t sid_start = 0;
+    if (auto st = proc_stat(leader)) sid_start = st->start;
     auto state = make_state(10000, source, now);
     Status s = store->update([&](Txn& t) {
       for (const auto& [id, inst] : state->instances) {

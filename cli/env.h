@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/engine.h"
+#include "core/procinfo.h"
 #include "core/report.h"
 #include "core/store.h"
 
@@ -29,6 +30,7 @@ struct Env {
   std::string home;
   std::string cwd;
   Clock clock;
+  SystemProcesses procs;  // clock.procs
   Caller caller;
   std::unique_ptr<Store> store;
   bool color = false;

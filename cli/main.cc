@@ -26,8 +26,8 @@ std::string home_dir() {
 }
 
 int64_t session_leader_start(pid_t sid) {
-  int64_t start = 0, ignored = 0;
-  return sid > 0 && aio::proc_stat(sid, &start, &ignored) ? start : 0;
+  auto st = aio::proc_stat(sid);
+  return st ? st->start : 0;
 }
 
 void setup_logging(const aio::cli::Env& env, bool file_log) {
@@ -107,6 +107,8 @@ int main(int argc, char** argv) {
   char cwd[PATH_MAX];
   env.cwd = getcwd(cwd, sizeof cwd) ? aio::normalize_absolute(cwd) : "/";
   env.clock.now = aio::now_seconds();
+  env.clock.machine_id = aio::this_machine_id();
+  env.clock.procs = &env.procs;
   if (const char* s = getenv("AIO_STALE_SECONDS"); s && *s) {
     char* end = nullptr;
     long long v = strtoll(s, &end, 10);

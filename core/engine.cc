@@ -125,7 +125,12 @@ Status validate_task_id(std::string_view id) {
 
 }  // namespace
 
+bool bound_here(const Instance& i, const Clock& c) {
+  return i.bound_pid > 0 && c.procs && !c.machine_id.empty() && i.machine_id == c.machine_id;
+}
+
 bool is_live(const Instance& i, const Clock& c) {
+  if (bound_here(i, c)) return c.procs->running(i.bound_pid, i.bound_start_time);
   return c.now - i.last_heartbeat <= c.stale_seconds;
 }
 

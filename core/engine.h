@@ -18,12 +18,37 @@
 
 namespace aio {
 
+// Whether the process an instance is bound to still runs (pid plus start
+// time, so a reused pid is never taken for it). procinfo.h has the /proc
+// one; the mount daemon keeps pidfds; tests use fakes.
+class ProcessOracle {
+ public:
+  virtual ~ProcessOracle() = default;
+  virtual bool running(int64_t pid, int64_t start) const = 0;
+};
+
+// What liveness is judged against: the time, the heartbeat rule, and this
+// machine's processes.
 struct Clock {
   int64_t now = 0;
   int64_t stale_seconds = 300;
+  std::string machine_id;                // this machine (boot id or AIO_MACHINE_ID)
+  const ProcessOracle* procs = nullptr;  // null: bound instances fall back to heartbeats
+
+  static Clock at(int64_t now, int64_t stale_seconds = 300) {
+    Clock c;
+    c.now = now;
+    c.stale_seconds = stale_seconds;
+    return c;
+  }
 };
 
+// A bound instance (bound_pid set, made on this machine) is live exactly
+// while its process runs; any other instance while its last heartbeat is
+// at most stale_seconds old (the playbook's rule).
 bool is_live(const Instance& i, const Clock& c);
+// Judged by its process rather than by heartbeats.
+bool bound_here(const Instance& i, const Clock& c);
 // A claim blocks others only while its instance exists and is live and the
 // claim has not expired.
 bool claim_active(const State& s, const Claim& claim, const Clock& c);

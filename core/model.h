@@ -52,6 +52,7 @@ struct Instance {
   int64_t bound_pid = 0;            // the process it is bound to (0: not bound)
   int64_t bound_start_time = 0;     // that process's start (clock ticks since boot; 0: none)
   std::string machine_id;           // boot id of its machine, or AIO_MACHINE_ID ("": none)
+  bool auto_claim = false;          // its first write to an unclaimed file claims it
   Json extra;                       // unknown fields (object or null)
 };
 
@@ -75,6 +76,7 @@ struct RecordLayout<Instance> {
       {"boundPid", kInt, &Instance::bound_pid},
       {"boundStartTime", kInt, &Instance::bound_start_time},
       {"machineId", kString, &Instance::machine_id},
+      {"autoClaim", kBool, &Instance::auto_claim},
   };
 };
 static_assert(valid_layout<Instance>());
@@ -90,6 +92,7 @@ struct Claim {
   bool exclusive = true;
   int64_t claimed_at = 0;
   std::optional<int64_t> expires_at;
+  bool auto_claimed = false;  // made by --auto-claim on a first write, not by a claim command
   Json extra;
 };
 
@@ -106,6 +109,7 @@ struct RecordLayout<Claim> {
       {"exclusive", kBool, &Claim::exclusive},
       {"claimedAt", kTime, &Claim::claimed_at},
       {"expiresAt", kOptTime, &Claim::expires_at},
+      {"autoClaimed", kBool, &Claim::auto_claimed},
   };
 };
 static_assert(valid_layout<Claim>());

@@ -49,30 +49,65 @@ std::optional<bool> proc_has_capability(pid_t tid, int cap) {
   return ((eff >> cap) & 1) != 0;
 }
 
-bool proc_stat(pid_t pid, int64_t* start, int64_t* sid, std::string* comm, char* state) {
+std::optional<ProcStat> proc_stat(pid_t pid) {
   std::string text;
-  if (!slurp_proc("/proc/" + std::to_string(pid) + "/stat", &text)) return false;
+  if (pid <= 0 || !slurp_proc("/proc/" + std::to_string(pid) + "/stat", &text)) return std::nullopt;
   size_t lp = text.find('('), rp = text.rfind(')');
-  if (lp == std::string::npos || rp == std::string::npos || rp < lp) return false;
-  if (comm) *comm = text.substr(lp + 1, rp - lp - 1);
-  // Fields after "(comm)": state(3) ppid(4) pgrp(5) session(6) ... starttime(22).
+  if (lp == std::string::npos || rp == std::string::npos || rp < lp || rp + 2 >= text.size())
+    return std::nullopt;
+  ProcStat st;
+  st.comm = text.substr(lp + 1, rp - lp - 1);
+  // Fields after "(comm)": state(3) ppid(4) pgrp(5) session(6) tty_nr(7) ... starttime(22).
   const char* p = text.c_str() + rp + 2;
-  if (state) *state = *p;
+  st.state = *p;
   for (int field = 3; field <= 22; ++field) {
     while (*p == ' ') ++p;
-    if (!*p) return false;
-    if (field == 6 && sid) *sid = strtoll(p, nullptr, 10);
-    if (field == 22 && start) *start = strtoll(p, nullptr, 10);
+    if (!*p) return std::nullopt;
+    int64_t v = strtoll(p, nullptr, 10);
+    if (field == 4) st.ppid = v;
+    if (field == 5) st.pgrp = v;
+    if (field == 6) st.sid = v;
+    if (field == 7) st.tty = v;
+    if (field == 22) st.start = v;
     while (*p && *p != ' ') ++p;
   }
-  return true;
+  return st;
 }
 
 bool proc_running(pid_t pid, int64_t start) {
-  int64_t got = 0, sid = 0;
-  char state = 0;
-  return pid > 0 && proc_stat(pid, &got, &sid, nullptr, &state) && got == start && state != 'Z' &&
-         state != 'X';
+  auto st = proc_stat(pid);
+  return st && st->start == start && st->state != 'Z' && st->state != 'X';
+}
+
+std::vector<ProcRef> proc_lineage(pid_t pid, size_t max) {
+  std::vector<ProcRef> out;
+  while (pid > 1 && out.size() < max) {
+    auto st = proc_stat(pid);
+    if (!st) break;
+    out.push_back({pid, st->start});
+    pid = static_cast<pid_t>(st->ppid);
+  }
+  return out;
+}
+
+std::string proc_exe(pid_t pid) {
+  char buf[4096];
+  ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string this_machine_id() {
+  if (const char* m = getenv("AIO_MACHINE_ID"); m && *m) return m;
+  std::string id;
+  if (!slurp_proc("/proc/sys/kernel/random/boot_id", &id)) return "";
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
+bool SystemProcesses::running(int64_t pid, int64_t start) const {
+  auto [it, fresh] = seen_.try_emplace({pid, start}, false);
+  if (fresh) it->second = proc_running(static_cast<pid_t>(pid), start);
+  return it->second;
 }
 
 std::optional<std::string> proc_environ_var(pid_t pid, const std::string& name) {
@@ -92,15 +127,20 @@ std::optional<std::string> proc_environ_var(pid_t pid, const std::string& name) 
 std::optional<ProcFacts> read_proc_facts(pid_t tid) {
   auto tgid = proc_tgid(tid);
   if (!tgid) return std::nullopt;
+  auto st = proc_stat(*tgid);
+  if (!st) return std::nullopt;
   ProcFacts f;
   f.tgid = *tgid;
-  if (!proc_stat(f.tgid, &f.start, &f.sid, &f.comm)) return std::nullopt;
-  if (f.sid > 0) {
-    int64_t leader_start = 0, ignored = 0;
-    if (proc_stat(static_cast<pid_t>(f.sid), &leader_start, &ignored)) f.sid_start = leader_start;
-  }
+  f.start = st->start;
+  f.sid = st->sid;
+  f.comm = st->comm;
+  if (f.sid > 0)
+    if (auto leader = proc_stat(static_cast<pid_t>(f.sid))) f.sid_start = leader->start;
   auto v = proc_environ_var(f.tgid, "AIO_INSTANCE");
   if (v && !v->empty()) f.aio_instance = *v;
+  f.lineage.push_back({f.tgid, f.start});
+  if (st->ppid > 1)
+    for (const auto& r : proc_lineage(static_cast<pid_t>(st->ppid))) f.lineage.push_back(r);
   return f;
 }
 

@@ -79,7 +79,7 @@ class Janitor {
   void loop() {
     std::unique_lock lock(mu_);
     while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
-      Clock c{now_seconds(), stale_};
+      Clock c = Clock::at(now_seconds(), stale_);
       CleanupReport rep;
       Status s = store_.update([&](Txn& t) {
         rep = cleanup(t, c);
@@ -140,8 +140,7 @@ MountRecord record_mount(const DaemonOptions& o) {
   rec.source = o.source;
   rec.mountpoint = o.mountpoint;
   rec.pid = getpid();
-  int64_t sid = 0;
-  proc_stat(rec.pid, &rec.pid_start, &sid);
+  if (auto st = proc_stat(rec.pid)) rec.pid_start = st->start;
   rec.mode = std::string(to_string(o.mode));
   rec.allow_other = o.allow_other;
   rec.started_at = now_seconds();

@@ -60,7 +60,7 @@ class PolicyDecide : public ::testing::TestWithParam<PolicyCase> {};
 TEST_P(PolicyDecide, Table) {
   const auto& c = GetParam();
   static const PolicyIndex index(make_state(), "/p");
-  Clock clock{kNow, 300};
+  Clock clock = Clock::at(kNow, 300);
   Decision d = index.decide(c.who, c.path, c.subtree, c.mode, clock);
   std::string what = std::string(c.who) + " " + c.path + " " + std::string(to_string(c.mode));
   EXPECT_EQ(d.allowed, c.allowed) << what << ": " << d.reason;
@@ -112,7 +112,7 @@ INSTANTIATE_TEST_SUITE_P(Table, PolicyDecide,
 
 TEST(PolicyIndex, PatternsReachInsideDirectoriesOfOthers) {
   PolicyIndex index(make_state(), "/p");
-  Clock clock{kNow, 300};
+  Clock clock = Clock::at(kNow, 300);
   EXPECT_TRUE(index.patterns_reach_inside("B", "x", clock));  // x/y.lock could exist
   EXPECT_TRUE(index.patterns_reach_inside("", "", clock));
   EXPECT_FALSE(index.patterns_reach_inside("A", "x", clock));  // A's own pattern
@@ -193,7 +193,7 @@ TEST(PolicyIndex, PatternBucketsAgreeWithTheGlobs) {
     state->claims["c1"] = c;
     PolicyIndex index(state, "/p");
     for (const char* path : paths) {
-      Decision d = index.decide("B", path, false, MountMode::kEnforce, Clock{kNow, 300});
+      Decision d = index.decide("B", path, false, MountMode::kEnforce, Clock::at(kNow, 300));
       EXPECT_EQ(!d.allowed, glob_covers(*canon, path)) << *canon << " vs " << path;
     }
   }

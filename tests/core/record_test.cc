@@ -43,7 +43,8 @@ TEST(Record, JsonKeysInLayoutOrderThenUnknownOnes) {
   got.clear();
   append_claim_json(&got, c);
   EXPECT_EQ(got, R"({"id":"c1","instanceId":"i","type":"directory","target":"src","project":"/p",)"
-                 R"("exclusive":false,"claimedAt":"1970-01-01T00:00:00Z","expiresAt":null})");
+                 R"("exclusive":false,"claimedAt":"1970-01-01T00:00:00Z","expiresAt":null,)"
+                 R"("autoClaimed":false})");
   Note n;
   n.id = "n1";
   n.project = "/p";

@@ -65,7 +65,7 @@ class ClaimInputTest : public ::testing::Test {
         },
         clock_);
   }
-  Clock clock_{1000, 300};
+  Clock clock_ = Clock::at(1000, 300);
   Instance me_;
   State state_;
   std::map<std::string, bool> disk_{{"src", true}, {"src/a.ts", false}};

@@ -45,7 +45,7 @@ TEST_F(StoreTextTest, NonUtf8IsRefusedAndNothingChanges) {
       return Status::ok();
     }));
     for (const std::string& bad : {std::string("bad\xff"), std::string("\xc3"),
-                                  std::string("\xed\xa0\x80"), std::string("\xc0\xaf")}) {
+                                   std::string("\xed\xa0\x80"), std::string("\xc0\xaf")}) {
       Status s = st->update([&](Txn& t) {
         t.put_claim(claim_on(bad));
         return Status::ok();
