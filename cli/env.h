@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/engine.h"
+#include "core/identity.h"
 #include "core/procinfo.h"
 #include "core/report.h"
 #include "core/store.h"

@@ -155,54 +155,6 @@ bool claims_conflict(const Claim& a, const Claim& b) {
   return pattern_vs(b.target, a);
 }
 
-// ---------------------------------------------------------------- identity
-
-static Identity explicit_id(const State& s, const std::string& id, const char* source,
-                            const Clock& c) {
-  Identity r;
-  auto it = s.instances.find(id);
-  if (it == s.instances.end()) {
-    r.problem =
-        "instance " + id + " (from " + source + ") is not registered; run `aio register <tool>`";
-  } else if (!is_live(it->second, c)) {
-    r.problem = "instance " + id + " (from " + source + ") is stale (no heartbeat for " +
-                format_age(c.now - it->second.last_heartbeat) + "); run `aio register <tool>`";
-  } else {
-    r.instance = &it->second;
-    r.source = source;
-  }
-  return r;
-}
-
-Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) {
-  if (caller.flag_id && !caller.flag_id->empty())
-    return explicit_id(s, *caller.flag_id, "--instance", c);
-  if (caller.env_id && !caller.env_id->empty())
-    return explicit_id(s, *caller.env_id, "AIO_INSTANCE", c);
-  Identity r;
-  if (caller.sid <= 0) return r;
-  const Instance* best = nullptr;
-  for (const auto& [id, inst] : s.instances) {
-    if (inst.sid != caller.sid || inst.sid_start != caller.sid_start || !is_live(inst, c)) continue;
-    if (!best || inst.started_at > best->started_at ||
-        (inst.started_at == best->started_at && inst.id > best->id))
-      best = &inst;
-  }
-  if (best) {
-    r.instance = best;
-    r.source = "session";
-  }
-  return r;
-}
-
-Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c) {
-  Identity id = resolve_identity(s, caller, c);
-  if (id.instance) return id.instance;
-  if (!id.problem.empty()) return Status::refused(id.problem);
-  return Status::refused(
-      "no registered instance for this terminal; run `aio register <tool>` or set AIO_INSTANCE");
-}
-
 // ---------------------------------------------------------------- registration
 
 Status validate_tool(std::string_view tool) {
@@ -251,6 +203,13 @@ Result<Instance> register_instance(Txn& t, const RegisterRequest& r, const Clock
   i.pid = r.pid;
   i.sid = r.sid;
   i.sid_start = r.sid_start;
+  if (r.bind.pid > 0) {
+    i.bound_pid = r.bind.pid;
+    i.bound_start_time = r.bind.start;
+    i.machine_id = r.machine_id;
+  }
+  i.current_task = r.task;
+  i.auto_claim = r.auto_claim;
   i.status = "active";
   i.started_at = c.now;
   i.last_heartbeat = c.now;

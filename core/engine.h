@@ -21,6 +21,13 @@ namespace aio {
 // Whether the process an instance is bound to still runs (pid plus start
 // time, so a reused pid is never taken for it). procinfo.h has the /proc
 // one; the mount daemon keeps pidfds; tests use fakes.
+// One process, named so that a reused pid can never be taken for it.
+struct ProcRef {
+  int64_t pid = 0;
+  int64_t start = 0;  // start time in clock ticks since boot (field 22 of stat)
+  bool operator==(const ProcRef&) const = default;
+};
+
 class ProcessOracle {
  public:
   virtual ~ProcessOracle() = default;
@@ -57,25 +64,6 @@ bool claim_active(const State& s, const Claim& claim, const Clock& c);
 // the same task. Both must hold canonical targets.
 bool claims_conflict(const Claim& a, const Claim& b);
 
-// ---- identity ----
-struct Caller {
-  std::optional<std::string> flag_id;  // --instance
-  std::optional<std::string> env_id;   // AIO_INSTANCE
-  int64_t sid = 0;                     // session id of the calling process
-  int64_t sid_start = 0;               // start time of the session leader
-};
-struct Identity {
-  const Instance* instance = nullptr;  // null: anonymous
-  std::string source;                  // "--instance", "AIO_INSTANCE", "session", ""
-  std::string problem;                 // why an explicit id was not accepted
-};
-// --instance, then AIO_INSTANCE, then the newest live instance registered
-// from the same terminal session. An explicit id that is unknown or stale
-// yields anonymous with `problem` set.
-Identity resolve_identity(const State& s, const Caller& caller, const Clock& c);
-// resolve_identity, but anonymous is refused with a message saying what to do.
-Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c);
-
 // ---- registration ----
 struct RegisterRequest {
   std::string tool;
@@ -83,6 +71,10 @@ struct RegisterRequest {
   int64_t pid = 0;
   int64_t sid = 0;
   int64_t sid_start = 0;
+  ProcRef bind;  // the process it is bound to (pid 0: unbound, heartbeats keep it live)
+  std::string machine_id;  // where `bind` runs
+  std::optional<std::string> task;
+  bool auto_claim = false;
 };
 Status validate_tool(std::string_view tool);
 std::string new_id(std::string_view prefix, int64_t now);  // prefix-<secs>-<8 hex>

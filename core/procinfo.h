@@ -18,13 +18,6 @@
 
 namespace aio {
 
-// One process, named so that a reused pid can never be taken for it.
-struct ProcRef {
-  int64_t pid = 0;
-  int64_t start = 0;  // start time in clock ticks since boot (field 22 of stat)
-  bool operator==(const ProcRef&) const = default;
-};
-
 // The fields of /proc/<pid>/stat that aio uses.
 struct ProcStat {
   int64_t ppid = 0;

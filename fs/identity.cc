@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/engine.h"
+#include "core/identity.h"
 
 namespace aio::fs {
 

@@ -1,4 +1,5 @@
 #include "core/engine.h"
+#include "core/identity.h"
 #include "tests/core/claims.h"
 
 #include <gtest/gtest.h>
@@ -90,7 +91,12 @@ class EngineFixture : public ::testing::Test {
   }
   std::string add(const std::string& tool, int64_t heartbeat, int64_t sid = 0) {
     Txn t(&s_);
-    RegisterRequest r{tool, "/p", 1, sid, 7};
+    RegisterRequest r;
+    r.tool = tool;
+    r.project = "/p";
+    r.pid = 1;
+    r.sid = sid;
+    r.sid_start = 7;
     Clock c = clock_;
     c.now = heartbeat;
     auto i = register_instance(t, r, c);
@@ -197,7 +203,7 @@ TEST_F(EngineFixture, SessionIdentityNeedsTheSameSessionLeader) {
   c.sid = 555;
   c.sid_start = 7;
   EXPECT_EQ(resolve_identity(s_, c, clock_).instance->id, t1);
-  EXPECT_EQ(resolve_identity(s_, c, clock_).source, "session");
+  EXPECT_EQ(resolve_identity(s_, c, clock_).source, "session 555");
   c.sid_start = 8;  // a reused session id
   EXPECT_EQ(resolve_identity(s_, c, clock_).instance, nullptr);
   c.sid_start = 7;

@@ -1,0 +1,107 @@
+#include "core/identity.h"
+
+#include "core/timeutil.h"
+
+namespace aio {
+namespace {
+
+Identity explicit_id(const State& s, const std::string& id, const char* source, const Clock& c) {
+  Identity r;
+  auto it = s.instances.find(id);
+  const Instance* found = it == s.instances.end() ? nullptr : &it->second;
+  if (!found) {
+    r.problem =
+        "instance " + id + " (from " + source + ") is not registered; run `aio register <tool>`";
+  } else if (!is_live(*found, c)) {
+    const Instance& i = *found;
+    std::string why = bound_here(i, c) ? "its process " + std::to_string(i.bound_pid) + " has ended"
+                                       : "no heartbeat for " + format_age(c.now - i.last_heartbeat);
+    r.problem = "instance " + id + " (from " + source + ") is stale (" + why +
+                "); run `aio register <tool>`";
+  } else {
+    r.instance = found;
+    r.source = source;
+  }
+  r.explicit_rejected = !r.instance;
+  return r;
+}
+
+// Newest first: the later registration wins, then the larger id.
+bool newer(const Instance& a, const Instance* b) {
+  return !b || a.started_at > b->started_at || (a.started_at == b->started_at && a.id > b->id);
+}
+
+}  // namespace
+
+IdentityIndex::IdentityIndex(const State& s) : state_(s) {
+  for (const auto& [id, inst] : s.instances) {
+    if (inst.bound_pid > 0) by_bound_pid_.emplace(inst.bound_pid, &inst);
+    if (inst.sid > 0) by_sid_.emplace(inst.sid, &inst);
+  }
+}
+
+Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
+  if (caller.flag_id && !caller.flag_id->empty())
+    return explicit_id(state_, *caller.flag_id, "--instance", c);
+  if (caller.env_id && !caller.env_id->empty())
+    return explicit_id(state_, *caller.env_id, "AIO_INSTANCE", c);
+  Identity r;
+  for (const ProcRef& p : caller.lineage) {
+    const Instance* best = nullptr;
+    auto [lo, hi] = by_bound_pid_.equal_range(p.pid);
+    for (auto it = lo; it != hi; ++it) {
+      const Instance& i = *it->second;
+      if (i.bound_start_time == p.start && bound_here(i, c) && is_live(i, c) && newer(i, best))
+        best = &i;
+    }
+    if (best) {
+      r.instance = best;
+      r.source = "process " + std::to_string(p.pid);
+      return r;
+    }
+  }
+  const Instance *best = nullptr, *stale = nullptr;
+  if (caller.sid > 0) {
+    auto [lo, hi] = by_sid_.equal_range(caller.sid);
+    for (auto it = lo; it != hi; ++it) {
+      const Instance& i = *it->second;
+      if (i.sid_start != caller.sid_start) continue;
+      if (!is_live(i, c)) {
+        if (newer(i, stale)) stale = &i;
+      } else if (newer(i, best)) {
+        best = &i;
+      }
+    }
+  }
+  if (best) {
+    r.instance = best;
+    r.source = "session " + std::to_string(caller.sid);
+    return r;
+  }
+  r.problem = "AIO_INSTANCE is not set, no live instance is bound to this process or its " +
+              std::to_string(caller.lineage.empty() ? 0 : caller.lineage.size() - 1) +
+              " ancestors, and ";
+  if (caller.sid <= 0)
+    r.problem += "it has no terminal session";
+  else if (stale)
+    r.problem += "the instance registered from its session (" + stale->id + ") is stale (no " +
+                 "heartbeat for " + format_age(c.now - stale->last_heartbeat) + ")";
+  else
+    r.problem += "none was registered from its terminal session (sid " +
+                 std::to_string(caller.sid) + ")";
+  return r;
+}
+
+Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) {
+  return IdentityIndex(s).resolve(caller, c);
+}
+
+Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c) {
+  Identity id = resolve_identity(s, caller, c);
+  if (id.instance) return id.instance;
+  if (id.explicit_rejected) return Status::refused(id.problem);
+  return Status::refused("you are anonymous (" + id.problem +
+                         "); run `aio register <tool>` or set AIO_INSTANCE");
+}
+
+}  // namespace aio

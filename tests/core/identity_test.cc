@@ -1,0 +1,145 @@
+// Who is calling: the order of the rules, process bindings (nearest
+// ancestor wins, only while the process runs and only on its own machine),
+// and the reason given when nobody is found.
+#include "core/identity.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace aio {
+namespace {
+
+class FakeProcesses : public ProcessOracle {
+ public:
+  bool running(int64_t pid, int64_t start) const override { return alive.count({pid, start}) > 0; }
+  std::set<std::pair<int64_t, int64_t>> alive;
+};
+
+class IdentityTest : public ::testing::Test {
+ protected:
+  IdentityTest() {
+    clock_ = Clock::at(10000);
+    clock_.machine_id = "m1";
+    clock_.procs = &procs_;
+  }
+  // An instance; bound to (pid, start) on `machine` when pid > 0.
+  std::string add(const std::string& id, int64_t pid = 0, int64_t start = 0,
+                  const std::string& machine = "m1", int64_t sid = 0, int64_t heartbeat = 10000) {
+    Instance i;
+    i.id = id;
+    i.tool = "t";
+    i.project = "/p";
+    i.bound_pid = pid;
+    i.bound_start_time = start;
+    i.machine_id = pid > 0 ? machine : "";
+    i.sid = sid;
+    i.sid_start = sid > 0 ? 7 : 0;
+    i.started_at = heartbeat;
+    i.last_heartbeat = heartbeat;
+    s_.instances[id] = i;
+    return id;
+  }
+  std::string who(const Caller& c) {
+    Identity id = resolve_identity(s_, c, clock_);
+    return id.instance ? id.instance->id + " via " + id.source : "anonymous: " + id.problem;
+  }
+
+  State s_;
+  FakeProcesses procs_;
+  Clock clock_;
+};
+
+Caller lineage(std::vector<ProcRef> refs, int64_t sid = 0) {
+  Caller c;
+  c.lineage = std::move(refs);
+  c.sid = sid;
+  c.sid_start = 7;
+  return c;
+}
+
+TEST_F(IdentityTest, TheNearestBoundAncestorWins) {
+  add("agent", 100, 5);
+  add("outer", 50, 2);
+  procs_.alive = {{100, 5}, {50, 2}};
+  struct Row {
+    std::vector<ProcRef> lineage;
+    std::string want;
+  } rows[] = {
+      {{{300, 9}, {200, 8}, {100, 5}, {50, 2}}, "agent via process 100"},  // a shell command
+      {{{100, 5}, {50, 2}}, "agent via process 100"},                      // the agent itself
+      {{{60, 3}, {50, 2}}, "outer via process 50"},
+      {{{300, 9}, {100, 6}, {50, 2}}, "outer via process 50"},  // pid 100 reused: not the agent
+  };
+  for (const auto& r : rows) EXPECT_EQ(who(lineage(r.lineage)), r.want);
+}
+
+TEST_F(IdentityTest, ABindingCountsOnlyWhileItsProcessRunsAndOnItsMachine) {
+  add("dead", 100, 5);
+  add("elsewhere", 200, 8, "m2");
+  procs_.alive = {{200, 8}};  // 100 has ended
+  EXPECT_EQ(who(lineage({{300, 9}, {100, 5}})).rfind("anonymous: ", 0), 0u);
+  // A binding made on another machine is never judged here.
+  EXPECT_EQ(who(lineage({{200, 8}})).rfind("anonymous: ", 0), 0u);
+  Caller c;
+  c.env_id = "dead";
+  EXPECT_NE(who(c).find("is stale (its process 100 has ended)"), std::string::npos) << who(c);
+}
+
+TEST_F(IdentityTest, RulesInOrder) {
+  add("flag");
+  add("env");
+  add("bound", 100, 5);
+  add("session", 0, 0, "", 555);
+  procs_.alive = {{100, 5}};
+  Caller c = lineage({{300, 9}, {100, 5}}, 555);
+  EXPECT_EQ(who(c), "bound via process 100");
+  c.env_id = "env";
+  EXPECT_EQ(who(c), "env via AIO_INSTANCE");
+  c.flag_id = "flag";
+  EXPECT_EQ(who(c), "flag via --instance");
+  // An unusable explicit id is anonymous; it does not fall through.
+  c.flag_id = "ghost";
+  EXPECT_NE(who(c).find("ghost (from --instance) is not registered"), std::string::npos);
+  c = lineage({{300, 9}}, 555);
+  EXPECT_EQ(who(c), "session via session 555");
+}
+
+TEST_F(IdentityTest, AnonymousSaysWhy) {
+  add("old", 0, 0, "", 555, 10000 - 400);
+  struct Row {
+    Caller caller;
+    std::string says;
+  } rows[] = {
+      {lineage({{300, 9}, {200, 8}}), "no live instance is bound to this process or its 1 ancestors"},
+      {lineage({{300, 9}}), "it has no terminal session"},
+      {lineage({{300, 9}}, 556), "none was registered from its terminal session (sid 556)"},
+      {lineage({{300, 9}}, 555), "the instance registered from its session (old) is stale"},
+  };
+  for (const auto& r : rows) {
+    std::string got = who(r.caller);
+    EXPECT_NE(got.find(r.says), std::string::npos) << got;
+  }
+  auto req = require_identity(s_, lineage({{300, 9}}), clock_);
+  ASSERT_FALSE(req);
+  EXPECT_EQ(req.status().code(), Code::kRefused);
+  EXPECT_NE(req.status().message().find("you are anonymous (AIO_INSTANCE is not set"),
+            std::string::npos);
+}
+
+TEST_F(IdentityTest, BoundInstancesNeedNoHeartbeat) {
+  add("bound", 100, 5, "m1", 0, 10000 - 3 * 300);
+  add("unbound", 0, 0, "", 0, 10000 - 3 * 300);
+  procs_.alive = {{100, 5}};
+  EXPECT_TRUE(is_live(s_.instances["bound"], clock_));
+  EXPECT_FALSE(is_live(s_.instances["unbound"], clock_));
+  procs_.alive.clear();  // SIGKILL: stale at once, whatever the heartbeat says
+  add("fresh", 100, 5, "m1", 0, 10000);
+  EXPECT_FALSE(is_live(s_.instances["fresh"], clock_));
+  // Without a process oracle (e.g. the playbook's view) the heartbeat rule applies.
+  Clock plain = Clock::at(10000);
+  EXPECT_TRUE(is_live(s_.instances["fresh"], plain));
+}
+
+}  // namespace
+}  // namespace aio
