@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include "cli/env.h"
+#include "core/ancestry.h"
 #include "core/mounts.h"
 #include "core/path.h"
+#include "core/procinfo.h"
 #include "core/timeutil.h"
 
 namespace aio::cli {
@@ -16,7 +18,23 @@ struct RegisterOpts {
   std::string project;
   bool quiet = false;
   bool export_line = false;
+  std::optional<int64_t> pid;  // --pid: bind to this process (0: to none)
 };
+
+// The process a new instance is bound to ({} for none) and a phrase saying
+// why, for the terminal.
+Result<std::pair<ProcRef, std::string>> choose_binding(const RegisterOpts& o) {
+  if (o.pid) {
+    if (*o.pid == 0) return std::pair<ProcRef, std::string>{{}, "not bound (--pid 0)"};
+    auto st = *o.pid > 0 ? proc_stat(static_cast<pid_t>(*o.pid)) : std::nullopt;
+    if (!st || st->state == 'Z')
+      return Status::invalid("--pid " + std::to_string(*o.pid) + ": no such running process");
+    return std::pair<ProcRef, std::string>{{*o.pid, st->start}, st->comm};
+  }
+  AgentSearch found = find_agent(getppid());
+  if (!found.agent) return std::pair<ProcRef, std::string>{{}, "not bound: " + found.why};
+  return std::pair<ProcRef, std::string>{*found.agent, found.comm};
+}
 
 Status run_register(Env& env, const RegisterOpts& o) {
   AIO_RETURN_IF_ERROR(validate_tool(o.tool));
@@ -24,9 +42,13 @@ Status run_register(Env& env, const RegisterOpts& o) {
   struct stat st;
   if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Status::invalid("project " + project + " is not a directory");
+  auto binding = choose_binding(o);
+  if (!binding) return binding.status();
   Instance created;
   Status s = env.store->update([&](Txn& t) -> Status {
     RegisterRequest r;
+    r.bind = binding->first;
+    r.machine_id = env.clock.machine_id;
     r.tool = o.tool;
     r.project = project;
     r.pid = getppid();
@@ -47,11 +69,18 @@ Status run_register(Env& env, const RegisterOpts& o) {
     env.out(created.id + "\n");
   } else {
     env.out(created.id + "\n");
-    if (isatty(STDOUT_FILENO))
+    if (isatty(STDOUT_FILENO) && created.bound_pid > 0)
       fprintf(stderr,
-              "aio: registered %s for %s; this terminal now acts as it "
+              "aio: registered %s for %s, bound to %s (pid %lld): it and every process it "
+              "starts act as it while it runs\n",
+              created.tool.c_str(), created.project.c_str(), binding->second.c_str(),
+              static_cast<long long>(created.bound_pid));
+    else if (isatty(STDOUT_FILENO))
+      fprintf(stderr,
+              "aio: registered %s for %s (%s); this terminal now acts as it "
               "(other shells: export AIO_INSTANCE=%s)\n",
-              created.tool.c_str(), created.project.c_str(), created.id.c_str());
+              created.tool.c_str(), created.project.c_str(), binding->second.c_str(),
+              created.id.c_str());
   }
   return Status::ok();
 }
@@ -254,6 +283,9 @@ void register_instance_commands(CLI::App& app, Env& env) {
   reg->add_option("project", ro->project, "Project root (default: current directory)");
   reg->add_flag("-q,--quiet", ro->quiet, "Print the id alone");
   reg->add_flag("--export", ro->export_line, "Print `export AIO_INSTANCE=<id>` for eval");
+  reg->add_option("--pid", ro->pid,
+                  "Bind to this process: live exactly while it runs (0: bind to none; default: "
+                  "the agent running this command, if any)");
   reg->callback([&env, ro] { env.run = [&env, ro] { return run_register(env, *ro); }; });
 
   app.add_subcommand("heartbeat", "Tell the others this instance is alive")->callback([&env] {

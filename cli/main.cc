@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   pid_t sid = getsid(0);
   env.caller.sid = sid;
   env.caller.sid_start = session_leader_start(sid);
+  env.caller.lineage = aio::proc_lineage(getppid());
   env.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !env.json;
 
   setup_logging(env, true);

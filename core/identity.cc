@@ -78,17 +78,17 @@ Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
     r.source = "session " + std::to_string(caller.sid);
     return r;
   }
-  r.problem = "AIO_INSTANCE is not set, no live instance is bound to this process or its " +
-              std::to_string(caller.lineage.empty() ? 0 : caller.lineage.size() - 1) +
-              " ancestors, and ";
+  r.problem =
+      "AIO_INSTANCE is not set, no live instance is bound to this process or an ancestor, "
+      "and ";
   if (caller.sid <= 0)
     r.problem += "it has no terminal session";
   else if (stale)
     r.problem += "the instance registered from its session (" + stale->id + ") is stale (no " +
                  "heartbeat for " + format_age(c.now - stale->last_heartbeat) + ")";
   else
-    r.problem += "none was registered from its terminal session (sid " +
-                 std::to_string(caller.sid) + ")";
+    r.problem +=
+        "none was registered from its terminal session (sid " + std::to_string(caller.sid) + ")";
   return r;
 }
 

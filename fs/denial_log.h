@@ -24,6 +24,7 @@ struct Denial {
   pid_t pid = 0;
   std::string comm;
   std::string instance;  // "" = anonymous
+  std::string as;        // who the writer was taken for, and by which rule (or why nobody)
   std::string claim_id;
   std::string holder;
   std::string reason;

@@ -37,12 +37,12 @@ int Guard::judge(const Snapshot& snap, const Who& who, WriteOp op, const std::st
   den.pid = who.pid;
   den.comm = who.comm;
   den.instance = who.instance;
+  den.as = who.describe();
   if (d.claim) den.claim_id = d.claim->id;
   if (d.holder) den.holder = d.holder->id;
   den.reason = d.reason;
   spdlog::warn("{} {} {} by pid {} ({}) as {}: {}", d.would_refuse ? "advisory" : "refused", den.op,
-               den.path, den.pid, den.comm, den.instance.empty() ? "anonymous" : den.instance,
-               den.reason);
+               den.path, den.pid, den.comm, den.as, den.reason);
   denials_.record(std::move(den));
   return d.allowed ? 0 : -EACCES;
 }

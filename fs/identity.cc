@@ -66,12 +66,16 @@ Who IdentityCache::who(pid_t tid) {
   auto snap = state_.refresh();
   aio::Caller c;
   c.env_id = facts->aio_instance;
+  c.lineage = facts->lineage;
   c.sid = facts->sid;
   c.sid_start = facts->sid_start;
-  Identity id = resolve_identity(*snap->state, c, state_.clock());
+  Identity id = snap->identities.resolve(c, state_.clock());
   if (id.instance) {
     w.instance = id.instance->id;
     w.tool = id.instance->tool;
+    w.rule = std::move(id.source);
+  } else {
+    w.why = std::move(id.problem);
   }
   return w;
 }

@@ -1,6 +1,7 @@
 // Who makes a request through the mount: FUSE's thread id -> process ->
-// AIO_INSTANCE in its environment or its terminal session -> the live
-// instance it acts as (core's resolve_identity).
+// AIO_INSTANCE in its environment, the nearest process of its lineage bound
+// to an instance, or its terminal session -> the live instance it acts as
+// (core/identity.h, on the snapshot's IdentityIndex).
 //
 // Contract: ask only for write-class operations (reading /proc while the
 // caller execs a binary from the mount could deadlock). What /proc says of a
@@ -34,6 +35,13 @@ struct Who {
   std::string comm;
   std::string instance;
   std::string tool;
+  std::string rule;  // which rule named the instance ("AIO_INSTANCE", "process 123", ...)
+  std::string why;   // when anonymous: why no rule applied
+
+  // "<id> (via <rule>)" or "anonymous (<why>)", for logs and .aio/denials.
+  std::string describe() const {
+    return instance.empty() ? "anonymous (" + why + ")" : instance + " (via " + rule + ")";
+  }
 };
 
 class IdentityCache {
@@ -42,7 +50,7 @@ class IdentityCache {
   IdentityCache(const IdentityCache&) = delete;
   IdentityCache& operator=(const IdentityCache&) = delete;
 
-  // Who is calling: FUSE's thread id -> process -> AIO_INSTANCE or session.
+  // Who is calling: FUSE's thread id -> process -> AIO_INSTANCE, lineage or session.
   // tid <= 0 (the kernel itself, e.g. writeback) is nobody.
   Who who(pid_t tid);
 

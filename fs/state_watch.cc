@@ -9,11 +9,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/procinfo.h"
 #include "core/timeutil.h"
 
 namespace aio::fs {
 
-StateWatch::StateWatch(Store& store, WatchOptions opts) : store_(store), opts_(std::move(opts)) {}
+StateWatch::StateWatch(Store& store, WatchOptions opts)
+    : store_(store), opts_(std::move(opts)), machine_id_(this_machine_id()) {}
 
 StateWatch::~StateWatch() {
   if (inotify_fd_ >= 0) close(inotify_fd_);
@@ -39,7 +41,7 @@ std::shared_ptr<const Snapshot> StateWatch::load_snapshot(uint64_t generation) {
   }
   auto state = std::make_shared<const State>(std::move(st).value());
   return std::make_shared<const Snapshot>(
-      Snapshot{state, PolicyIndex(state, opts_.project), generation});
+      Snapshot{state, PolicyIndex(state, opts_.project), IdentityIndex(*state), generation});
 }
 
 std::shared_ptr<const Snapshot> StateWatch::refresh() {
@@ -89,6 +91,8 @@ Clock StateWatch::clock() const {
   Clock c;
   c.now = now_seconds();
   c.stale_seconds = opts_.stale_seconds;
+  c.machine_id = machine_id_;
+  c.procs = &procs_;
   return c;
 }
 

@@ -21,14 +21,17 @@
 #include <string>
 
 #include "core/engine.h"
+#include "core/identity.h"
 #include "core/policy.h"
 #include "core/store.h"
+#include "fs/process_watch.h"
 
 namespace aio::fs {
 
 struct Snapshot {
   std::shared_ptr<const State> state;
   PolicyIndex index;
+  IdentityIndex identities;  // over *state
   uint64_t generation = 0;
 };
 
@@ -52,7 +55,8 @@ class StateWatch {
   // Reload unconditionally (after our own store writes).
   void reload();
 
-  // Now, with the mount's staleness limit: what liveness is judged by.
+  // Now, with the mount's staleness limit, this machine and its processes:
+  // what liveness is judged by.
   Clock clock() const;
   Store& store() { return store_; }
   const WatchOptions& options() const { return opts_; }
@@ -62,6 +66,8 @@ class StateWatch {
 
   Store& store_;
   const WatchOptions opts_;
+  const std::string machine_id_;
+  ProcessWatch procs_;
   int inotify_fd_ = -1;
 
   std::mutex refresh_mu_;          // serialises draining inotify + reloading

@@ -123,8 +123,8 @@ std::string VFiles::render(const VNode& n, const Who& who) {
     case VNode::kRelease:
       return "";
     case VNode::kWhoami: {
-      if (who.instance.empty()) return "anonymous\n";
-      return who.instance + " " + who.tool + "\n";
+      if (who.instance.empty()) return "anonymous (" + who.why + ")\n";
+      return who.instance + " " + who.tool + " (via " + who.rule + ")\n";
     }
     case VNode::kStatusJson: {
       Json j = state_json(s, c, project);
@@ -136,7 +136,10 @@ std::string VFiles::render(const VNode& n, const Who& who) {
     case VNode::kStatus: {
       std::string out =
           "aio mount of " + project + " (mode " + std::string(to_string(mode_)) + ")\n";
-      out += "you: " + (who.instance.empty() ? std::string("anonymous") : who.instance) + "\n\n";
+      out += "you: " +
+             (who.instance.empty() ? "anonymous (" + who.why + ")"
+                                   : who.instance + " (via " + who.rule + ")") +
+             "\n\n";
       std::vector<std::vector<std::string>> rows;
       for (const auto& [id, i] : s.instances) {
         if (i.project != project) continue;
@@ -173,7 +176,7 @@ std::string VFiles::render(const VNode& n, const Who& who) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& d : denials_.list())
         rows.push_back({format_iso(d.time), d.op, d.path, std::to_string(d.pid) + " " + d.comm,
-                        d.instance.empty() ? "anonymous" : d.instance,
+                        d.as.empty() ? (d.instance.empty() ? "anonymous" : d.instance) : d.as,
                         d.holder.empty() ? "-" : d.holder, d.reason});
       if (rows.empty()) return "no refusals\n";
       return render_table({"TIME", "OP", "PATH", "PID", "AS", "HOLDER", "WHY"}, rows);
@@ -183,14 +186,14 @@ std::string VFiles::render(const VNode& n, const Who& who) {
 }
 
 int VFiles::fail(const VNode& n, const Who& who, const Status& s) {
-  spdlog::warn(".aio write by pid {} ({}) as {} refused: {}", who.pid, who.comm,
-               who.instance.empty() ? "anonymous" : who.instance, s.message());
+  spdlog::warn(".aio write by pid {} ({}) as {} refused: {}", who.pid, who.comm, who.describe(),
+               s.message());
   denials_.record(
       Denial{now_seconds(), "append",
              std::string(".aio/") + (n.kind == VNode::kClaims    ? "claims"
                                      : n.kind == VNode::kRelease ? "release"
                                                                  : "context/" + n.category),
-             who.pid, who.comm, who.instance, "", "", s.message()});
+             who.pid, who.comm, who.instance, who.describe(), "", "", s.message()});
   return -s.to_errno();
 }
 

@@ -9,7 +9,7 @@ at() { (cd "$1" && shift && "$@"); }
 project() { mkdir -p "$T/$1" && echo "$T/$1"; }
 # register TOOL PROJECT: prints the new instance id. It runs in a session of
 # its own, so this script's session stays anonymous.
-register() { setsid -w aio register "$1" "$2" -q; }
+register() { setsid -w aio register "$1" "$2" -q --pid 0; }
 # claims_of PROJECT: the claims in PROJECT as compact JSON, oldest first.
 claims_of() { aio status --json | jq -c --arg p "$1" '[.claims[] | select(.project == $p)] | sort_by(.id)'; }
 
@@ -196,7 +196,7 @@ for tx in "t1 $C" "t2 $X"; do
   term 0 "$1" 'aio status --json'
   expect_eq "$(jq -r .you <<<"$OUT")" "$2" "$1's identity (status --json)"
   term 0 "$1" 'aio status'
-  expect_contains "$OUT" "you: $2 (via session)" "$1's identity (status)"
+  expect_contains "$OUT" "you: $2 (via session " "$1's identity (status)"
 done
 SIDS=$(aio status --json | jq -r --arg c "$C" --arg x "$X" \
   '[.instances[] | select(.id == $c or .id == $x) | .sid] | unique | length')
@@ -214,7 +214,8 @@ term_open t3 "$P"
 term 0 t3 'aio status --json'
 expect_eq "$(jq -r .you <<<"$OUT")" null "unregistered terminal's identity"
 term 1 t3 'aio claim file other.go'
-expect_contains "$ERR" "no registered instance" "unregistered terminal's claim"
+expect_contains "$ERR" "you are anonymous" "unregistered terminal's claim"
+expect_contains "$ERR" "none was registered from its terminal session" "unregistered terminal's claim"
 one_line_error "$ERR" "unregistered terminal's claim"
 # AIO_INSTANCE beats the session.
 term 0 t1 "AIO_INSTANCE=$X aio status --json"
@@ -237,13 +238,13 @@ LOCKER=$!
 for ((k = 0; k < 200; k++)); do [ -e "$T/locked" ] && break; sleep 0.05; done
 [ -e "$T/locked" ] || fail "the locker never took the lock"
 # While the lock is held, a write waits (the lock is real)...
-expect_rc 124 timeout 1 aio register claude "$P" -q
+expect_rc 124 timeout 1 aio register claude "$P" -q --pid 0
 # ... and once its holder is killed, the next command goes through at once.
 kill -9 "$LOCKER"
 wait "$LOCKER" 2>/dev/null
 LOCKER=
 start=$(date +%s%N)
-expect_rc 0 timeout 10 aio register claude "$P" -q
+expect_rc 0 timeout 10 aio register claude "$P" -q --pid 0
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -lt 3000 ] || fail "register after the locker died took ${ms}ms"
 expect_eq "$(aio status --json | jq --arg p "$P" '[.instances[] | select(.project == $p)] | length')" 1 \
@@ -257,7 +258,7 @@ expect_eq "$(aio status --json | jq --arg p "$P" '[.instances[] | select(.projec
 ) &
 LOCKER=$!
 for ((k = 0; k < 200; k++)); do [ -e "$T/locked2" ] && break; sleep 0.05; done
-aio register waiter "$P" -q >/dev/null 2>&1 &
+aio register waiter "$P" -q --pid 0 >/dev/null 2>&1 &
 WAITER=$!
 sleep 0.3
 kill -9 "$WAITER" "$LOCKER"
@@ -414,9 +415,9 @@ expect_rc 0 at "$P" aio --instance "$B" claim file r.ts
 
 # ================================================ --json: exactly one document
 P=$(project json)
-expect_rc 0 at "$P" setsid -w aio --json register claude
+expect_rc 0 at "$P" setsid -w aio --json register claude --pid 0
 A=$(jq -r .id <<<"$OUT")
-expect_rc 0 at "$P" setsid -w aio --json register codex
+expect_rc 0 at "$P" setsid -w aio --json register codex --pid 0
 B=$(jq -r .id <<<"$OUT")
 while IFS='|' read -r want args; do
   eval "set -- $args"

@@ -111,7 +111,7 @@ TEST_F(IdentityTest, AnonymousSaysWhy) {
     Caller caller;
     std::string says;
   } rows[] = {
-      {lineage({{300, 9}, {200, 8}}), "no live instance is bound to this process or its 1 ancestors"},
+      {lineage({{300, 9}, {200, 8}}), "no live instance is bound to this process or an ancestor"},
       {lineage({{300, 9}}), "it has no terminal session"},
       {lineage({{300, 9}}, 556), "none was registered from its terminal session (sid 556)"},
       {lineage({{300, 9}}, 555), "the instance registered from its session (old) is stale"},

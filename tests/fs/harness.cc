@@ -196,9 +196,12 @@ void MountFixture::SetUp() {
   mnt_ = src_;
   ASSERT_EQ(mkdir(home_.c_str(), 0700), 0);
   ASSERT_EQ(mkdir(src_.c_str(), 0755), 0);
-  // Registered from sessions that end at once: only AIO_INSTANCE names them.
+  // Registered unbound (else they would be bound to this test, the agent
+  // running `aio register`, and every process it starts would act as them)
+  // from sessions that end at once: only AIO_INSTANCE names them.
   for (auto [who, tool] : {std::pair{As::kA, "claude"}, std::pair{As::kB, "codex"}}) {
-    Proc p = run({aio_bin(), "register", tool, src_, "-q"}, {{"AIO_HOME", home_}}, root_);
+    Proc p =
+        run({aio_bin(), "register", tool, src_, "-q", "--pid", "0"}, {{"AIO_HOME", home_}}, root_);
     ASSERT_EQ(p.code, 0) << p.show();
     (who == As::kA ? id_a_ : id_b_) = trim(p.out);
   }

@@ -249,7 +249,7 @@ TEST_F(Mount, KilledDaemonIsRecoveredWithoutLosingAFile) {
   EXPECT_EQ(stat(mnt("README").c_str(), &st), 0) << strerror(errno);
   EXPECT_EQ(tree_digest(mnt_), before);
   Proc w = probe(As::kA, {"cat", ".aio/whoami"});
-  EXPECT_EQ(w.out, id_a_ + " claude\n");
+  EXPECT_EQ(w.out, id_a_ + " claude (via AIO_INSTANCE)\n");
   steps({{As::kB, {"append", "README", "after\n"}, "OK"}});
   settle_attrs();  // README.hard was written through README
   std::string after = tree_digest(mnt_);
