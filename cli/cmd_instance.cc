@@ -36,16 +36,36 @@ Result<std::pair<ProcRef, std::string>> choose_binding(const RegisterOpts& o) {
   return std::pair<ProcRef, std::string>{*found.agent, found.comm};
 }
 
+// The live instance this command already acts as through a process of its
+// own lineage (an agent under `aio exec`, or one that registered before):
+// registering again from its shell commands adopts it, so the agent keeps
+// one identity and never meets its own claims under another.
+const Instance* already_bound(const State& s, const Env& env, const RegisterOpts& o) {
+  if (o.pid) return nullptr;  // an explicit binding asks for a new instance
+  Identity id = resolve_identity(s, env.caller, env.clock);
+  if (!id.instance || !bound_here(*id.instance, env.clock)) return nullptr;
+  for (const ProcRef& p : env.caller.lineage)
+    if (p.pid == id.instance->bound_pid && p.start == id.instance->bound_start_time)
+      return id.instance;
+  return nullptr;
+}
+
 Status run_register(Env& env, const RegisterOpts& o) {
   AIO_RETURN_IF_ERROR(validate_tool(o.tool));
-  std::string project = absolute_path(o.project.empty() ? env.cwd : o.project);
-  struct stat st;
-  if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return Status::invalid("project " + project + " is not a directory");
+  auto where = registration_project(env, o.project);
+  if (!where) return where.status();
+  const std::string& project = *where;
   auto binding = choose_binding(o);
   if (!binding) return binding.status();
   Instance created;
+  bool adopted = false;
   Status s = env.store->update([&](Txn& t) -> Status {
+    if (const Instance* mine = already_bound(t.state(), env, o)) {
+      created = *mine;
+      adopted = true;
+      t.heartbeat(mine->id, env.clock.now);
+      return Status::ok();
+    }
     RegisterRequest r;
     r.bind = binding->first;
     r.machine_id = env.clock.machine_id;
@@ -60,7 +80,11 @@ Status run_register(Env& env, const RegisterOpts& o) {
     return Status::ok();
   });
   AIO_RETURN_IF_ERROR(s);
-  spdlog::info("register {} ({}) for {}", created.id, created.tool, created.project);
+  if (adopted && isatty(STDERR_FILENO) && !o.quiet && !env.json)
+    fprintf(stderr, "aio: already registered as %s (bound to pid %lld); using it\n",
+            created.id.c_str(), static_cast<long long>(created.bound_pid));
+  spdlog::info("register {} ({}) for {}{}", created.id, created.tool, created.project,
+               adopted ? " (adopted)" : "");
   if (env.json) {
     env.print_json(instance_json(created, env.clock));
   } else if (o.export_line) {

@@ -1,5 +1,7 @@
 #include "cli/env.h"
 
+#include <sys/stat.h>
+
 #include "core/path.h"
 #include "core/timeutil.h"
 
@@ -13,6 +15,14 @@ void Env::print_json(const Json& j) const {
 
 Result<State> load_state(Env& env) {
   return env.store->load();
+}
+
+Result<std::string> registration_project(const Env& env, const std::string& positional) {
+  std::string project = absolute_path(positional.empty() ? env.cwd : positional);
+  struct stat st;
+  if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::invalid("project " + project + " is not a directory");
+  return project;
 }
 
 std::string project_for_path(const State& s, const std::string& abs) {

@@ -36,8 +36,10 @@ struct Env {
   std::unique_ptr<Store> store;
   bool color = false;
 
-  // The selected command's body.
+  // The selected command's body, and the exit code it chose when it
+  // succeeded with one of its own (aio exec: the child's status).
   std::function<Status()> run;
+  std::optional<int> exit_code;
 
   // Output: stdout for results, one JSON document when --json.
   void out(const std::string& s) const { fputs(s.c_str(), stdout); }
@@ -49,6 +51,9 @@ struct Env {
 
 // Loads the state and resolves the caller.
 Result<State> load_state(Env& env);
+// The project a new instance registers for: `positional` if given, else
+// where the command stands. A directory that exists, or kInvalid.
+Result<std::string> registration_project(const Env& env, const std::string& positional);
 // Project of an anonymous caller: the longest registered project containing
 // `abs`, else `abs` itself.
 std::string project_for_path(const State& s, const std::string& abs);
@@ -66,5 +71,9 @@ void register_claim_commands(CLI::App& app, Env& env);
 void register_context_commands(CLI::App& app, Env& env);
 void register_init_command(CLI::App& app, Env& env);
 void register_mount_commands(CLI::App& app, Env& env);
+void register_exec_command(CLI::App& app, Env& env);
+// CLI11 hands what follows `--` back to aio itself: drop the `--` that ends
+// aio exec's options (argv as main holds it, program name first).
+void strip_exec_separator(std::vector<std::string>& args);
 
 }  // namespace aio::cli

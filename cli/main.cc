@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   if (base == "aio-context") args.push_back("context");
   if (base == "aio-init") args.push_back("init");
   for (int k = 1; k < argc; ++k) args.push_back(argv[k]);
+  aio::cli::strip_exec_separator(args);
 
   aio::cli::Env env;
   CLI::App app{"aio: coordinate AI coding agents working in one project", "aio"};
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   aio::cli::register_context_commands(app, env);
   aio::cli::register_init_command(app, env);
   aio::cli::register_mount_commands(app, env);
+  aio::cli::register_exec_command(app, env);
 
   std::vector<std::string> rev(args.rbegin(), args.rend() - 1);
   try {
@@ -135,5 +137,5 @@ int main(int argc, char** argv) {
   Status s = env.run();
   if (!s) return fail(env, s);
   fflush(stdout);
-  return 0;
+  return env.exit_code.value_or(0);
 }

@@ -36,7 +36,9 @@ bool newer(const Instance& a, const Instance* b) {
 IdentityIndex::IdentityIndex(const State& s) : state_(s) {
   for (const auto& [id, inst] : s.instances) {
     if (inst.bound_pid > 0) by_bound_pid_.emplace(inst.bound_pid, &inst);
-    if (inst.sid > 0) by_sid_.emplace(inst.sid, &inst);
+    // The session rule is the playbook's, for unbound instances: a bound
+    // one is its process's, not its terminal's.
+    if (inst.sid > 0 && inst.bound_pid <= 0) by_sid_.emplace(inst.sid, &inst);
   }
 }
 

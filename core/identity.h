@@ -4,7 +4,7 @@
 //   3. the nearest process in its lineage (itself, its parent, ...) that a
 //      live instance is bound to: an agent's shell commands, detached shells
 //      and PTYs act as the agent while it lives,
-//   4. the newest live instance registered from its terminal session,
+//   4. the newest live unbound instance registered from its terminal session,
 //   5. anonymous, with the reason none of the above applied.
 // An explicit id (1 or 2) that is unknown or stale is anonymous with that
 // reason: it never falls through to the later rules.

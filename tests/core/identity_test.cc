@@ -105,6 +105,15 @@ TEST_F(IdentityTest, RulesInOrder) {
   EXPECT_EQ(who(c), "session via session 555");
 }
 
+TEST_F(IdentityTest, ABoundInstanceIsNotItsTerminalSessions) {
+  // `aio exec` in a terminal binds the instance to its child: other commands
+  // typed in that terminal are not the agent.
+  add("exec", 100, 5, "m1", 555);
+  procs_.alive = {{100, 5}};
+  EXPECT_EQ(who(lineage({{300, 9}}, 555)).rfind("anonymous: ", 0), 0u);
+  EXPECT_EQ(who(lineage({{300, 9}, {100, 5}}, 555)), "exec via process 100");
+}
+
 TEST_F(IdentityTest, AnonymousSaysWhy) {
   add("old", 0, 0, "", 555, 10000 - 400);
   struct Row {
