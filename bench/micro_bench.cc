@@ -161,6 +161,7 @@ struct GuardWorld {
   std::unique_ptr<fs::SourceTree> tree;
   fs::DenialLog denials;
   std::unique_ptr<fs::Guard> guard;
+  fs::Heartbeats heartbeats;
   std::unique_ptr<fs::IdentityCache> ids;
   int source_fd = -1;
   std::string error;
@@ -210,7 +211,7 @@ struct GuardWorld {
     watch = std::make_unique<fs::StateWatch>(*store, o);
     tree = std::make_unique<fs::SourceTree>(source_fd);
     guard = std::make_unique<fs::Guard>(*watch, *tree, denials, MountMode::kEnforce);
-    ids = std::make_unique<fs::IdentityCache>(*watch);
+    ids = std::make_unique<fs::IdentityCache>(*watch, heartbeats);
     if (Status g = watch->start(); !g) error = g.message();
   }
   ~GuardWorld() {

@@ -22,6 +22,7 @@
 #include "core/mounts.h"
 #include "core/procinfo.h"
 #include "core/timeutil.h"
+#include "fs/heartbeats.h"
 #include "fs/ops.h"
 
 extern char** environ;
@@ -60,10 +61,13 @@ std::string unescape(const std::string& s) {
   return out;
 }
 
-// Removes stale instances and their claims now and then, as `aio cleanup` does.
+// Writes the heartbeats that writes through the mount earned (every few
+// seconds) and removes stale instances and their claims (every minute), as
+// `aio cleanup` does: bound instances are judged by their processes.
 class Janitor {
  public:
-  Janitor(Store& store, int64_t stale_seconds) : store_(store), stale_(stale_seconds) {
+  Janitor(Store& store, StateWatch& state, Heartbeats& heartbeats)
+      : store_(store), state_(state), heartbeats_(heartbeats) {
     thread_ = std::thread([this] { loop(); });
   }
   ~Janitor() {
@@ -76,21 +80,49 @@ class Janitor {
   }
 
  private:
+  static constexpr int kTickSeconds = 5;
+  static constexpr int kCleanupTicks = 12;
+
+  void beat() {
+    auto due = heartbeats_.take();
+    if (due.empty()) return;
+    int64_t now = now_seconds();
+    Status s = store_.update([&](Txn& t) {
+      for (const auto& id : due)
+        if (t.state().instances.count(id)) t.heartbeat(id, now);
+      return Status::ok();
+    });
+    if (!s) spdlog::warn("heartbeats from writes failed: {}", s.message());
+  }
+
+  void clean() {
+    SystemProcesses procs;
+    Clock c = state_.clock();
+    c.procs = &procs;  // one /proc look per bound instance per round
+    CleanupReport rep;
+    Status s = store_.update([&](Txn& t) {
+      rep = cleanup(t, c);
+      return Status::ok();
+    });
+    if (!s) spdlog::warn("cleanup failed: {}", s.message());
+    for (const auto& i : rep.instances) spdlog::info("cleanup: removed stale instance {}", i.id);
+  }
+
   void loop() {
     std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::seconds(60), [this] { return stop_; })) {
-      Clock c = Clock::at(now_seconds(), stale_);
-      CleanupReport rep;
-      Status s = store_.update([&](Txn& t) {
-        rep = cleanup(t, c);
-        return Status::ok();
-      });
-      if (!s) spdlog::warn("cleanup failed: {}", s.message());
-      for (const auto& i : rep.instances) spdlog::info("cleanup: removed stale instance {}", i.id);
+    for (int tick = 1;
+         !cv_.wait_for(lock, std::chrono::seconds(kTickSeconds), [this] { return stop_; });
+         ++tick) {
+      lock.unlock();
+      beat();
+      if (tick % kCleanupTicks == 0) clean();
+      lock.lock();
     }
   }
+
   Store& store_;
-  int64_t stale_;
+  StateWatch& state_;
+  Heartbeats& heartbeats_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -152,8 +184,8 @@ MountRecord record_mount(const DaemonOptions& o) {
 
 // Serves requests on a multithreaded loop until unmounted or signalled,
 // cleaning up stale instances meanwhile; the loop's result.
-int serve(struct fuse_session* se, Store& store, int64_t stale_seconds) {
-  Janitor janitor(store, stale_seconds);
+int serve(struct fuse_session* se, Store& store, StateWatch& state, Heartbeats& heartbeats) {
+  Janitor janitor(store, state, heartbeats);
   struct fuse_loop_config* cfg = fuse_loop_cfg_create();
   fuse_loop_cfg_set_clone_fd(cfg, 1);
   fuse_loop_cfg_set_max_threads(cfg, 16);
@@ -230,7 +262,8 @@ int run_daemon(const DaemonOptions& o) {
   SourceTree tree(source_fd);
   DenialLog denials;
   Guard guard(state, tree, denials, o.mode);
-  IdentityCache ids(state);
+  Heartbeats heartbeats;
+  IdentityCache ids(state, heartbeats);
   VFiles vfiles(state, denials, tree, o.mode);
   raise_fd_limit();  // every inode the kernel knows holds an O_PATH descriptor
   FsOptions fo;
@@ -255,7 +288,7 @@ int run_daemon(const DaemonOptions& o) {
   tell_parent(o.ready_fd, "ready");
   if (o.ready_fd >= 0) close(o.ready_fd);
 
-  int rc = serve(se, **store, o.stale_seconds);
+  int rc = serve(se, **store, state, heartbeats);
   (void)remove_mount(o.home, o.mountpoint, rec.pid);
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);

@@ -69,8 +69,10 @@ Who IdentityCache::who(pid_t tid) {
   c.lineage = facts->lineage;
   c.sid = facts->sid;
   c.sid_start = facts->sid_start;
-  Identity id = snap->identities.resolve(c, state_.clock());
+  Clock clock = state_.clock();
+  Identity id = snap->identities.resolve(c, clock);
   if (id.instance) {
+    heartbeats_.note(*id.instance, bound_here(*id.instance, clock), clock.now);
     w.instance = id.instance->id;
     w.tool = id.instance->tool;
     w.rule = std::move(id.source);

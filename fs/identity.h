@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "core/procinfo.h"
+#include "fs/heartbeats.h"
 #include "fs/state_watch.h"
 
 namespace aio::fs {
@@ -46,11 +47,13 @@ struct Who {
 
 class IdentityCache {
  public:
-  explicit IdentityCache(StateWatch& state) : state_(state) {}
+  IdentityCache(StateWatch& state, Heartbeats& heartbeats)
+      : state_(state), heartbeats_(heartbeats) {}
   IdentityCache(const IdentityCache&) = delete;
   IdentityCache& operator=(const IdentityCache&) = delete;
 
-  // Who is calling: FUSE's thread id -> process -> AIO_INSTANCE, lineage or session.
+  // Who is calling: FUSE's thread id -> process -> AIO_INSTANCE, lineage or
+  // session. The instance named is noted as having written (Heartbeats).
   // tid <= 0 (the kernel itself, e.g. writeback) is nobody.
   Who who(pid_t tid);
 
@@ -70,6 +73,7 @@ class IdentityCache {
   std::optional<ProcFacts> facts_of(pid_t tid);
 
   StateWatch& state_;
+  Heartbeats& heartbeats_;
   std::shared_mutex ids_mu_;  // guards ids_
   std::unordered_map<pid_t, std::unique_ptr<CachedId>> ids_;
 };
