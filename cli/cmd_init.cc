@@ -26,9 +26,11 @@ Several AI coding agents may work in this project at once. aio keeps them from
 overwriting each other. Follow these steps:
 
 1. **Register** when you start: `eval "$(aio register {TOOL} --export)"`.
-   This sets `AIO_INSTANCE` in your shell. If each of your commands runs in a
-   fresh shell, put `AIO_INSTANCE=<id>` in front of aio commands (or pass
-   `--instance <id>`).
+   Run it as one of your own shell commands: the instance is bound to you
+   (your process), so your own edits and every later command you run, in any
+   shell, session or terminal, act as it without `AIO_INSTANCE`, for exactly
+   as long as you run. If you were started with `aio exec`, you already have
+   an instance and this command just prints it.
 2. **Read what others left**: `aio context get` (handoffs only:
    `aio context get handoff`), and `aio status` to see who works on what.
 3. **Check before editing**: `aio check <path>` exits 1 and names the holder
@@ -39,9 +41,10 @@ overwriting each other. Follow these steps:
    `aio claim pattern '<glob>'`, `aio claim task <issue-id>`.
 5. **Say what you are doing**: `aio task "<description>" [issue-id]`. Share
    what others should know: `aio-context decision|pattern|warning|learning "<text>"`.
-6. **Stay alive**: run `aio heartbeat` every few minutes (claiming also
-   counts). An instance silent for 5 minutes is stale and its claims stop
-   protecting anything.
+6. **Stay alive**: nothing to do while you run (your process is your
+   liveness). Only an instance registered from a person's terminal needs
+   `aio heartbeat` every few minutes (claiming and writes through the mount
+   count too).
 7. **Hand off and release** when done: `aio-context handoff "<what is done,
    what is left>"`, then `aio release all` and `aio unregister`.
 

@@ -71,7 +71,7 @@ struct RegisterRequest {
   int64_t pid = 0;
   int64_t sid = 0;
   int64_t sid_start = 0;
-  ProcRef bind;  // the process it is bound to (pid 0: unbound, heartbeats keep it live)
+  ProcRef bind;            // the process it is bound to (pid 0: unbound, heartbeats keep it live)
   std::string machine_id;  // where `bind` runs
   std::optional<std::string> task;
   bool auto_claim = false;

@@ -124,7 +124,7 @@ std::optional<std::string> proc_environ_var(pid_t pid, const std::string& name) 
   return std::nullopt;
 }
 
-std::optional<ProcFacts> read_proc_facts(pid_t tid) {
+std::optional<ProcFacts> read_proc_facts(pid_t tid, bool with_lineage) {
   auto tgid = proc_tgid(tid);
   if (!tgid) return std::nullopt;
   auto st = proc_stat(*tgid);
@@ -134,12 +134,13 @@ std::optional<ProcFacts> read_proc_facts(pid_t tid) {
   f.start = st->start;
   f.sid = st->sid;
   f.comm = st->comm;
+  f.ppid = st->ppid;
   if (f.sid > 0)
     if (auto leader = proc_stat(static_cast<pid_t>(f.sid))) f.sid_start = leader->start;
   auto v = proc_environ_var(f.tgid, "AIO_INSTANCE");
   if (v && !v->empty()) f.aio_instance = *v;
   f.lineage.push_back({f.tgid, f.start});
-  if (st->ppid > 1)
+  if (with_lineage && st->ppid > 1)
     for (const auto& r : proc_lineage(static_cast<pid_t>(st->ppid))) f.lineage.push_back(r);
   return f;
 }

@@ -36,6 +36,7 @@ struct ProcFacts {
   int64_t sid_start = 0;                    // start time of the session leader (0 if gone)
   std::optional<std::string> aio_instance;  // AIO_INSTANCE at exec, if set
   std::string comm;                         // command name
+  int64_t ppid = 0;                         // its parent
   std::vector<ProcRef> lineage;             // itself, its parent, ... up to (not incl.) pid 1
 };
 
@@ -47,8 +48,10 @@ bool proc_running(pid_t pid, int64_t start);
 // The process and its ancestors, nearest first, up to but not including
 // pid 1 (or the first ancestor that is gone), at most `max` of them.
 std::vector<ProcRef> proc_lineage(pid_t pid, size_t max = 64);
-// Everything above for the process a thread belongs to; nullopt when it is gone.
-std::optional<ProcFacts> read_proc_facts(pid_t tid);
+// Everything above for the process a thread belongs to; nullopt when it is
+// gone. Without `with_lineage`, the lineage holds the process alone (the
+// caller knows its parent's).
+std::optional<ProcFacts> read_proc_facts(pid_t tid, bool with_lineage = true);
 // Whether a thread's effective capabilities (CapEff in /proc/<tid>/status)
 // hold capability number `cap` (e.g. CAP_FSETID); nullopt when it is gone.
 std::optional<bool> proc_has_capability(pid_t tid, int cap);

@@ -42,8 +42,9 @@ std::optional<ProcFacts> IdentityCache::facts_of(pid_t tid) {
   // thread: a tid cannot be reused while the thread its pidfd names lives.
   auto entry = std::make_unique<CachedId>();
   entry->pidfd = open_pidfd(tid);
-  auto f = read_proc_facts(tid);
+  auto f = read_proc_facts(tid, false);
   if (!f) return std::nullopt;
+  complete_lineage(*f);
   if (entry->pidfd < 0 || !pidfd_alive(entry->pidfd)) return f;  // not cacheable
   entry->facts = *f;
   std::unique_lock lock(ids_mu_);
@@ -54,6 +55,23 @@ std::optional<ProcFacts> IdentityCache::facts_of(pid_t tid) {
   }
   ids_[tid] = std::move(entry);
   return f;
+}
+
+void IdentityCache::complete_lineage(ProcFacts& f) {
+  if (f.ppid <= 1) return;
+  {
+    // A parent seen before (its main thread's id is its pid) and pinned
+    // alive is the same process: its lineage is ours above us.
+    std::shared_lock lock(ids_mu_);
+    auto it = ids_.find(static_cast<pid_t>(f.ppid));
+    if (it != ids_.end() && !it->second->facts.lineage.empty() &&
+        it->second->facts.lineage.front().pid == f.ppid && pidfd_alive(it->second->pidfd)) {
+      const auto& above = it->second->facts.lineage;
+      f.lineage.insert(f.lineage.end(), above.begin(), above.end());
+      return;
+    }
+  }
+  for (const auto& r : proc_lineage(static_cast<pid_t>(f.ppid))) f.lineage.push_back(r);
 }
 
 Who IdentityCache::who(pid_t tid) {

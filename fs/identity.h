@@ -71,6 +71,9 @@ class IdentityCache {
     ProcFacts facts;
   };
   std::optional<ProcFacts> facts_of(pid_t tid);
+  // Appends the ancestors of f's process to its lineage, from a cached
+  // parent when there is one, else from /proc.
+  void complete_lineage(ProcFacts& f);
 
   StateWatch& state_;
   Heartbeats& heartbeats_;

@@ -15,11 +15,11 @@ OTHER_PID=$!
 trap 'kill $OTHER_PID 2>/dev/null; rm -rf "$T"' EXIT
 OTHER=$(aio register codex "$P" -q --pid "$OTHER_PID")
 
-# wait_until CMD...: polls CMD (every 50 ms, up to 10 s); fails if it never succeeds.
+# wait_until 'SHELL CODE': evaluates it every 50 ms, up to 10 s; fails if it never succeeds.
 wait_until() {
   local k
-  for ((k = 0; k < 200; k++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
-  fail "never true: $*"
+  for ((k = 0; k < 200; k++)); do eval "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  fail "never true: $1"
   return 1
 }
 exec_instances() { aio status --json | jq -r '[.instances[] | select(.tool != "codex")] | length'; }
@@ -52,7 +52,7 @@ expect_eq "$(tail -n +2 <<<"$OUT" | jq -r '.instances[] | select(.tool == "claud
 # ---------------------------------------------------------------- forwarding
 aio exec sh -c 'trap "exit 42" TERM; sleep 30 & wait' &
 EXEC=$!
-wait_until test "$(exec_instances)" = 1
+wait_until 'test "$(exec_instances)" = 1'
 sleep 0.2
 kill -TERM "$EXEC"
 wait "$EXEC"
@@ -63,7 +63,7 @@ expect_eq "$(exec_instances)" 0 "instances after the forwarded SIGTERM"
 export AIO_STALE_SECONDS=1
 aio exec --tool sleeper --claim file src/a.ts -- sleep 60 &
 EXEC=$!
-wait_until test "$(bound_pid)" != null
+wait_until 'test "$(bound_pid)" != null'
 CHILD=$(bound_pid)
 sleep 3.5  # > 3 x AIO_STALE_SECONDS without a heartbeat: still live
 expect_rc 1 aio --instance "$OTHER" claim file src/a.ts
@@ -74,7 +74,7 @@ expect_rc 1 aio exec --claim file src/a.ts -- touch "$T/ran"
 [ -e "$T/ran" ] && fail "a refused aio exec ran its command"
 kill -KILL "$CHILD"
 t0=$(date +%s%N)
-wait_until aio --instance "$OTHER" claim file src/a.ts
+wait_until 'aio --instance "$OTHER" claim file src/a.ts'
 echo "freed after SIGKILL of the child in $((($(date +%s%N) - t0) / 1000000)) ms"
 wait "$EXEC"
 expect_eq "$?" 137 "status after SIGKILL of the child"
@@ -84,14 +84,14 @@ expect_rc 0 aio --instance "$OTHER" release src/a.ts
 # SIGKILL of aio exec alone: the agent lives on, and so do its claims.
 aio exec --tool sleeper --claim file src/b.ts -- sleep 60 &
 EXEC=$!
-wait_until test "$(bound_pid)" != null
+wait_until 'test "$(bound_pid)" != null'
 CHILD=$(bound_pid)
 kill -KILL "$EXEC"
 wait "$EXEC" 2>/dev/null
 sleep 2
 expect_rc 1 aio --instance "$OTHER" claim file src/b.ts
 kill -KILL "$CHILD"
-wait_until aio --instance "$OTHER" claim file src/b.ts
+wait_until 'aio --instance "$OTHER" claim file src/b.ts'
 expect_rc 0 aio cleanup
 expect_eq "$(exec_instances)" 0 "instances after cleanup"
 unset AIO_STALE_SECONDS
@@ -99,10 +99,10 @@ unset AIO_STALE_SECONDS
 # SIGKILL of both at once frees the file as well.
 aio exec --tool sleeper --claim file src/c.ts -- sleep 60 &
 EXEC=$!
-wait_until test "$(bound_pid)" != null
+wait_until 'test "$(bound_pid)" != null'
 CHILD=$(bound_pid)
 kill -KILL "$EXEC" "$CHILD"
-wait_until aio --instance "$OTHER" claim file src/c.ts
+wait_until 'aio --instance "$OTHER" claim file src/c.ts'
 expect_rc 0 aio cleanup
 
 # ---------------------------------------------------------------- under a terminal
