@@ -1,5 +1,7 @@
 #include "cli/env.h"
 
+#include "core/gitrepo_cache.h"
+#include "core/mounts.h"
 #include "core/path.h"
 #include "core/timeutil.h"
 
@@ -15,19 +17,43 @@ Result<State> load_state(Env& env) {
   return env.store->load();
 }
 
-std::string project_for_path(const State& s, const std::string& abs) {
-  std::string best;
-  for (const auto& [id, inst] : s.instances) {
-    const std::string& p = inst.project;
-    bool inside = p == "/" || is_within(p, abs);
-    if (inside && p.size() > best.size()) best = p;
+namespace {
+
+// This machine's live mounts, read once per command.
+const std::vector<MountRecord>& live_mounts(const std::string& home) {
+  static std::optional<std::vector<MountRecord>> memo;
+  if (!memo) {
+    memo.emplace();
+    if (auto ms = list_mounts(home))
+      for (auto& m : *ms)
+        if (mount_daemon_alive(m)) memo->push_back(std::move(m));
   }
-  return best.empty() ? abs : best;
+  return *memo;
+}
+
+}  // namespace
+
+Hints project_hints(const Env& env, const State* s, const std::string& project,
+                    bool worktree_local) {
+  Hints h;
+  h.mounts = live_mounts(env.home);
+  if (s) h.projects = registered_projects(*s);
+  h.project = project;
+  h.worktree_local = worktree_local;
+  h.git = [cache = env.home + "/gitfacts.json"](const std::string& dir) {
+    return repo_facts(dir, cache);
+  };
+  return h;
+}
+
+Result<Location> locate_path(const Env& env, const State& s, const std::string& path) {
+  return locate(path, project_hints(env, &s));
 }
 
 std::string current_project(const State& s, const Instance* me, const Env& env) {
   if (me) return me->project;
-  return project_for_path(s, env.cwd);
+  auto here = locate_path(env, s, env.cwd);
+  return here ? here->project : env.cwd;
 }
 
 std::string render_table(const std::vector<std::string>& header,
