@@ -72,6 +72,31 @@ Status recover_dead_mount(const std::string& mp, bool daemon_alive) {
   return fs::detach_mount(mp, /*lazy=*/true);
 }
 
+// The daemon's first line on the readiness pipe ("" if it says nothing
+// within `seconds`).
+std::string read_reply(int fd, int seconds) {
+  std::string reply;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) break;
+    struct pollfd p {
+      fd, POLLIN, 0
+    };
+    int r = poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+    if (reply.find('\n') != std::string::npos) break;
+  }
+  return reply;
+}
+
 Status start_background(Env& env, const MountOpts& o, const std::string& source,
                         const std::string& project, const std::string& mp) {
   int pipefd[2];
@@ -87,18 +112,9 @@ Status start_background(Env& env, const MountOpts& o, const std::string& source,
       dup2(devnull, 2);
     }
     int ready = dup(pipefd[1]);  // without O_CLOEXEC: survives exec
-    std::vector<std::string> args{"aio",
-                                  "mount",
-                                  source,
-                                  "--at",
-                                  mp,
-                                  "--mode",
-                                  o.mode,
-                                  "--foreground",
-                                  "--ready-fd",
-                                  std::to_string(ready),
-                                  "--serve-project",
-                                  project};
+    std::vector<std::string> args{"aio", "mount", source, "--at", mp, "--mode", o.mode};
+    args.insert(args.end(),
+                {"--foreground", "--ready-fd", std::to_string(ready), "--serve-project", project});
     if (o.allow_other) args.push_back("--allow-other");
     if (o.no_passthrough) args.push_back("--no-passthrough");
     if (o.no_xattr) args.push_back("--no-xattr");
@@ -110,25 +126,7 @@ Status start_background(Env& env, const MountOpts& o, const std::string& source,
     _exit(127);
   }
   close(pipefd[1]);
-  std::string reply;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) break;
-    struct pollfd p {
-      pipefd[0], POLLIN, 0
-    };
-    int r = poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    char buf[512];
-    ssize_t n = read(pipefd[0], buf, sizeof buf);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<size_t>(n));
-    if (reply.find('\n') != std::string::npos) break;
-  }
+  std::string reply = read_reply(pipefd[0], 20);
   close(pipefd[0]);
   while (!reply.empty() && reply.back() == '\n') reply.pop_back();
   if (reply.rfind("error: ", 0) == 0) {
