@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/engine.h"
 #include "core/glob.h"
@@ -162,9 +163,9 @@ std::string Location::logical() const {
 
 std::vector<std::string> registered_projects(const State& s) {
   std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;
   for (const auto& [id, inst] : s.instances)
-    if (!inst.project.empty() && std::find(out.begin(), out.end(), inst.project) == out.end())
-      out.push_back(inst.project);
+    if (!inst.project.empty() && seen.insert(inst.project).second) out.push_back(inst.project);
   return out;
 }
 

@@ -66,7 +66,8 @@ struct Hints {
   GitLookup git;                      // rule b (empty: no git anywhere)
 };
 
-// The registered projects of a state (its instances' projects, once each).
+// The registered projects of a state: every instance's project (live or
+// stale: a project does not change while an instance goes stale), once each.
 std::vector<std::string> registered_projects(const State& s);
 
 // Where `path` (absolute; need not exist) belongs. kInvalid when a given
