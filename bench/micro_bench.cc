@@ -6,6 +6,8 @@
 //                         mixed files, directories and glob patterns; an
 //                         allowed path (nothing covers it: every pattern is
 //                         tried) and a refused one (inside a claimed directory)
+//   PolicyIndex::decide   for a project nested in the claims' one (outer
+//                         claims rebased)
 //   PolicyIndex build     what every reload of the state pays
 //   fs::IdentityCache::who  identity on a cache hit (same thread again) and on
 //                           a miss (a new thread: its id is not cached yet)
@@ -139,6 +141,27 @@ void BM_Decide(benchmark::State& st, const char* path, bool want_allowed) {
 }
 BENCHMARK_CAPTURE(BM_Decide, allowed, kAllowed, true)->Arg(10)->Arg(1000)->Arg(10000);
 BENCHMARK_CAPTURE(BM_Decide, refused, kRefused, false)->Arg(10)->Arg(1000)->Arg(10000);
+
+// A mount of a project nested in the one holding the claims (kProject/src):
+// the outer project's file claims beneath src are indexed with the prefix
+// stripped, its patterns that can reach inside src are tried on rebased paths.
+void BM_DecideNested(benchmark::State& st, const char* path, bool want_allowed) {
+  int64_t now = now_seconds();
+  std::string inner = std::string(kProject) + "/src";
+  PolicyIndex index(make_state(static_cast<size_t>(st.range(0)), kProject, now), inner);
+  Clock clock = Clock::at(now, 300);
+  size_t wrong = 0;
+  for (auto _ : st) {
+    Decision d = index.decide("", path, false, MountMode::kEnforce, clock);
+    benchmark::DoNotOptimize(d);
+    wrong += d.allowed != want_allowed;
+  }
+  if (wrong) st.SkipWithError("decide() did not give the expected answer");
+  st.counters["claims"] = static_cast<double>(index.claim_count());
+}
+// m0/f0.ts: file claim 0 (src/m0/f0.ts in kProject).
+BENCHMARK_CAPTURE(BM_DecideNested, allowed, kAllowed, true)->Arg(10000);
+BENCHMARK_CAPTURE(BM_DecideNested, refused, "m0/f0.ts", false)->Arg(10000);
 
 void BM_PolicyIndexBuild(benchmark::State& st) {
   int64_t now = now_seconds();

@@ -14,27 +14,28 @@ struct ClaimOpts {
   std::string target;
 };
 
-// What is on disk at a claimed path: nullopt when nothing is there yet.
-std::optional<bool> is_directory(const std::string& project, const std::string& rel) {
-  struct stat st;
-  if (stat(join_root(project, rel).c_str(), &st) != 0) return std::nullopt;
-  return S_ISDIR(st.st_mode);
-}
-
 Status run_claim(Env& env, const ClaimOpts& o) {
   auto type = parse_claim_kind(o.type);
   if (!type) return type.status();
+  // Where the target lands in the caller's project (found once: the focus
+  // planner and the transaction both ask).
+  std::optional<std::pair<std::string, Result<Landing>>> landed;
+  auto landing = [&](const State& s, const std::string& project) -> const Result<Landing>& {
+    if (!landed || landed->first != project)
+      landed.emplace(project, land(env, s, project, *type, o.target));
+    return landed->second;
+  };
   ClaimOutcome out;
   // Only the claims that may conflict with this one need loading (and our
   // own instance whole, to add the claim to its list).
   auto plan = [&](const State& s) -> Focus {
     auto me = require_identity(s, env.caller, env.clock);
     if (!me) return {};
-    auto target = canonical_target(*type, o.target, (*me)->project, env.cwd);
-    if (!target) return {};
+    const auto& where = landing(s, (*me)->project);
+    if (!where) return {};
     Claim probe;
     probe.type = *type;
-    probe.target = *target;
+    probe.target = where->target;
     probe.project = (*me)->project;
     return focus_on(probe, (*me)->id);
   };
@@ -42,9 +43,11 @@ Status run_claim(Env& env, const ClaimOpts& o) {
     auto me = require_identity(t.state(), env.caller, env.clock);
     if (!me) return me.status();
     Instance self = **me;
-    auto granted = claim_input(
-        t, self, *type, o.target, env.cwd,
-        [&](const std::string& rel) { return is_directory(self.project, rel); }, env.clock);
+    const auto& where = landing(t.state(), self.project);
+    if (!where) return where.status();
+    auto granted = claim_stored(
+        t, self, *type, where->target, [&](const std::string&) { return kind_at(where->path); },
+        env.clock);
     if (!granted) return granted.status();
     out = *granted;
     return Status::ok();
@@ -70,40 +73,31 @@ struct CheckOpts {
 };
 
 // The claim `aio check` asks about: the path as the caller would claim it,
-// in the caller's project (or, for anonymous callers, the registered project
-// holding the path).
+// in the caller's project (or, for anonymous callers, the project of the
+// path, core/project.h).
 Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
                           const std::optional<ClaimType>& type, const CheckOpts& o) {
   std::string project;
-  std::string input = o.path;
   if (me.instance) {
     project = me.instance->project;
-  } else if (type == ClaimType::kPattern || type == ClaimType::kTask) {
-    project = current_project(s, nullptr, env);
-  } else if (!o.path.empty()) {
-    // Anonymous: the project is the registered one holding the path (it may
-    // be the project root itself), and since the path chose the project, a
-    // relative path is read from the working directory, not the root.
-    input = normalize_absolute(o.path.front() == '/' ? o.path : env.cwd + "/" + o.path);
-    project = project_for_path(s, input);
-    bool registered = false;
-    for (const auto& [id, inst] : s.instances) registered = registered || inst.project == project;
-    if (!registered) project = current_project(s, nullptr, env);
   } else {
-    project = current_project(s, nullptr, env);
+    // A path chooses its project; a pattern or a task is of the working directory's.
+    bool path = !type || type == ClaimType::kFile || type == ClaimType::kDirectory;
+    std::string where = env.cwd;
+    if (path && !o.path.empty())
+      where = normalize_absolute(o.path.front() == '/' ? o.path : env.cwd + "/" + o.path);
+    auto l = locate_path(env, s, where);
+    if (!l) return l.status();
+    project = l->project;
   }
   Claim probe;
   probe.project = project;
   probe.exclusive = true;
   probe.type = type.value_or(ClaimType::kFile);
-  auto target = canonical_target(probe.type, input, project, env.cwd);
-  if (!target) return target.status();
-  probe.target = *target;
-  if (!type) {
-    struct stat sb;
-    if (stat(join_root(project, probe.target).c_str(), &sb) == 0 && S_ISDIR(sb.st_mode))
-      probe.type = ClaimType::kDirectory;
-  }
+  auto landed = land(env, s, project, probe.type, o.path);
+  if (!landed) return landed.status();
+  probe.target = landed->target;
+  if (!type && kind_at(landed->path).value_or(false)) probe.type = ClaimType::kDirectory;
   return probe;
 }
 
@@ -152,7 +146,7 @@ Status run_check(Env& env, const CheckOpts& o) {
   } else if (!blocking.empty()) {
     std::string out;
     for (const auto& b : blocking)
-      out += shown + " is claimed by " + describe_holder(b) + ", heartbeat " +
+      out += shown + " is claimed by " + describe_holder(b, project) + ", heartbeat " +
              format_age(env.clock.now - b.holder->last_heartbeat) + " ago\n";
     env.out(out);
   } else if (!mine.empty()) {
@@ -183,7 +177,13 @@ Status run_release(Env& env, const ReleaseOpts& o) {
     if (id.instance) self = *id.instance;
     who = self ? self->id : "anonymous";
     std::string project = current_project(t.state(), self ? &*self : nullptr, env);
-    auto r = release(t, self ? &*self : nullptr, o.what, o.force, project, env.cwd, env.clock);
+    // Paths as the project names them, from any of its checkouts.
+    Hints h = project_hints(env, &t.state(), project);
+    std::string cwd = env.cwd, what = o.what;
+    if (auto here = locate(env.cwd, h)) cwd = here->logical();
+    if (!what.empty() && what.front() == '/' && !t.state().claims.count(what))
+      if (auto there = locate(what, h)) what = there->logical();
+    auto r = release(t, self ? &*self : nullptr, what, o.force, project, cwd, env.clock);
     if (!r) return r.status();
     released = *r;
     return Status::ok();

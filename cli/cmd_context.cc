@@ -75,8 +75,12 @@ Status add_note(Env& env, const std::string& category, const ContextOpts& o) {
 }
 
 std::string project_arg(Env& env, const State& s, const ContextOpts& o, const std::string& arg) {
-  if (!arg.empty()) return absolute_path(arg);
-  if (!o.project.empty()) return absolute_path(o.project);
+  // A project given by name is the one it names from any of its checkouts.
+  const std::string& given = !arg.empty() ? arg : o.project;
+  if (!given.empty()) {
+    auto named = project_named_by(absolute_path(given), project_hints(env, &s));
+    return named ? *named : absolute_path(given);
+  }
   Identity me = resolve_identity(s, env.caller, env.clock);
   return current_project(s, me.instance, env);
 }

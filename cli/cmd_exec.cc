@@ -27,6 +27,7 @@
 #include "cli/env.h"
 #include "core/path.h"
 #include "core/procinfo.h"
+#include "core/project.h"
 #include "core/requests.h"
 
 namespace aio::cli {
@@ -68,9 +69,10 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Registers the instance bound to `child` and grants the claims, all or nothing.
+// Registers the instance bound to `child`, for the project the working
+// directory belongs to, and grants the claims, all or nothing.
 Result<Instance> register_bound(Env& env, const ExecOpts& o, const std::string& tool,
-                                const std::string& project, ProcRef child) {
+                                ProcRef child) {
   std::vector<ClaimType> kinds;
   for (size_t k = 0; k + 1 < o.claims.size(); k += 2) {
     auto kind = parse_claim_kind(o.claims[k]);
@@ -79,9 +81,11 @@ Result<Instance> register_bound(Env& env, const ExecOpts& o, const std::string& 
   }
   Instance created;
   Status s = env.store->update([&](Txn& t) -> Status {
+    auto where = locate(env.cwd, project_hints(env, &t.state()));
+    if (!where) return where.status();
     RegisterRequest r;
     r.tool = tool;
-    r.project = project;
+    r.project = where->project;
     r.pid = getpid();
     r.sid = env.caller.sid;
     r.sid_start = env.caller.sid_start;
@@ -93,13 +97,11 @@ Result<Instance> register_bound(Env& env, const ExecOpts& o, const std::string& 
     if (!i) return i.status();
     created = *i;
     for (size_t k = 0; k < kinds.size(); ++k) {
-      auto probe = [&](const std::string& rel) -> std::optional<bool> {
-        struct stat st;
-        if (stat(join_root(project, rel).c_str(), &st) != 0) return std::nullopt;
-        return S_ISDIR(st.st_mode);
-      };
-      auto granted =
-          claim_input(t, created, kinds[k], o.claims[2 * k + 1], env.cwd, probe, env.clock);
+      auto landed = land(env, t.state(), created.project, kinds[k], o.claims[2 * k + 1]);
+      if (!landed) return landed.status();
+      auto granted = claim_stored(
+          t, created, kinds[k], landed->target,
+          [&](const std::string&) { return kind_at(landed->path); }, env.clock);
       if (!granted) return granted.status();
       created = t.state().instances.at(created.id);
     }
@@ -157,8 +159,6 @@ Status run_exec(Env& env, const ExecOpts& o) {
   AIO_RETURN_IF_ERROR(validate_tool(tool));
   for (size_t k = 0; k < o.claims.size(); k += 2)
     if (auto kind = parse_claim_kind(o.claims[k]); !kind) return kind.status();
-  auto project = registration_project(env, "");
-  if (!project) return project.status();
 
   bool own_group = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
   int go[2], err[2];
@@ -180,7 +180,7 @@ Status run_exec(Env& env, const ExecOpts& o) {
     tcsetpgrp(STDIN_FILENO, child);
   }
   auto st = proc_stat(child);
-  Result<Instance> inst = st ? register_bound(env, o, tool, *project, ProcRef{child, st->start})
+  Result<Instance> inst = st ? register_bound(env, o, tool, ProcRef{child, st->start})
                              : Result<Instance>(Status::state("the child process vanished"));
   std::string word = inst ? inst->id + "\n" : "!\n";
   (void)!write(go[1], word.data(), word.size());

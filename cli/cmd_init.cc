@@ -63,8 +63,21 @@ struct InitOpts {
   std::string project;
 };
 
+// The directory to prepare: the one given, else the top of the checkout the
+// working directory is in (its work tree, mountpoint or project root).
+Result<std::string> init_dir(Env& env, const InitOpts& o) {
+  if (!o.project.empty()) return absolute_path(o.project);
+  auto st = load_state(env);
+  if (!st) return st.status();
+  auto here = locate_path(env, *st, env.cwd);
+  if (!here) return here.status();
+  return here->checkout.empty() ? here->project : here->checkout;
+}
+
 Status run_init(Env& env, const InitOpts& o) {
-  std::string project = absolute_path(o.project.empty() ? env.cwd : o.project);
+  auto dir = init_dir(env, o);
+  if (!dir) return dir.status();
+  const std::string& project = *dir;
   struct stat st;
   if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Status::invalid("project " + project + " is not a directory");
@@ -131,7 +144,8 @@ void register_init_command(CLI::App& app, Env& env) {
   auto o = std::make_shared<InitOpts>();
   auto* init =
       app.add_subcommand("init", "Add aio instructions to CLAUDE.md, AGENTS.md, GEMINI.md");
-  init->add_option("project", o->project, "Project root (default: current directory)");
+  init->add_option("project", o->project,
+                   "Project root (default: the top of the checkout the current directory is in)");
   init->callback([&env, o] { env.run = [&env, o] { return run_init(env, *o); }; });
 }
 

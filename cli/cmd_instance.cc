@@ -19,6 +19,7 @@ struct RegisterOpts {
   bool quiet = false;
   bool export_line = false;
   std::optional<int64_t> pid;  // --pid: bind to this process (0: to none)
+  bool worktree_local = false;
 };
 
 // The process a new instance is bound to ({} for none) and a phrase saying
@@ -39,28 +40,48 @@ Result<std::pair<ProcRef, std::string>> choose_binding(const RegisterOpts& o) {
 // The live instance this command already acts as through a process of its
 // own lineage (an agent under `aio exec`, or one that registered before):
 // registering again from its shell commands adopts it, so the agent keeps
-// one identity and never meets its own claims under another.
-const Instance* already_bound(const State& s, const Env& env, const RegisterOpts& o) {
+// one identity and never meets its own claims under another. Only for the
+// same project.
+const Instance* already_bound(const State& s, const Env& env, const RegisterOpts& o,
+                              const std::string& project) {
   if (o.pid) return nullptr;  // an explicit binding asks for a new instance
   Identity id = resolve_identity(s, env.caller, env.clock);
-  if (!id.instance || !bound_here(*id.instance, env.clock)) return nullptr;
+  if (!id.instance || !bound_here(*id.instance, env.clock) || id.instance->project != project)
+    return nullptr;
   for (const ProcRef& p : env.caller.lineage)
     if (p.pid == id.instance->bound_pid && p.start == id.instance->bound_start_time)
       return id.instance;
   return nullptr;
 }
 
+// The project to register for (core/project.h): the one given, as it names
+// itself from any checkout, else where the working directory belongs.
+Result<Location> register_location(const Env& env, const State& s, const RegisterOpts& o) {
+  std::string dir = o.project.empty() ? env.cwd : absolute_path(o.project);
+  struct stat st;
+  if (!o.project.empty() && (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+    return Status::invalid("project " + dir + " is not a directory");
+  auto l = locate(dir, project_hints(env, &s, "", o.worktree_local));
+  if (!l) return l;
+  if (o.worktree_local && l->how != Rule::kWorktreeLocal)
+    return Status::invalid("--worktree-local: " + dir +
+                           " is in no linked git worktree (it is in the " + l->describe() + ")");
+  if (!o.project.empty()) *l = Location{l->logical(), dir, "", l->how};  // the project it names
+  return l;
+}
+
 Status run_register(Env& env, const RegisterOpts& o) {
   AIO_RETURN_IF_ERROR(validate_tool(o.tool));
-  auto where = registration_project(env, o.project);
-  if (!where) return where.status();
-  const std::string& project = *where;
   auto binding = choose_binding(o);
   if (!binding) return binding.status();
   Instance created;
+  Location where;
   bool adopted = false;
   Status s = env.store->update([&](Txn& t) -> Status {
-    if (const Instance* mine = already_bound(t.state(), env, o)) {
+    auto l = register_location(env, t.state(), o);
+    if (!l) return l.status();
+    where = *l;
+    if (const Instance* mine = already_bound(t.state(), env, o, where.project)) {
       created = *mine;
       adopted = true;
       t.heartbeat(mine->id, env.clock.now);
@@ -70,7 +91,7 @@ Status run_register(Env& env, const RegisterOpts& o) {
     r.bind = binding->first;
     r.machine_id = env.clock.machine_id;
     r.tool = o.tool;
-    r.project = project;
+    r.project = where.project;
     r.pid = getppid();
     r.sid = env.caller.sid;
     r.sid_start = env.caller.sid_start;
@@ -83,8 +104,8 @@ Status run_register(Env& env, const RegisterOpts& o) {
   if (adopted && isatty(STDERR_FILENO) && !o.quiet && !env.json)
     fprintf(stderr, "aio: already registered as %s (bound to pid %lld); using it\n",
             created.id.c_str(), static_cast<long long>(created.bound_pid));
-  spdlog::info("register {} ({}) for {}{}", created.id, created.tool, created.project,
-               adopted ? " (adopted)" : "");
+  spdlog::info("register {} ({}) for {} ({}){}", created.id, created.tool, created.project,
+               where.describe(), adopted ? " (adopted)" : "");
   if (env.json) {
     env.print_json(instance_json(created, env.clock));
   } else if (o.export_line) {
@@ -95,16 +116,16 @@ Status run_register(Env& env, const RegisterOpts& o) {
     env.out(created.id + "\n");
     if (isatty(STDOUT_FILENO) && created.bound_pid > 0)
       fprintf(stderr,
-              "aio: registered %s for %s, bound to %s (pid %lld): it and every process it "
-              "starts act as it while it runs\n",
-              created.tool.c_str(), created.project.c_str(), binding->second.c_str(),
-              static_cast<long long>(created.bound_pid));
+              "aio: registered %s for %s (%s), bound to %s (pid %lld): it and every process "
+              "it starts act as it while it runs\n",
+              created.tool.c_str(), created.project.c_str(), where.describe().c_str(),
+              binding->second.c_str(), static_cast<long long>(created.bound_pid));
     else if (isatty(STDOUT_FILENO))
       fprintf(stderr,
-              "aio: registered %s for %s (%s); this terminal now acts as it "
+              "aio: registered %s for %s (%s; %s); this terminal now acts as it "
               "(other shells: export AIO_INSTANCE=%s)\n",
-              created.tool.c_str(), created.project.c_str(), binding->second.c_str(),
-              created.id.c_str());
+              created.tool.c_str(), created.project.c_str(), where.describe().c_str(),
+              binding->second.c_str(), created.id.c_str());
   }
   return Status::ok();
 }
@@ -180,33 +201,46 @@ Status run_cleanup(Env& env) {
   return Status::ok();
 }
 
+// `aio status --json`.
+Json status_json(const Env& env, const State& s, const Identity& me,
+                 const Result<std::vector<MountRecord>>& mounts, const Result<Location>& here) {
+  Json j = {{"home", env.home},
+            {"staleSeconds", env.clock.stale_seconds},
+            {"you", me.instance ? Json(me.instance->id) : Json(nullptr)},
+            {"instances", Json::array()},
+            {"claims", Json::array()},
+            {"mounts", Json::array()}};
+  if (here)
+    j["here"] = {{"project", here->project},
+                 {"checkout", here->checkout},
+                 {"path", here->rel},
+                 {"how", to_string(here->how)}};
+  for (const auto& [id, i] : s.instances) j["instances"].push_back(instance_json(i, env.clock));
+  for (const auto& [id, c] : s.claims) {
+    Json cj = claim_json(c);
+    cj["active"] = claim_active(s, c, env.clock);
+    j["claims"].push_back(std::move(cj));
+  }
+  if (mounts)
+    for (const auto& m : *mounts)
+      j["mounts"].push_back({{"source", m.source},
+                             {"mountpoint", m.mountpoint},
+                             {"project", m.project},
+                             {"pid", m.pid},
+                             {"mode", m.mode},
+                             {"alive", mount_daemon_alive(m)}});
+  return j;
+}
+
 Status run_status(Env& env, bool all) {
   auto st = load_state(env);
   if (!st) return st.status();
   const State& s = *st;
   Identity me = resolve_identity(s, env.caller, env.clock);
-  auto mounts = list_mounts(env.home);  // a broken mounts file must not hide the state
+  auto mounts = list_mounts(env.home);       // a broken mounts file must not hide the state
+  auto here = locate_path(env, s, env.cwd);  // nor a repository that cannot be read
   if (env.json) {
-    Json j = {{"home", env.home},
-              {"staleSeconds", env.clock.stale_seconds},
-              {"you", me.instance ? Json(me.instance->id) : Json(nullptr)},
-              {"instances", Json::array()},
-              {"claims", Json::array()},
-              {"mounts", Json::array()}};
-    for (const auto& [id, i] : s.instances) j["instances"].push_back(instance_json(i, env.clock));
-    for (const auto& [id, c] : s.claims) {
-      Json cj = claim_json(c);
-      cj["active"] = claim_active(s, c, env.clock);
-      j["claims"].push_back(std::move(cj));
-    }
-    if (mounts)
-      for (const auto& m : *mounts)
-        j["mounts"].push_back({{"source", m.source},
-                               {"mountpoint", m.mountpoint},
-                               {"pid", m.pid},
-                               {"mode", m.mode},
-                               {"alive", mount_daemon_alive(m)}});
-    env.print_json(j);
+    env.print_json(status_json(env, s, me, mounts, here));
     return Status::ok();
   }
   size_t live = 0;
@@ -220,6 +254,7 @@ Status run_status(Env& env, bool all) {
     out += "you: anonymous (" + me.problem + ")\n";
   else
     out += "you: anonymous (run `aio register <tool>`)\n";
+  out += "here: " + (here ? here->describe() : here.status().message()) + "\n";
   out += "\n" + env.paint("INSTANCES", "1") + " " + std::to_string(live) + " live, " +
          std::to_string(s.instances.size() - live) + " stale\n";
   std::vector<std::vector<std::string>> rows;
@@ -251,10 +286,10 @@ Status run_status(Env& env, bool all) {
     out += "\n" + env.paint("MOUNTS", "1") + " " + std::to_string(mounts->size()) + "\n";
     rows.clear();
     for (const auto& m : *mounts)
-      rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.mode,
-                      std::to_string(m.pid),
+      rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.project,
+                      m.mode, std::to_string(m.pid),
                       mount_daemon_alive(m) ? "running" : env.paint("dead", "33")});
-    out += render_table({"MOUNTPOINT", "SOURCE", "MODE", "PID", "DAEMON"}, rows, env);
+    out += render_table({"MOUNTPOINT", "SOURCE", "PROJECT", "MODE", "PID", "DAEMON"}, rows, env);
   }
   env.out(out);
   return Status::ok();
@@ -304,7 +339,11 @@ void register_instance_commands(CLI::App& app, Env& env) {
   auto ro = std::make_shared<RegisterOpts>();
   auto* reg = app.add_subcommand("register", "Register this terminal/agent as an instance");
   reg->add_option("tool", ro->tool, "claude, codex, gemini, amp, ...")->required();
-  reg->add_option("project", ro->project, "Project root (default: current directory)");
+  reg->add_option("project", ro->project,
+                  "Project root (default: where the current directory belongs: its aio mount, "
+                  "git repository or registered project)");
+  reg->add_flag("--worktree-local", ro->worktree_local,
+                "In a linked git worktree: make the worktree its own project");
   reg->add_flag("-q,--quiet", ro->quiet, "Print the id alone");
   reg->add_flag("--export", ro->export_line, "Print `export AIO_INSTANCE=<id>` for eval");
   reg->add_option("--pid", ro->pid,

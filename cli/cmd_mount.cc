@@ -31,7 +31,9 @@ struct MountOpts {
   bool allow_other = false;
   bool no_passthrough = false;
   bool no_xattr = false;
+  bool worktree_local = false;
   int ready_fd = -1;
+  std::string serve_project;  // internal: the project, found by the parent
 };
 
 struct UnmountOpts {
@@ -70,8 +72,33 @@ Status recover_dead_mount(const std::string& mp, bool daemon_alive) {
   return fs::detach_mount(mp, /*lazy=*/true);
 }
 
-Status start_background(Env& env, const MountOpts& o, const std::string& project,
-                        const std::string& mp) {
+// The daemon's first line on the readiness pipe ("" if it says nothing
+// within `seconds`).
+std::string read_reply(int fd, int seconds) {
+  std::string reply;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) break;
+    struct pollfd p {
+      fd, POLLIN, 0
+    };
+    int r = poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+    if (reply.find('\n') != std::string::npos) break;
+  }
+  return reply;
+}
+
+Status start_background(Env& env, const MountOpts& o, const std::string& source,
+                        const std::string& project, const std::string& mp) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return Status::sys("pipe", errno);
   pid_t pid = fork();
@@ -85,9 +112,9 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
       dup2(devnull, 2);
     }
     int ready = dup(pipefd[1]);  // without O_CLOEXEC: survives exec
-    std::vector<std::string> args{
-        "aio",    "mount", project,        "--at",       mp,
-        "--mode", o.mode,  "--foreground", "--ready-fd", std::to_string(ready)};
+    std::vector<std::string> args{"aio", "mount", source, "--at", mp, "--mode", o.mode};
+    args.insert(args.end(),
+                {"--foreground", "--ready-fd", std::to_string(ready), "--serve-project", project});
     if (o.allow_other) args.push_back("--allow-other");
     if (o.no_passthrough) args.push_back("--no-passthrough");
     if (o.no_xattr) args.push_back("--no-xattr");
@@ -99,36 +126,18 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
     _exit(127);
   }
   close(pipefd[1]);
-  std::string reply;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) break;
-    struct pollfd p {
-      pipefd[0], POLLIN, 0
-    };
-    int r = poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    char buf[512];
-    ssize_t n = read(pipefd[0], buf, sizeof buf);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<size_t>(n));
-    if (reply.find('\n') != std::string::npos) break;
-  }
+  std::string reply = read_reply(pipefd[0], 20);
   close(pipefd[0]);
   while (!reply.empty() && reply.back() == '\n') reply.pop_back();
   if (reply.rfind("error: ", 0) == 0) {
     waitpid(pid, nullptr, 0);
-    return Status::state("cannot mount " + project + " (" + reply.substr(7) + ")");
+    return Status::state("cannot mount " + source + " (" + reply.substr(7) + ")");
   }
   if (reply != "ready") {
     kill(pid, SIGTERM);
     waitpid(pid, nullptr, 0);
-    return Status::state("cannot mount " + project + " (the daemon did not answer; see " +
-                         env.home + "/logs/mount.log)");
+    return Status::state("cannot mount " + source + " (the daemon did not answer; see " + env.home +
+                         "/logs/mount.log)");
   }
   // Readiness handshake, second half: the mount answers a request.
   struct stat st;
@@ -136,21 +145,74 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
   if (stat(probe.c_str(), &st) != 0)
     return Status::state("mounted " + mp + " but it does not answer (" + strerror(errno) + ")");
   if (env.json) {
-    env.print_json({{"source", project}, {"mountpoint", mp}, {"pid", pid}, {"mode", o.mode}});
+    env.print_json({{"source", source},
+                    {"mountpoint", mp},
+                    {"project", project},
+                    {"pid", pid},
+                    {"mode", o.mode}});
   } else {
-    env.out("mounted " + project + (mp == project ? " in place" : " at " + mp) + " (mode " +
-            o.mode + ", daemon pid " + std::to_string(pid) + ")\n");
+    env.out("mounted " + source + (mp == source ? " in place" : " at " + mp) +
+            (project == source ? "" : " for project " + project) + " (mode " + o.mode +
+            ", daemon pid " + std::to_string(pid) + ")\n");
   }
   return Status::ok();
+}
+
+// The directory to mount: the one given, else the top of the checkout the
+// working directory is in.
+Result<std::string> mount_source(Env& env, const MountOpts& o) {
+  if (!o.project.empty()) return existing_dir(o.project, "project");
+  auto st = load_state(env);
+  if (!st) return st.status();
+  auto here = locate_path(env, *st, env.cwd);
+  if (!here) return here.status();
+  return here->checkout.empty() ? here->project : here->checkout;
+}
+
+// The project the mount of `source` serves (core/project.h): the path it
+// names as its project sees it (a linked worktree's top names the main
+// worktree), or, --worktree-local, the worktree itself. Found before the
+// daemon mounts: it must never read its project back through its mount.
+Result<std::string> mount_project(Env& env, const MountOpts& o, const std::string& source) {
+  if (!o.serve_project.empty()) return o.serve_project;
+  auto st = load_state(env);
+  if (!st) return st.status();
+  auto l = locate(source, project_hints(env, &*st, "", o.worktree_local));
+  if (!l) return l.status();
+  if (o.worktree_local && l->how != Rule::kWorktreeLocal)
+    return Status::invalid("--worktree-local: " + source +
+                           " is in no linked git worktree (it is in the " + l->describe() + ")");
+  return l->logical();
+}
+
+// Refuses a second mount of `source` or at `mp`, forgets dead ones and
+// detaches a dead mount left at `mp`.
+Status clear_the_way(Env& env, const std::string& source, const std::string& mp) {
+  auto mounts = list_mounts(env.home);
+  if (!mounts) return mounts.status();
+  bool alive_here = false;
+  for (const auto& m : *mounts) {
+    struct stat st;
+    bool answers = stat(m.mountpoint.c_str(), &st) == 0 || errno != ENOTCONN;
+    bool alive = answers && mount_daemon_alive(m);
+    if (alive && (m.mountpoint == mp || m.source == source) &&
+        fs::mounted_fs_type(m.mountpoint) == "fuse.aio")
+      return Status::refused(source + " is already mounted at " + m.mountpoint + " (daemon pid " +
+                             std::to_string(m.pid) + ")");
+    if (m.mountpoint == mp) alive_here = alive;
+    if (!alive && (m.mountpoint == mp || m.source == source))
+      AIO_RETURN_IF_ERROR(remove_mount(env.home, m.mountpoint, m.pid));
+  }
+  return recover_dead_mount(mp, alive_here);
 }
 
 Status run_mount(Env& env, const MountOpts& o) {
   auto mode = parse_mount_mode(o.mode);
   if (!mode)
     return Status::invalid("unknown mode '" + o.mode + "' (expected enforce, strict or advisory)");
-  auto project = existing_dir(o.project.empty() ? env.cwd : o.project, "project");
-  if (!project) return project.status();
-  std::string mp = *project;
+  auto source = mount_source(env, o);
+  if (!source) return source.status();
+  std::string mp = *source;
   if (!o.at.empty()) {
     auto at = existing_dir(o.at, "mount point");
     if (!at) return at.status();
@@ -161,29 +223,16 @@ Status run_mount(Env& env, const MountOpts& o) {
                            " (the daemon would call into itself); set AIO_HOME elsewhere");
   if (o.allow_other && geteuid() != 0 && !fuse_conf_allows_other())
     return Status::invalid("--allow-other needs 'user_allow_other' in /etc/fuse.conf");
+  AIO_RETURN_IF_ERROR(clear_the_way(env, *source, mp));
+  auto project = mount_project(env, o, *source);
+  if (!project) return project.status();
 
-  auto mounts = list_mounts(env.home);
-  if (!mounts) return mounts.status();
-  bool alive_here = false;
-  for (const auto& m : *mounts) {
-    struct stat st;
-    bool answers = stat(m.mountpoint.c_str(), &st) == 0 || errno != ENOTCONN;
-    bool alive = answers && mount_daemon_alive(m);
-    if (alive && (m.mountpoint == mp || m.source == *project) &&
-        fs::mounted_fs_type(m.mountpoint) == "fuse.aio")
-      return Status::refused(*project + " is already mounted at " + m.mountpoint + " (daemon pid " +
-                             std::to_string(m.pid) + ")");
-    if (m.mountpoint == mp) alive_here = alive;
-    if (!alive && (m.mountpoint == mp || m.source == *project))
-      AIO_RETURN_IF_ERROR(remove_mount(env.home, m.mountpoint, m.pid));
-  }
-  AIO_RETURN_IF_ERROR(recover_dead_mount(mp, alive_here));
-
-  if (!o.foreground) return start_background(env, o, *project, mp);
+  if (!o.foreground) return start_background(env, o, *source, *project, mp);
   fs::DaemonOptions d;
   d.home = env.home;
-  d.source = *project;
+  d.source = *source;
   d.mountpoint = mp;
+  d.project = *project;
   d.mode = *mode;
   d.allow_other = o.allow_other;
   d.passthrough = !o.no_passthrough;
@@ -203,6 +252,11 @@ Status run_unmount(Env& env, const UnmountOpts& o) {
   const MountRecord* rec = nullptr;
   for (const auto& m : *mounts)
     if (m.mountpoint == target || m.source == target) rec = &m;
+  if (!rec && o.project.empty())  // the mount the working directory is in
+    for (const auto& m : *mounts)
+      if (is_within_abs(m.mountpoint, target) &&
+          (!rec || m.mountpoint.size() > rec->mountpoint.size()))
+        rec = &m;
   std::string mp = rec ? rec->mountpoint : target;
   if (fs::mounted_fs_type(mp) != "fuse.aio") {
     if (rec) AIO_RETURN_IF_ERROR(remove_mount(env.home, rec->mountpoint, rec->pid));
@@ -230,6 +284,7 @@ Status run_mounts(Env& env) {
     for (const auto& m : *mounts)
       arr.push_back({{"source", m.source},
                      {"mountpoint", m.mountpoint},
+                     {"project", m.project},
                      {"pid", m.pid},
                      {"mode", m.mode},
                      {"allowOther", m.allow_other},
@@ -244,10 +299,11 @@ Status run_mounts(Env& env) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : *mounts)
-    rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.mode,
-                    std::to_string(m.pid), mount_daemon_alive(m) ? "running" : "dead",
+    rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.project,
+                    m.mode, std::to_string(m.pid), mount_daemon_alive(m) ? "running" : "dead",
                     format_iso(m.started_at)});
-  env.out(render_table({"MOUNTPOINT", "SOURCE", "MODE", "PID", "DAEMON", "SINCE"}, rows, env));
+  env.out(render_table({"MOUNTPOINT", "SOURCE", "PROJECT", "MODE", "PID", "DAEMON", "SINCE"}, rows,
+                       env));
   return Status::ok();
 }
 
@@ -257,7 +313,9 @@ void register_mount_commands(CLI::App& app, Env& env) {
   auto mo = std::make_shared<MountOpts>();
   auto* mount =
       app.add_subcommand("mount", "Mount a project with claims enforced (in place by default)");
-  mount->add_option("project", mo->project, "Project directory (default: the current one)");
+  mount->add_option("project", mo->project,
+                    "Directory to mount (default: the top of the checkout the current directory "
+                    "is in)");
   mount->add_option("--at", mo->at, "Mount elsewhere instead of over the project");
   mount->add_option("--mode", mo->mode, "enforce (default) | strict | advisory");
   mount->add_flag("--foreground", mo->foreground, "Run the daemon in this process");
@@ -266,7 +324,11 @@ void register_mount_commands(CLI::App& app, Env& env) {
                   "Serve file data through the daemon even where the kernel could pass it through");
   mount->add_flag("--no-xattr", mo->no_xattr,
                   "No extended attributes through the mount (saves a round trip per new file)");
+  mount->add_flag("--worktree-local", mo->worktree_local,
+                  "Mounting a linked git worktree: serve it as its own project");
   mount->add_option("--ready-fd", mo->ready_fd, "internal: readiness pipe")->group("");
+  mount->add_option("--serve-project", mo->serve_project, "internal: the project served")
+      ->group("");
   mount->callback([&env, mo] { env.run = [&env, mo] { return run_mount(env, *mo); }; });
 
   auto uo = std::make_shared<UnmountOpts>();

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "core/gitrepo_cache.h"
+#include "core/mounts.h"
 #include "core/path.h"
 #include "core/timeutil.h"
 
@@ -17,33 +19,70 @@ Result<State> load_state(Env& env) {
   return env.store->load();
 }
 
-Result<std::string> registration_project(const Env& env, const std::string& positional) {
-  std::string project = absolute_path(positional.empty() ? env.cwd : positional);
-  struct stat st;
-  if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return Status::invalid("project " + project + " is not a directory");
-  return project;
+namespace {
+
+// This machine's live mounts, read once per command.
+const std::vector<MountRecord>& live_mounts(const std::string& home) {
+  static std::optional<std::vector<MountRecord>> memo;
+  if (!memo) {
+    memo.emplace();
+    if (auto ms = list_mounts(home))
+      for (auto& m : *ms)
+        if (mount_daemon_alive(m)) memo->push_back(std::move(m));
+  }
+  return *memo;
 }
 
-std::string project_for_path(const State& s, const std::string& abs) {
-  std::string best;
-  for (const auto& [id, inst] : s.instances) {
-    const std::string& p = inst.project;
-    bool inside = p == "/" || is_within(p, abs);
-    if (inside && p.size() > best.size()) best = p;
-  }
-  return best.empty() ? abs : best;
+}  // namespace
+
+Hints project_hints(const Env& env, const State* s, const std::string& project,
+                    bool worktree_local) {
+  Hints h;
+  h.mounts = live_mounts(env.home);
+  if (s) h.projects = registered_projects(*s);
+  h.project = project;
+  h.worktree_local = worktree_local;
+  h.git = [cache = env.home + "/gitfacts.json"](const std::string& dir) {
+    return repo_facts(dir, cache);
+  };
+  return h;
+}
+
+Result<Location> locate_path(const Env& env, const State& s, const std::string& path) {
+  return locate(path, project_hints(env, &s));
 }
 
 std::string current_project(const State& s, const Instance* me, const Env& env) {
   if (me) return me->project;
-  return project_for_path(s, env.cwd);
+  auto here = locate_path(env, s, env.cwd);
+  return here ? here->project : env.cwd;
 }
 
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows, const Env& env) {
   return aio::render_table(header, rows,
                            [&env](const std::string& cell) { return env.paint(cell, "1"); });
+}
+
+// What is on disk at `path`: nullopt when nothing is there yet.
+std::optional<bool> kind_at(const std::string& path) {
+  struct stat st;
+  if (path.empty() || stat(path.c_str(), &st) != 0) return std::nullopt;
+  return S_ISDIR(st.st_mode);
+}
+
+Result<Landing> land(const Env& env, const State& s, const std::string& project, ClaimType type,
+                     const std::string& input) {
+  Hints h = project_hints(env, &s, project);
+  if (type != ClaimType::kFile && type != ClaimType::kDirectory) {
+    auto t = claim_target(type, input, env.cwd, h);
+    if (!t) return t.status();
+    return Landing{*t, ""};
+  }
+  if (input.empty()) return Status::invalid("empty " + std::string(to_string(type)));
+  auto l = locate_typed(input, env.cwd, h);
+  if (!l) return l.status();
+  return Landing{l->rel, join_root(l->checkout.empty() ? l->project : l->checkout, l->rel)};
 }
 
 }  // namespace aio::cli

@@ -16,6 +16,7 @@
 #include "core/engine.h"
 #include "core/identity.h"
 #include "core/procinfo.h"
+#include "core/project.h"
 #include "core/report.h"
 #include "core/store.h"
 
@@ -51,14 +52,27 @@ struct Env {
 
 // Loads the state and resolves the caller.
 Result<State> load_state(Env& env);
-// The project a new instance registers for: `positional` if given, else
-// where the command stands. A directory that exists, or kInvalid.
-Result<std::string> registration_project(const Env& env, const std::string& positional);
-// Project of an anonymous caller: the longest registered project containing
-// `abs`, else `abs` itself.
-std::string project_for_path(const State& s, const std::string& abs);
+// What core/project.h's rules see from this command: this machine's live
+// aio mounts, the projects registered in `s` (when given), git facts
+// through the cache in $AIO_HOME; `project`, a project given ("" none).
+Hints project_hints(const Env& env, const State* s, const std::string& project = "",
+                    bool worktree_local = false);
+// Where `path` (absolute) belongs (locate() with project_hints).
+Result<Location> locate_path(const Env& env, const State& s, const std::string& path);
+// What is on disk at `path`: nullopt when nothing is there yet.
+std::optional<bool> kind_at(const std::string& path);
+// Where a claim target typed in the working directory lands in `project`:
+// the stored target, and for a path, where it is on disk (in the checkout
+// it was typed in).
+struct Landing {
+  std::string target;
+  std::string path;
+};
+Result<Landing> land(const Env& env, const State& s, const std::string& project, ClaimType type,
+                     const std::string& input);
 // The project a command works on: the caller's instance project, else the
-// registered project containing the working directory, else the directory.
+// project of the working directory (core/project.h), else, when that cannot
+// be read (a broken repository), the directory itself.
 std::string current_project(const State& s, const Instance* me, const Env& env);
 
 // core/report.h's table with the header painted bold on a terminal.

@@ -12,103 +12,6 @@
 namespace aio {
 namespace {
 
-bool path_type(ClaimType t) {
-  return t == ClaimType::kFile || t == ClaimType::kDirectory;
-}
-
-// What the text of a canonical pattern says about every path it covers:
-// necessary conditions, read off the text without compiling it, so testing
-// them can only rule a conflict out (the automata decide the rest).
-struct PatternText {
-  std::string_view text;    // the pattern, without an anchoring '/'
-  std::string_view prefix;  // every covered path starts with it
-  std::string_view suffix;  // ... and ends with it, when ends_fixed
-  bool ends_fixed = false;
-};
-
-// `seg` is one of the '/'-separated segments of `path`.
-bool has_segment(std::string_view path, std::string_view seg) {
-  for (size_t pos = path.find(seg); pos != std::string_view::npos; pos = path.find(seg, pos + 1)) {
-    size_t end = pos + seg.size();
-    if ((pos == 0 || path[pos - 1] == '/') && (end == path.size() || path[end] == '/')) return true;
-  }
-  return false;
-}
-
-PatternText pattern_text(std::string_view p) {
-  if (!p.empty() && p.front() == '/') p.remove_prefix(1);  // "/build": anchored
-  PatternText t;
-  t.text = p;
-  t.prefix = p.substr(0, std::min(p.size(), p.find_first_of("*?[\\")));
-  // A last segment with a wildcard (but not "*" or "**") covers only the
-  // paths it matches, not what lies beneath them: those end in the literal
-  // text after its last wildcard. Classes and escapes are left to the automata.
-  size_t slash = p.rfind('/');
-  std::string_view last = slash == std::string_view::npos ? p : p.substr(slash + 1);
-  if (last.find_first_not_of('*') != std::string_view::npos &&
-      last.find_first_of("*?") != std::string_view::npos &&
-      last.find_first_of("[\\") == std::string_view::npos) {
-    t.suffix = last.substr(last.find_last_of("*?") + 1);
-    t.ends_fixed = true;
-  }
-  return t;
-}
-
-bool may_cover_path(const PatternText& t, std::string_view path) {
-  if (!path.starts_with(t.prefix) || (t.ends_fixed && !path.ends_with(t.suffix))) return false;
-  // Each segment of a pattern matches one segment of the path (or of the
-  // path's parent it covers): a literal one ("**/cache/**") only itself.
-  for (size_t pos = 0; pos <= t.text.size();) {
-    size_t slash = std::min(t.text.size(), t.text.find('/', pos));
-    std::string_view seg = t.text.substr(pos, slash - pos);
-    if (!seg.empty() && seg.find_first_of("*?[\\") == std::string_view::npos &&
-        !has_segment(path, seg))
-      return false;
-    pos = slash + 1;
-  }
-  return true;
-}
-
-// Something at or beneath `dir` may be covered.
-bool may_cover_inside(const PatternText& t, std::string_view dir) {
-  return dir.starts_with(t.prefix) ||
-         (t.prefix.starts_with(dir) && (dir.empty() || t.prefix[dir.size()] == '/'));
-}
-
-bool may_overlap(const PatternText& a, const PatternText& b) {
-  if (!a.prefix.starts_with(b.prefix) && !b.prefix.starts_with(a.prefix)) return false;
-  return !a.ends_fixed || !b.ends_fixed || a.suffix.ends_with(b.suffix) ||
-         b.suffix.ends_with(a.suffix);
-}
-
-// A cheap necessary condition for two claims of one project to conflict,
-// on their types and targets alone.
-bool targets_may_conflict(ClaimType ta, std::string_view a, ClaimType tb, std::string_view b) {
-  if (ta == ClaimType::kTask || tb == ClaimType::kTask) return ta == tb && a == b;
-  if (ta != ClaimType::kPattern && tb != ClaimType::kPattern)
-    return is_within(a, b) || is_within(b, a);
-  if (ta == ClaimType::kPattern && tb == ClaimType::kPattern)
-    return may_overlap(pattern_text(a), pattern_text(b));
-  if (tb == ClaimType::kPattern) {
-    std::swap(ta, tb);
-    std::swap(a, b);
-  }
-  PatternText t = pattern_text(a);
-  return tb == ClaimType::kFile ? may_cover_path(t, b) : may_cover_inside(t, b);
-}
-
-// Does `pattern` (canonical) overlap a file, directory or pattern claim?
-bool pattern_vs(const std::string& pattern, const Claim& other) {
-  // Most patterns are ruled out by their text: compiling them is what costs.
-  if (!targets_may_conflict(ClaimType::kPattern, pattern, other.type, other.target)) return false;
-  if (other.type == ClaimType::kFile) return glob_covers(pattern, other.target);
-  auto g = Glob::cached(pattern);
-  if (!g) return false;
-  if (other.type == ClaimType::kDirectory) return g->covers_something_inside(other.target);
-  auto h = Glob::cached(other.target);
-  return h && g->overlaps(*h);
-}
-
 std::string short_task(const Instance& i) {
   if (!i.current_task || i.current_task->empty()) return "";
   return ", task \"" + *i.current_task + "\"";
@@ -140,20 +43,6 @@ bool claim_active(const State& s, const Claim& claim, const Clock& c) {
   return it != s.instances.end() && is_live(it->second, c);
 }
 
-bool claims_conflict(const Claim& a, const Claim& b) {
-  if (a.project != b.project) return false;
-  if (!a.exclusive && !b.exclusive) return false;
-  if (a.type == ClaimType::kTask || b.type == ClaimType::kTask)
-    return a.type == b.type && a.target == b.target;
-  if (path_type(a.type) && path_type(b.type)) {
-    if (a.type == ClaimType::kFile && b.type == ClaimType::kFile) return a.target == b.target;
-    if (a.type == ClaimType::kFile) return is_within(b.target, a.target);
-    if (b.type == ClaimType::kFile) return is_within(a.target, b.target);
-    return is_within(a.target, b.target) || is_within(b.target, a.target);
-  }
-  if (a.type == ClaimType::kPattern) return pattern_vs(a.target, b);
-  return pattern_vs(b.target, a);
-}
 
 // ---------------------------------------------------------------- registration
 
@@ -289,18 +178,13 @@ std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::str
                               const Clock& c) {
   std::vector<Blocker> out;
   for (const auto& [id, claim] : s.claims) {
-    if (claim.project != probe.project) continue;
+    if (!projects_overlap(claim.project, probe.project)) continue;
     if (!me_id.empty() && claim.instance_id == me_id) continue;
     if (!claim_active(s, claim, c)) continue;
     if (!claims_conflict(probe, claim)) continue;
     out.push_back({&claim, &s.instances.at(claim.instance_id)});
   }
   return out;
-}
-
-bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
-                  std::string_view target) {
-  return project == probe.project && targets_may_conflict(probe.type, probe.target, type, target);
 }
 
 Focus focus_on(const Claim& probe, const std::string& whole_instance) {
@@ -317,16 +201,17 @@ std::vector<const Claim*> own_covering(const State& s, const Claim& probe, const
   std::vector<const Claim*> out;
   if (me_id.empty()) return out;
   for (const auto& [id, claim] : s.claims) {
-    if (claim.instance_id != me_id || claim.project != probe.project) continue;
+    if (claim.instance_id != me_id || !projects_overlap(claim.project, probe.project)) continue;
     if (!claim_active(s, claim, c) || !claims_conflict(probe, claim)) continue;
     out.push_back(&claim);
   }
   return out;
 }
 
-std::string describe_holder(const Blocker& b) {
+std::string describe_holder(const Blocker& b, std::string_view seen_from) {
   std::string what = std::string(to_string(b.claim->type)) + " claim " + b.claim->id + " on " +
                      (b.claim->target.empty() ? std::string(".") : b.claim->target);
+  if (!seen_from.empty() && seen_from != b.claim->project) what += " in " + b.claim->project;
   return b.holder->id + " (" + b.holder->tool + short_task(*b.holder) + ") via " + what;
 }
 
@@ -350,7 +235,8 @@ Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
   auto blocking = blockers(s, probe, me.id, c);
   if (!blocking.empty()) {
     std::string shown = target.empty() ? "." : target;
-    return Status::refused(shown + " is claimed by " + describe_holder(blocking.front()));
+    return Status::refused(shown + " is claimed by " +
+                           describe_holder(blocking.front(), probe.project));
   }
   do {
     probe.id = new_id("claim", c.now);

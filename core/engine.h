@@ -60,9 +60,15 @@ bool bound_here(const Instance& i, const Clock& c);
 // claim has not expired.
 bool claim_active(const State& s, const Claim& claim, const Clock& c);
 
-// Two claims (of different instances, same project) cover a common path or
-// the same task. Both must hold canonical targets.
+// Two claims (of different instances) cover a common path or the same task.
+// Both must hold canonical targets. Claims of one project compare targets;
+// claims of nested projects (/mono and /mono/pkg) compare the paths they
+// name (the inner one's target rebased: "a.ts" in /mono/pkg is "pkg/a.ts" in
+// /mono, a pattern "*.ts" there is "pkg/**/*.ts"); task claims conflict only
+// within one project; other projects never conflict.
 bool claims_conflict(const Claim& a, const Claim& b);
+// The projects are the same or one holds the other (absolute, normalised).
+bool projects_overlap(std::string_view a, std::string_view b);
 
 // ---- registration ----
 struct RegisterRequest {
@@ -118,8 +124,9 @@ std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::str
                               const Clock& c);
 // A cheap superset of claims_conflict(probe, claim) over the claim's project,
 // type and target (patterns are judged on their literal prefix and suffix,
-// never compiled; the exact test runs later): true for every claim
-// blockers(), own_covering() and grant_claim() can look at for `probe`.
+// never compiled; the exact test runs later; a nested project's target is
+// rebased first): true for every claim blockers(), own_covering() and
+// grant_claim() can look at for `probe`.
 bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
                   std::string_view target);
 // The focus (Store::load_focused) for questions about `probe`: the claims
@@ -143,7 +150,8 @@ Result<std::vector<Claim>> release(Txn& t, const Instance* me, std::string_view 
 Note make_note(const std::string& project, std::string_view category, std::string content,
                const Instance* source, int64_t now, std::optional<int64_t> ttl = std::nullopt);
 
-// Human description of a claim holder for messages.
-std::string describe_holder(const Blocker& b);
+// Human description of a claim holder for messages; seen from another
+// project than the claim's (a nested one), it names the claim's project.
+std::string describe_holder(const Blocker& b, std::string_view seen_from = "");
 
 }  // namespace aio

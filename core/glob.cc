@@ -153,6 +153,22 @@ Result<std::string> canonical_pattern(std::string_view input) {
   return g->pattern();
 }
 
+std::string glob_escape(std::string_view literal) {
+  std::string out;
+  out.reserve(literal.size());
+  for (char ch : literal) {
+    if (ch == '*' || ch == '?' || ch == '[' || ch == '\\' || ch == '!') out.push_back('\\');
+    out.push_back(ch);
+  }
+  return out;
+}
+
+std::string rebase_pattern(std::string_view prefix, std::string_view pattern) {
+  if (prefix.empty()) return std::string(pattern);
+  if (!pattern.empty() && pattern.front() == '/') pattern.remove_prefix(1);
+  return glob_escape(prefix) + "/" + std::string(pattern);
+}
+
 int Glob::add_state() {
   states_.emplace_back();
   return static_cast<int>(states_.size()) - 1;

@@ -36,6 +36,15 @@ namespace aio {
 
 Result<std::string> canonical_pattern(std::string_view input);
 
+// `literal` spelled so that, in a pattern, it matches only itself ('*', '?',
+// '[', '\\' and '!' escaped with '\\').
+std::string glob_escape(std::string_view literal);
+// What canonical `pattern` of a project nested at `prefix` (a canonical
+// relative path, "" for the same project) inside another covers, as a
+// canonical pattern of that other project: "**/x.ts" in pkg is
+// "pkg/**/x.ts", "/build" is "pkg/build".
+std::string rebase_pattern(std::string_view prefix, std::string_view pattern);
+
 class Glob {
  public:
   // Compiles a pattern (canonical or not: it is canonicalised first).

@@ -30,6 +30,7 @@ Result<std::vector<MountRecord>> read_locked(const std::string& home) {
     MountRecord r;
     r.source = m.value("source", "");
     r.mountpoint = m.value("mountpoint", "");
+    r.project = m.value("project", r.source);
     r.pid = m.value("pid", 0);
     r.pid_start = m.value("pidStart", int64_t{0});
     r.mode = m.value("mode", "enforce");
@@ -45,6 +46,7 @@ Status write_locked(const std::string& home, const std::vector<MountRecord>& ms)
   for (const auto& m : ms)
     arr.push_back({{"source", m.source},
                    {"mountpoint", m.mountpoint},
+                   {"project", m.project.empty() ? m.source : m.project},
                    {"pid", m.pid},
                    {"pidStart", m.pid_start},
                    {"mode", m.mode},

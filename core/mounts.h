@@ -16,7 +16,13 @@
 namespace aio {
 
 struct MountRecord {
-  std::string source;      // the project directory (absolute)
+  std::string source;  // the directory mounted (absolute)
+  // The project the mount serves: claims of this project (and of projects
+  // nested in it or holding it) judge the paths beneath the mountpoint.
+  // == source, but for a linked worktree (the repository's main worktree,
+  // unless --worktree-local) or a mount inside another checkout. Records
+  // written before it existed read as source.
+  std::string project;
   std::string mountpoint;  // where it is mounted (== source for in-place)
   pid_t pid = 0;           // daemon pid
   int64_t pid_start = 0;   // daemon start time (ticks), guards pid reuse

@@ -15,22 +15,10 @@ std::string current_dir() {
   return buf;
 }
 
-// Returns root-relative form of a normalised absolute path, or nullopt-like
-// flag when it is not under root.
 bool strip_root(std::string_view root, std::string_view abs, std::string* out) {
-  if (root == "/") {
-    *out = std::string(abs.substr(1));
-    return true;
-  }
-  if (abs == root) {
-    out->clear();
-    return true;
-  }
-  if (abs.size() > root.size() && abs.substr(0, root.size()) == root && abs[root.size()] == '/') {
-    *out = std::string(abs.substr(root.size() + 1));
-    return true;
-  }
-  return false;
+  auto rel = relative_to(root, abs);
+  if (rel) *out = std::move(*rel);
+  return rel.has_value();
 }
 
 // realpath() of the longest existing prefix of `abs`, with the rest appended.
@@ -93,11 +81,37 @@ Result<std::string> project_relative(std::string_view root, std::string_view bas
   return Status::invalid(std::string(input) + " is outside the project " + std::string(root));
 }
 
+std::optional<std::string> relative_to(std::string_view root, std::string_view abs) {
+  if (root.empty()) return std::nullopt;
+  if (root == "/") return abs.empty() ? std::string() : std::string(abs.substr(1));
+  if (abs == root) return std::string();
+  if (abs.size() > root.size() && abs.substr(0, root.size()) == root && abs[root.size()] == '/')
+    return std::string(abs.substr(root.size() + 1));
+  return std::nullopt;
+}
+
+bool is_within_abs(std::string_view root, std::string_view abs) {
+  if (root.empty()) return false;
+  if (root == "/") return !abs.empty() && abs.front() == '/';
+  return abs.size() >= root.size() && abs.substr(0, root.size()) == root &&
+         (abs.size() == root.size() || abs[root.size()] == '/');
+}
+
 bool is_within(std::string_view dir, std::string_view path) {
   if (dir.empty()) return true;
   if (path.size() < dir.size()) return false;
   if (path.substr(0, dir.size()) != dir) return false;
   return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+std::string join_rel(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  if (b.empty()) return std::string(a);
+  std::string out;
+  out.reserve(a.size() + 1 + b.size());
+  out.append(a).push_back('/');
+  out.append(b);
+  return out;
 }
 
 std::string join_root(std::string_view root, std::string_view rel) {

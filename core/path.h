@@ -6,6 +6,7 @@
 // "./a//b/", "a/b" and "/abs/project/a/b" are the same path.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,16 @@ Result<std::string> project_relative(std::string_view root, std::string_view bas
 // True when `path` is `dir` or lies beneath it (both canonical relative; the
 // root "" contains everything).
 bool is_within(std::string_view dir, std::string_view path);
+
+// `abs` (absolute, normalised) relative to the absolute, normalised `root`
+// as a canonical relative path ("" for root itself); nullopt when abs is
+// not root nor beneath it. Lexical: no symlink is looked at.
+std::optional<std::string> relative_to(std::string_view root, std::string_view abs);
+// relative_to() has an answer.
+bool is_within_abs(std::string_view root, std::string_view abs);
+
+// Joins two canonical relative paths ("" is the root: join_rel("", b) == b).
+std::string join_rel(std::string_view a, std::string_view b);
 
 // Joins a canonical relative path to an absolute root.
 std::string join_root(std::string_view root, std::string_view rel);

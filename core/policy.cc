@@ -1,5 +1,7 @@
 #include "core/policy.h"
 
+#include <algorithm>
+
 #include "core/path.h"
 
 namespace aio {
@@ -53,34 +55,6 @@ std::string_view to_string(WriteOp op) {
   return "write";
 }
 
-PolicyIndex::PolicyIndex(std::shared_ptr<const State> state, std::string project)
-    : state_(std::move(state)), project_(std::move(project)) {
-  for (const auto& [id, claim] : state_->claims) {
-    if (claim.project != project_ || claim.type == ClaimType::kTask) continue;
-    auto it = state_->instances.find(claim.instance_id);
-    Entry e{&claim, it == state_->instances.end() ? nullptr : &it->second, nullptr};
-    if (!e.holder) continue;  // orphaned claims never block
-    ++count_;
-    switch (claim.type) {
-      case ClaimType::kFile:
-        files_[claim.target].push_back(e);
-        break;
-      case ClaimType::kDirectory:
-        dirs_[claim.target].push_back(e);
-        break;
-      case ClaimType::kPattern:
-        e.glob = Glob::cached(claim.target);
-        if (e.glob) {
-          bucket(claim.target, patterns_.size());
-          patterns_.push_back(std::move(e));
-        }
-        break;
-      case ClaimType::kTask:
-        break;
-    }
-  }
-}
-
 namespace {
 
 // A segment without glob syntax ('*', '?', '[', or an escape).
@@ -108,46 +82,128 @@ std::string_view extension(std::string_view name) {
 
 }  // namespace
 
+PolicyIndex::PolicyIndex(std::shared_ptr<const State> state, std::string project)
+    : state_(std::move(state)), project_(std::move(project)) {
+  for (const auto& [id, claim] : state_->claims) {
+    if (claim.type == ClaimType::kTask) continue;
+    bool own = claim.project == project_;
+    std::optional<std::string> inner, outer;  // the prefix between the two roots
+    if (!own && !(inner = relative_to(project_, claim.project)) &&
+        !(outer = relative_to(claim.project, project_)))
+      continue;
+    auto it = state_->instances.find(claim.instance_id);
+    if (it == state_->instances.end()) continue;  // orphaned claims never block
+    Entry e{&claim, &it->second, nullptr};
+    if (own)
+      add(std::move(e), claim.target);
+    else if (inner)
+      add(std::move(e), claim.type == ClaimType::kPattern ? rebase_pattern(*inner, claim.target)
+                                                          : join_rel(*inner, claim.target));
+    else
+      add_outer(std::move(e), *outer);
+  }
+}
+
+void PolicyIndex::add(Entry e, std::string target) {
+  switch (e.claim->type) {
+    case ClaimType::kFile:
+      files_[std::move(target)].push_back(std::move(e));
+      break;
+    case ClaimType::kDirectory:
+      dirs_[std::move(target)].push_back(std::move(e));
+      break;
+    case ClaimType::kPattern:
+      e.glob = Glob::cached(target);
+      if (!e.glob) return;
+      patterns_.add(std::move(e), target);
+      break;
+    case ClaimType::kTask:
+      return;
+  }
+  ++count_;
+}
+
+void PolicyIndex::add_outer(Entry e, const std::string& prefix) {
+  const std::string& target = e.claim->target;
+  if (e.claim->type == ClaimType::kPattern) {
+    // Tried on paths rebased by the prefix, if it can cover any of them.
+    e.glob = Glob::cached(target);
+    if (!e.glob || !e.glob->covers_something_inside(prefix)) return;
+    auto it = std::find_if(outer_.begin(), outer_.end(),
+                           [&](const Outer& o) { return o.prefix == prefix; });
+    if (it == outer_.end()) it = outer_.insert(outer_.end(), Outer{prefix, {}});
+    it->patterns.add(std::move(e), target);
+    ++count_;
+  } else if (is_within(prefix, target)) {
+    add(std::move(e), target.size() == prefix.size() ? "" : target.substr(prefix.size() + 1));
+  } else if (e.claim->type == ClaimType::kDirectory && is_within(target, prefix)) {
+    add(std::move(e), "");  // a directory holding this project's root covers it all
+  }
+}
+
 // Every pattern goes to one bucket that names a necessary condition for it
-// to cover a path, so decide() compiles-and-runs only the few that can:
+// to cover a path, so covering() compiles-and-runs only the few that can:
 //  - anchored, starting with literal segments ("src/g5/**/*.ts"): the path
-//    starts with them -> by_prefix_["src/g5"];
+//    starts with them -> by_prefix["src/g5"];
 //  - "**/NAME" with a literal last segment: some segment of the path is NAME
-//    -> by_segment_["NAME"];
+//    -> by_segment["NAME"];
 //  - "**/.../*.ext" (last segment a '*' then literal text with a '.', which
 //    covers nothing beneath): the path's basename ends in ".ext"
-//    -> by_ext_[".ext"];
-//  - anything else -> general_ (always tried).
-void PolicyIndex::bucket(std::string_view pattern, size_t index) {
+//    -> by_ext[".ext"];
+//  - anything else -> general (always tried).
+void PolicyIndex::Patterns::add(Entry e, std::string_view pattern) {
+  size_t index = all.size();
+  all.push_back(std::move(e));
   if (!pattern.empty() && pattern.front() == '/') pattern.remove_prefix(1);
   auto segs = segments(pattern);
   if (segs.empty()) {
-    general_.push_back(index);
+    general.push_back(index);
     return;
   }
   if (segs.front() != "**") {
     size_t n = 0;
     while (n < segs.size() && literal_segment(segs[n])) ++n;
     if (n == 0) {
-      general_.push_back(index);
+      general.push_back(index);
       return;
     }
     std::string_view first = segs.front(), last = segs[n - 1];
-    by_prefix_[std::string(first.data(), last.data() + last.size() - first.data())].push_back(
-        index);
+    by_prefix[std::string(first.data(), last.data() + last.size() - first.data())].push_back(index);
     return;
   }
   std::string_view last = segs.back();
   if (literal_segment(last)) {
-    by_segment_[std::string(last)].push_back(index);
+    by_segment[std::string(last)].push_back(index);
     return;
   }
   std::string_view rest = last.substr(1);
   if (last.front() == '*' && !rest.empty() && literal_segment(rest) && !extension(rest).empty()) {
-    by_ext_[std::string(extension(rest))].push_back(index);
+    by_ext[std::string(extension(rest))].push_back(index);
     return;
   }
-  general_.push_back(index);
+  general.push_back(index);
+}
+
+template <typename Fn>
+void PolicyIndex::Patterns::covering(std::string_view path, Fn&& fn) const {
+  auto try_patterns = [&](const std::vector<size_t>& indexes) {
+    for (size_t i : indexes)
+      if (all[i].glob->covers(path)) fn(all[i]);
+  };
+  try_patterns(general);
+  if (!by_prefix.empty())
+    for (size_t end = path.find('/');; end = path.find('/', end + 1)) {  // each ancestor-or-self
+      if (auto it = by_prefix.find(path.substr(0, end)); it != by_prefix.end())
+        try_patterns(it->second);
+      if (end == std::string_view::npos) break;
+    }
+  if (by_segment.empty() && by_ext.empty()) return;
+  auto segs = segments(path);
+  if (!by_segment.empty())
+    for (std::string_view seg : segs)
+      if (auto it = by_segment.find(seg); it != by_segment.end()) try_patterns(it->second);
+  if (!by_ext.empty() && !segs.empty())
+    if (auto it = by_ext.find(extension(segs.back())); it != by_ext.end()) try_patterns(it->second);
 }
 
 bool PolicyIndex::active(const Entry& e, const Clock& c) const {
@@ -157,9 +213,15 @@ bool PolicyIndex::active(const Entry& e, const Clock& c) const {
 
 bool PolicyIndex::patterns_reach_inside(std::string_view me, std::string_view dir,
                                         const Clock& clock) const {
-  for (const auto& e : patterns_)
-    if (e.claim->instance_id != me && active(e, clock) && e.glob->covers_something_inside(dir))
-      return true;
+  auto reach = [&](const Patterns& ps, std::string_view d) {
+    for (const auto& e : ps.all)
+      if (e.claim->instance_id != me && active(e, clock) && e.glob->covers_something_inside(d))
+        return true;
+    return false;
+  };
+  if (reach(patterns_, dir)) return true;
+  for (const auto& o : outer_)
+    if (reach(o.patterns, join_rel(o.prefix, dir))) return true;
   return false;
 }
 
@@ -187,24 +249,8 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
       size_t slash = key.rfind('/', end - 1);
       end = slash == std::string::npos ? 0 : slash;
     }
-    auto try_patterns = [&](const std::vector<size_t>& indexes) {
-      for (size_t i : indexes)
-        if (patterns_[i].glob->covers(rel)) consider(patterns_[i]);
-    };
-    try_patterns(general_);
-    if (!by_prefix_.empty())
-      for (size_t end = key.find('/');; end = key.find('/', end + 1)) {  // each ancestor-or-self
-        if (auto it = by_prefix_.find(key.substr(0, end)); it != by_prefix_.end())
-          try_patterns(it->second);
-        if (end == std::string::npos) break;
-      }
-    auto segs = segments(rel);
-    if (!by_segment_.empty())
-      for (std::string_view seg : segs)
-        if (auto it = by_segment_.find(seg); it != by_segment_.end()) try_patterns(it->second);
-    if (!by_ext_.empty() && !segs.empty())
-      if (auto it = by_ext_.find(extension(segs.back())); it != by_ext_.end())
-        try_patterns(it->second);
+    patterns_.covering(rel, consider);
+    for (const auto& o : outer_) o.patterns.covering(join_rel(o.prefix, rel), consider);
     if (subtree && !blocking) {
       // Claims strictly beneath rel are changed by the operation too.
       for (const auto& [target, entries] : files_)
@@ -222,7 +268,8 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
     d.allowed = false;
     d.claim = blocking->claim;
     d.holder = blocking->holder;
-    d.reason = shown + " is claimed by " + describe_holder({blocking->claim, blocking->holder});
+    d.reason =
+        shown + " is claimed by " + describe_holder({blocking->claim, blocking->holder}, project_);
   } else if (mode == MountMode::kStrict && !mine) {
     d.allowed = false;
     d.reason = me.empty() ? "strict mode: an anonymous process may not change " + shown

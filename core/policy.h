@@ -1,7 +1,14 @@
 // The mount's write policy (DESIGN.md §5): may the caller change a path?
 //
 // PolicyIndex is an immutable index over one project's claims, built once per
-// state change and shared by every FUSE thread without a lock. decide() is a
+// state change and shared by every FUSE thread without a lock. Claims of
+// projects nested inside it or holding it (/mono and /mono/pkg) count by
+// absolute path: an inner project's file, directory and pattern claims are
+// indexed rebased into this project ("a.ts" in pkg is "pkg/a.ts"); an outer
+// one's file and directory claims within this project's root are indexed
+// with the prefix stripped (those holding the root cover it all), and its
+// patterns that may reach inside are tried on paths rebased by the prefix.
+// With one project (the common case) nothing of this costs anything. decide() is a
 // pure function of the index, the caller's instance id, the path, the mode and
 // the clock: file claims by exact path, directory claims by each ancestor of
 // the path, pattern claims by their compiled glob. Liveness and expiry are
@@ -55,8 +62,9 @@ struct Decision {
 
 class PolicyIndex {
  public:
-  // Indexes the claims of `project` (absolute, normalised). The index keeps
-  // `state` alive; pointers in Decisions point into it.
+  // Indexes the claims of `project` (absolute, normalised) and of projects
+  // nested with it. The index keeps `state` alive; pointers in Decisions
+  // point into it.
   PolicyIndex(std::shared_ptr<const State> state, std::string project);
 
   const State& state() const { return *state_; }
@@ -81,12 +89,6 @@ class PolicyIndex {
     const Instance* holder;            // null when the instance is gone
     std::shared_ptr<const Glob> glob;  // patterns only
   };
-  bool active(const Entry& e, const Clock& c) const;
-  void bucket(std::string_view pattern, size_t index);
-
-  std::shared_ptr<const State> state_;
-  std::string project_;
-  size_t count_ = 0;
   // Hash maps looked up by string_view without building a string.
   struct Hash {
     using is_transparent = void;
@@ -94,12 +96,37 @@ class PolicyIndex {
   };
   template <typename V>
   using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+  // Pattern claims, and indexes into them by a condition a covered path
+  // must meet (see add()), so that only the few that can cover a path run.
+  struct Patterns {
+    std::vector<Entry> all;
+    Map<std::vector<size_t>> by_prefix, by_segment, by_ext;
+    std::vector<size_t> general;
+    // `text` is the pattern as this index's paths name it.
+    void add(Entry e, std::string_view text);
+    // fn(entry) for each pattern covering `path`.
+    template <typename Fn>
+    void covering(std::string_view path, Fn&& fn) const;
+  };
+  // The patterns of a project holding this one, whose root it names `prefix`.
+  struct Outer {
+    std::string prefix;
+    Patterns patterns;
+  };
+
+  bool active(const Entry& e, const Clock& c) const;
+  // Indexes `claim` as this project names `target` (its own, or rebased).
+  void add(Entry e, std::string target);
+  // A claim of the project holding this one at `prefix`.
+  void add_outer(Entry e, const std::string& prefix);
+
+  std::shared_ptr<const State> state_;
+  std::string project_;
+  size_t count_ = 0;
   Map<std::vector<Entry>> files_;
   Map<std::vector<Entry>> dirs_;
-  std::vector<Entry> patterns_;
-  // Indexes into patterns_, by a condition a covered path must meet (see bucket()).
-  Map<std::vector<size_t>> by_prefix_, by_segment_, by_ext_;
-  std::vector<size_t> general_;
+  Patterns patterns_;
+  std::vector<Outer> outer_;  // usually empty
 };
 
 }  // namespace aio

@@ -27,9 +27,15 @@ Result<ClaimOutcome> claim_input(Txn& t, const Instance& me, ClaimType type, std
                                  const std::string& cwd, const KindProbe& probe, const Clock& c) {
   auto target = canonical_target(type, input, me.project, cwd);
   if (!target) return target.status();
+  return claim_stored(t, me, type, *target, probe, c);
+}
+
+Result<ClaimOutcome> claim_stored(Txn& t, const Instance& me, ClaimType type,
+                                  const std::string& target, const KindProbe& probe,
+                                  const Clock& c) {
   if (type == ClaimType::kFile || type == ClaimType::kDirectory)
-    AIO_RETURN_IF_ERROR(check_target_kind(type, *target, probe(*target)));
-  return grant_claim(t, me, type, *target, c);
+    AIO_RETURN_IF_ERROR(check_target_kind(type, target, probe(target)));
+  return grant_claim(t, me, type, target, c);
 }
 
 }  // namespace aio

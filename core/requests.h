@@ -38,5 +38,10 @@ using KindProbe = std::function<std::optional<bool>(const std::string& rel)>;
 // (and the reverse), then grants it or refuses naming the holder.
 Result<ClaimOutcome> claim_input(Txn& t, const Instance& me, ClaimType type, std::string_view input,
                                  const std::string& cwd, const KindProbe& probe, const Clock& c);
+// claim_input() for a target already in stored form, relative to me's
+// project (the CLI maps what was typed with claim_target, project.h).
+Result<ClaimOutcome> claim_stored(Txn& t, const Instance& me, ClaimType type,
+                                  const std::string& target, const KindProbe& probe,
+                                  const Clock& c);
 
 }  // namespace aio

@@ -171,6 +171,7 @@ MountRecord record_mount(const DaemonOptions& o) {
   MountRecord rec;
   rec.source = o.source;
   rec.mountpoint = o.mountpoint;
+  rec.project = o.project.empty() ? o.source : o.project;
   rec.pid = getpid();
   if (auto st = proc_stat(rec.pid)) rec.pid_start = st->start;
   rec.mode = std::string(to_string(o.mode));
@@ -178,7 +179,8 @@ MountRecord record_mount(const DaemonOptions& o) {
   rec.started_at = now_seconds();
   if (Status s = add_mount(o.home, rec); !s)
     spdlog::warn("cannot record the mount: {}", s.message());
-  spdlog::info("mounted {} on {} (mode {}, pid {})", o.source, o.mountpoint, rec.mode, rec.pid);
+  spdlog::info("mounted {} on {} for project {} (mode {}, pid {})", o.source, o.mountpoint,
+               rec.project, rec.mode, rec.pid);
   return rec;
 }
 
@@ -257,7 +259,8 @@ int run_daemon(const DaemonOptions& o) {
   Fd source_guard(source_fd);
   auto store = open_file_store(o.home);
   if (!store) return fail(store.status().message());
-  StateWatch state(**store, WatchOptions{o.home, o.source, o.stale_seconds});
+  StateWatch state(**store,
+                   WatchOptions{o.home, o.project.empty() ? o.source : o.project, o.stale_seconds});
   if (Status s = state.start(); !s) return fail(s.message());
   SourceTree tree(source_fd);
   DenialLog denials;

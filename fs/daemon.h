@@ -15,8 +15,12 @@ namespace aio::fs {
 
 struct DaemonOptions {
   std::string home;        // $AIO_HOME (never inside the mount)
-  std::string source;      // the project directory (absolute)
+  std::string source;      // the directory mounted (absolute)
   std::string mountpoint;  // == source for an in-place mount
+  // The project whose claims judge paths beneath the mountpoint ("" : source).
+  // Found by the caller before the daemon mounts (core/project.h), never by
+  // the daemon, which would read its own project back through its mount.
+  std::string project;
   MountMode mode = MountMode::kEnforce;
   bool allow_other = false;
   bool passthrough = true;  // kernel passthrough of file data where possible (root)

@@ -37,7 +37,7 @@ struct Snapshot {
 
 struct WatchOptions {
   std::string home;     // $AIO_HOME, the directory watched
-  std::string project;  // absolute source directory (the project root)
+  std::string project;  // the project the mount serves (absolute; MountRecord::project)
   int64_t stale_seconds = 300;
 };
 

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 AIO_PACKAGES=(cmake g++ make pkg-config nlohmann-json3-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libfuse3-dev fuse3 jq util-linux
-  clang-format clang-tidy python3 procps)
+  libgtest-dev libgmock-dev libbenchmark-dev libfuse3-dev fuse3 libgit2-dev git jq
+  util-linux clang-format clang-tidy python3 procps)
 
 aio_install_deps() {
   local missing=() p

@@ -26,7 +26,7 @@ register_all() {  # register_all TOOL: fills IDS with N fresh instances
   IDS=()
   local k id
   for k in $(seq 1 "$N"); do
-    id=$(aio register "$1" "$P" -q) || { fail "register $1 #$k failed"; continue; }
+    id=$(aio register "$1" "$P" -q --pid 0) || { fail "register $1 #$k failed"; continue; }
     IDS+=("$id")
   done
   [ "${#IDS[@]}" -eq "$N" ] || { fail "could not register $N instances"; finish; }

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "core/codec.h"
+#include "core/engine.h"
 #include "core/fileio.h"
 #include "core/store.h"
 
@@ -206,6 +207,35 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
   struct stat st;
   ASSERT_EQ(stat((a_ + "/state.json").c_str(), &st), 0);
   EXPECT_GT(st.st_size, 4 * 1024);
+}
+
+// focus_on() for a claim in /m/pkg keeps the claims of /m that name the
+// same files (nested projects conflict by absolute path), through the cache.
+TEST_F(StoreFocusTest, FocusKeepsNestedProjectsClaims) {
+  FileStoreOptions o;
+  o.checkpoint_every_write_bytes = 1024;  // the claims below go through the journal
+  auto st = open(a_, o);
+  ASSERT_TRUE(st->update([](Txn& t) {
+    for (auto [id, project] :
+         {std::pair{"outer", "/m"}, std::pair{"inner", "/m/pkg"}, std::pair{"beside", "/mx"}})
+      t.put_instance(inst(id, project, 100));
+    for (int k = 0; k < 200; ++k)
+      t.put_claim(claim("f" + std::to_string(k), "beside", ClaimType::kFile,
+                        "pkg/a" + std::to_string(k), "/mx"));
+    t.put_claim(claim("file", "outer", ClaimType::kFile, "pkg/src/a.ts", "/m"));
+    t.put_claim(claim("dir", "outer", ClaimType::kDirectory, "pkg", "/m"));
+    t.put_claim(claim("glob", "outer", ClaimType::kPattern, "**/*.ts", "/m"));
+    t.put_claim(claim("elsewhere", "outer", ClaimType::kFile, "lib/a.ts", "/m"));
+    return Status::ok();
+  }));
+  ASSERT_TRUE(st->load());  // builds the cache the focused load reads
+  Claim probe = claim("", "inner", ClaimType::kFile, "src/a.ts", "/m/pkg");
+  auto focused = open(a_, o)->load_focused([&](const State&) { return focus_on(probe); });
+  ASSERT_TRUE(focused) << focused.status().message();
+  for (const char* id : {"file", "dir", "glob"}) EXPECT_TRUE(focused->claims.count(id)) << id;
+  EXPECT_FALSE(focused->claims.count("elsewhere"));
+  EXPECT_FALSE(focused->claims.count("f0"));
+  EXPECT_EQ(blockers(*focused, probe, "inner", Clock::at(100)).size(), 3u);
 }
 
 }  // namespace
