@@ -372,7 +372,7 @@ std::string describe_holder(const Blocker& b) {
 }
 
 Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
-                                 const std::string& target, const Clock& c) {
+                                 const std::string& target, const Clock& c, bool auto_claimed) {
   const State& s = t.state();
   for (const auto& [id, claim] : s.claims) {
     if (claim.instance_id == me.id && claim.type == type && claim.target == target &&
@@ -388,6 +388,7 @@ Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
   probe.project = me.project;
   probe.exclusive = true;
   probe.claimed_at = c.now;
+  probe.auto_claimed = auto_claimed;
   auto blocking = blockers(s, probe, me.id, c);
   if (!blocking.empty()) {
     std::string shown = target.empty() ? "." : target;

@@ -55,6 +55,8 @@ std::string_view to_string(WriteOp op) {
 
 PolicyIndex::PolicyIndex(std::shared_ptr<const State> state, std::string project)
     : state_(std::move(state)), project_(std::move(project)) {
+  for (const auto& [id, inst] : state_->instances)
+    if (inst.auto_claim && inst.project == project_) auto_claimers_.push_back(id);
   for (const auto& [id, claim] : state_->claims) {
     if (claim.project != project_ || claim.type == ClaimType::kTask) continue;
     auto it = state_->instances.find(claim.instance_id);
@@ -217,6 +219,7 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
   }
 
   Decision d;
+  d.mine = mine;
   std::string shown = rel.empty() ? std::string(".") : std::string(rel);
   if (blocking) {
     d.allowed = false;
