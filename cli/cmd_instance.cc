@@ -127,6 +127,13 @@ Status run_cleanup(Env& env) {
   return Status::ok();
 }
 
+// What `aio status` notes after a claim: made by auto-claim, inactive.
+std::string claim_marks(Env& env, const Claim& c, bool active) {
+  std::string marks = c.auto_claimed ? "auto-claimed" : "";
+  if (!active) marks += (marks.empty() ? "" : ", ") + env.paint("inactive", "33");
+  return marks;
+}
+
 Status run_status(Env& env, bool all) {
   auto st = load_state(env);
   if (!st) return st.status();
@@ -152,6 +159,7 @@ Status run_status(Env& env, bool all) {
                                {"mountpoint", m.mountpoint},
                                {"pid", m.pid},
                                {"mode", m.mode},
+                               {"autoClaim", m.auto_claim},
                                {"alive", mount_daemon_alive(m)}});
     env.print_json(j);
     return Status::ok();
@@ -178,7 +186,8 @@ Status run_status(Env& env, bool all) {
     size_t n = 0;
     for (const auto& cid : i.claims) n += s.claims.count(cid);
     rows.push_back({(me.instance && me.instance->id == id ? "* " : "  ") + id, i.tool, i.project,
-                    ok ? env.paint("live", "32") : env.paint("stale", "33"),
+                    (ok ? env.paint("live", "32") : env.paint("stale", "33")) +
+                        (i.auto_claim ? ", auto-claim" : ""),
                     format_age(env.clock.now - i.last_heartbeat) + " ago", std::to_string(n),
                     task});
   }
@@ -187,19 +196,17 @@ Status run_status(Env& env, bool all) {
                         env);
   out += "\n" + env.paint("CLAIMS", "1") + " " + std::to_string(s.claims.size()) + "\n";
   rows.clear();
-  for (const auto& [id, c] : s.claims) {
-    bool active = claim_active(s, c, env.clock);
+  for (const auto& [id, c] : s.claims)
     rows.push_back({id, std::string(to_string(c.type)), c.target.empty() ? "." : c.target,
-                    c.instance_id, c.project, active ? "" : env.paint("inactive", "33")});
-  }
+                    c.instance_id, c.project, claim_marks(env, c, claim_active(s, c, env.clock))});
   if (!rows.empty())
     out += render_table({"ID", "TYPE", "TARGET", "HOLDER", "PROJECT", ""}, rows, env);
   if (mounts && !mounts->empty()) {
     out += "\n" + env.paint("MOUNTS", "1") + " " + std::to_string(mounts->size()) + "\n";
     rows.clear();
     for (const auto& m : *mounts)
-      rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.mode,
-                      std::to_string(m.pid),
+      rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source,
+                      m.mode + (m.auto_claim ? ", auto-claim" : ""), std::to_string(m.pid),
                       mount_daemon_alive(m) ? "running" : env.paint("dead", "33")});
     out += render_table({"MOUNTPOINT", "SOURCE", "MODE", "PID", "DAEMON"}, rows, env);
   }

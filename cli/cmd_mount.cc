@@ -31,6 +31,7 @@ struct MountOpts {
   bool allow_other = false;
   bool no_passthrough = false;
   bool no_xattr = false;
+  bool auto_claim = false;
   int ready_fd = -1;
 };
 
@@ -91,6 +92,7 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
     if (o.allow_other) args.push_back("--allow-other");
     if (o.no_passthrough) args.push_back("--no-passthrough");
     if (o.no_xattr) args.push_back("--no-xattr");
+    if (o.auto_claim) args.push_back("--auto-claim");
     for (int k = 0; k < env.verbose; ++k) args.push_back("-v");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -136,12 +138,34 @@ Status start_background(Env& env, const MountOpts& o, const std::string& project
   if (stat(probe.c_str(), &st) != 0)
     return Status::state("mounted " + mp + " but it does not answer (" + strerror(errno) + ")");
   if (env.json) {
-    env.print_json({{"source", project}, {"mountpoint", mp}, {"pid", pid}, {"mode", o.mode}});
+    env.print_json({{"source", project},
+                    {"mountpoint", mp},
+                    {"pid", pid},
+                    {"mode", o.mode},
+                    {"autoClaim", o.auto_claim}});
   } else {
     env.out("mounted " + project + (mp == project ? " in place" : " at " + mp) + " (mode " +
-            o.mode + ", daemon pid " + std::to_string(pid) + ")\n");
+            o.mode + (o.auto_claim ? ", auto-claim" : "") + ", daemon pid " + std::to_string(pid) +
+            ")\n");
   }
   return Status::ok();
+}
+
+// Where git keeps what it ignores beyond the .gitignore files, for
+// --auto-claim. For now: <project>/.git when it is there (a worktree's .git
+// file too: its info/exclude is then not found, and libgit2's discovery
+// should give the common directory), and the default core.excludesFile
+// ($XDG_CONFIG_HOME/git/ignore, else ~/.config/git/ignore; a configured
+// core.excludesFile needs git's config, left to libgit2 as well).
+void find_git_ignores(const std::string& project, fs::DaemonOptions* d) {
+  struct stat st;
+  if (lstat((project + "/.git").c_str(), &st) == 0) d->git_dir = project + "/.git";
+  const char* xdg = getenv("XDG_CONFIG_HOME");
+  const char* home = getenv("HOME");
+  if (xdg && *xdg)
+    d->excludes_file = std::string(xdg) + "/git/ignore";
+  else if (home && *home)
+    d->excludes_file = std::string(home) + "/.config/git/ignore";
 }
 
 Status run_mount(Env& env, const MountOpts& o) {
@@ -188,6 +212,8 @@ Status run_mount(Env& env, const MountOpts& o) {
   d.allow_other = o.allow_other;
   d.passthrough = !o.no_passthrough;
   d.xattr = !o.no_xattr;
+  d.auto_claim = o.auto_claim;
+  find_git_ignores(*project, &d);
   d.stale_seconds = env.clock.stale_seconds;
   d.ready_fd = o.ready_fd;
   d.verbose = env.verbose;
@@ -233,6 +259,7 @@ Status run_mounts(Env& env) {
                      {"pid", m.pid},
                      {"mode", m.mode},
                      {"allowOther", m.allow_other},
+                     {"autoClaim", m.auto_claim},
                      {"startedAt", format_iso(m.started_at)},
                      {"alive", mount_daemon_alive(m)}});
     env.print_json({{"mounts", arr}});
@@ -244,9 +271,9 @@ Status run_mounts(Env& env) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : *mounts)
-    rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.mode,
-                    std::to_string(m.pid), mount_daemon_alive(m) ? "running" : "dead",
-                    format_iso(m.started_at)});
+    rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source,
+                    m.mode + (m.auto_claim ? ", auto-claim" : ""), std::to_string(m.pid),
+                    mount_daemon_alive(m) ? "running" : "dead", format_iso(m.started_at)});
   env.out(render_table({"MOUNTPOINT", "SOURCE", "MODE", "PID", "DAEMON", "SINCE"}, rows, env));
   return Status::ok();
 }
@@ -266,6 +293,9 @@ void register_mount_commands(CLI::App& app, Env& env) {
                   "Serve file data through the daemon even where the kernel could pass it through");
   mount->add_flag("--no-xattr", mo->no_xattr,
                   "No extended attributes through the mount (saves a round trip per new file)");
+  mount->add_flag("--auto-claim", mo->auto_claim,
+                  "A registered agent's first write to an unclaimed file that git does not ignore "
+                  "claims it");
   mount->add_option("--ready-fd", mo->ready_fd, "internal: readiness pipe")->group("");
   mount->callback([&env, mo] { env.run = [&env, mo] { return run_mount(env, *mo); }; });
 

@@ -22,6 +22,14 @@ struct DaemonOptions {
   bool passthrough = true;  // kernel passthrough of file data where possible (root)
   bool xattr = true;        // extended attributes through the mount (else EOPNOTSUPP)
   int64_t stale_seconds = 300;
+  // --auto-claim: a live instance's first write to an unclaimed file that
+  // git does not ignore claims it (fs/guard.h).
+  bool auto_claim = false;
+  // What git ignores (fs/ignore_cache.h), read inside the project through
+  // the source descriptor: the repository's git directory ("" = not a git
+  // work tree; its info/exclude) and core.excludesFile ("" = none).
+  std::string git_dir;
+  std::string excludes_file;
   int ready_fd = -1;  // written "ready\n" (or "error: ...\n") once mounted
   int verbose = 0;
 };
