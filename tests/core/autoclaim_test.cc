@@ -81,5 +81,42 @@ INSTANTIATE_TEST_SUITE_P(
         AutoCase{"covered already", true, kAuto, W::kOpen, true, false, true, kNo, false, false},
         AutoCase{"git ignores it", true, kAuto, W::kOpen, true, false, false, kYes, false, true}));
 
+// An auto-claim follows its file: own_auto_claim finds the one a rename or
+// an unlink takes along, and never a claim made by `aio claim` or another's.
+TEST(AutoClaim, OwnAutoClaimIsTheWritersAutoClaimedFileClaimOnThatPath) {
+  State s;
+  Instance a;
+  a.id = "A";
+  a.project = "/p";
+  auto add = [&](const char* id, const char* who, ClaimType type, const char* target, bool autoc,
+                 const char* project = "/p") {
+    Claim c;
+    c.id = id;
+    c.instance_id = who;
+    c.type = type;
+    c.target = target;
+    c.project = project;
+    c.auto_claimed = autoc;
+    s.claims[id] = c;
+    if (std::string(who) == "A") a.claims.push_back(id);
+  };
+  add("c1", "A", ClaimType::kFile, "tmp.x", true);
+  add("c2", "A", ClaimType::kFile, "kept.x", false);      // claimed by hand
+  add("c3", "B", ClaimType::kFile, "theirs.x", true);     // not A's
+  add("c4", "A", ClaimType::kPattern, "pat.x", true);     // not a file claim
+  add("c5", "A", ClaimType::kFile, "far.x", true, "/q");  // another project
+  s.instances["A"] = a;
+  auto id_of = [&](const char* target) {
+    const Claim* c = own_auto_claim(s, a, target);
+    return c ? c->id : std::string("-");
+  };
+  EXPECT_EQ(id_of("tmp.x"), "c1");
+  EXPECT_EQ(id_of("kept.x"), "-");
+  EXPECT_EQ(id_of("theirs.x"), "-");
+  EXPECT_EQ(id_of("pat.x"), "-");
+  EXPECT_EQ(id_of("far.x"), "-");
+  EXPECT_EQ(id_of("none.x"), "-");
+}
+
 }  // namespace
 }  // namespace aio
