@@ -44,8 +44,17 @@ Status grant_auto_claim(Store& store, const std::string& me, const std::string& 
 
 }  // namespace
 
+bool Guard::other_name_blocked(const Snapshot& snap, const Who& who, const std::string& rel,
+                               const struct stat* st, const Clock& c) const {
+  if (!st || !S_ISREG(st->st_mode) || st->st_nlink < 2 || snap.index.claim_count() == 0)
+    return false;
+  for (const auto& name : tree_.other_names(*st, rel))
+    if (!snap.index.decide(who.instance, name, false, mode_, c).allowed) return true;
+  return false;
+}
+
 void Guard::auto_claim(std::shared_ptr<const Snapshot>* snap, const Who& who, WriteOp op,
-                       const std::string& rel, const FileWrite& fw) {
+                       const std::string& rel, const struct stat* st, const FileWrite& fw) {
   const State& s = *(*snap)->state;
   auto it = s.instances.find(who.instance);
   if (it == s.instances.end()) return;
@@ -61,19 +70,22 @@ void Guard::auto_claim(std::shared_ptr<const Snapshot>* snap, const Who& who, Wr
   ac.truncates = fw.truncates;
   ac.covered = d.claim || d.mine;
   bool claim = should_auto_claim(ac, [&] { return auto_.ignores->ignored(rel, false); });
+  // A write refused below for another name of the file claims nothing.
+  if (claim && other_name_blocked(**snap, who, rel, st, c)) claim = false;
   // The file taken away keeps its auto-claim when the operation is refused.
   bool drop = !fw.removes.empty() && !d.claim && project == it->second.project &&
               own_auto_claim(s, it->second, fw.removes);
   if (!claim && !drop) return;
-  Status st = grant_auto_claim(state_.store(), who.instance, project, rel, claim,
-                               drop ? std::string(fw.removes) : "", c);
-  if (!st && st.code() != Code::kRefused) {
+  Status granted = grant_auto_claim(state_.store(), who.instance, project, rel, claim,
+                                    drop ? std::string(fw.removes) : "", c);
+  if (!granted && granted.code() != Code::kRefused) {
     // The write itself breaks no claim: let it through unclaimed.
-    spdlog::error("auto-claim of {} for {} failed: {}", rel, who.instance, st.message());
+    spdlog::error("auto-claim of {} for {} failed: {}", rel, who.instance, granted.message());
     return;
   }
-  if (st && claim) spdlog::info("auto-claimed {} for {} ({})", rel, who.instance, to_string(op));
-  if (st && drop)
+  if (granted && claim)
+    spdlog::info("auto-claimed {} for {} ({})", rel, who.instance, to_string(op));
+  if (granted && drop)
     spdlog::info("auto-claim of {} by {} dropped ({})", fw.removes, who.instance, to_string(op));
   state_.reload();
   // Judged next on the state with the new claim, or with the winner's when
@@ -87,7 +99,7 @@ int Guard::check(const Who& who, WriteOp op, const std::string& rel, bool subtre
   auto snap = state_.refresh();
   if ((fw.regular || !fw.removes.empty()) && auto_.ignores && !who.instance.empty() &&
       (auto_.mount || snap->index.auto_claimer(who.instance)))
-    auto_claim(&snap, who, op, rel, fw);
+    auto_claim(&snap, who, op, rel, st, fw);
   if (int r = judge(*snap, who, op, rel, subtree, rel); r != 0) return r;
   if (subtree && snap->index.patterns_reach_inside(who.instance, rel, state_.clock())) {
     // Judge what exists beneath the directory against the patterns.

@@ -80,7 +80,11 @@ class Guard {
   // race: the judging that follows refuses then). A store that cannot be
   // written is logged and leaves the path unclaimed.
   void auto_claim(std::shared_ptr<const Snapshot>* snap, const Who& who, WriteOp op,
-                  const std::string& rel, const FileWrite& fw);
+                  const std::string& rel, const struct stat* st, const FileWrite& fw);
+  // The judging of the other names of multiply linked file `st` (reached
+  // as rel) will refuse the write.
+  bool other_name_blocked(const Snapshot& snap, const Who& who, const std::string& rel,
+                          const struct stat* st, const Clock& c) const;
   int judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel, bool subtree,
             const std::string& shown_path);
 

@@ -155,6 +155,24 @@ TEST_F(AutoClaim, AnInstancesOwnAutoClaimWorksWithoutTheMountFlag) {
   EXPECT_TRUE(contains(st.out, "live, auto-claim")) << st.out;
 }
 
+// A claim covers the file's inode: a write refused for another name of the
+// file claims nothing, and an auto-claim covers the other names.
+TEST_F(AutoClaim, HardLinksAreJudgedBeforeClaiming) {
+  ASSERT_NO_FATAL_FAILURE(make_repo());
+  put("h1", "h\n");
+  put("k1", "k\n");
+  ASSERT_EQ(link(src("h1").c_str(), src("h2").c_str()), 0);
+  ASSERT_EQ(link(src("k1").c_str(), src("k2").c_str()), 0);
+  ASSERT_NO_FATAL_FAILURE(mount("enforce", true, {"--auto-claim"}));
+  ASSERT_FALSE(claim(As::kB, "file", "h2").empty());
+  steps({
+      {As::kA, {"write", "h1", "by A"}, "EACCES"},
+      {As::kA, {"write", "k1", "by A"}, "OK"},
+      {As::kB, {"write", "k2", "by B"}, "EACCES"},
+  });
+  EXPECT_EQ(held(), (V{"h2 B", "k1 A auto"}));
+}
+
 TEST_F(AutoClaim, TwoAgentsRacingForFilesEachFileHasOneWriter) {
   ASSERT_NO_FATAL_FAILURE(make_repo());
   ASSERT_NO_FATAL_FAILURE(mount("enforce", true, {"--auto-claim"}));
