@@ -1,6 +1,8 @@
 // claim, check, release.
 #include <sys/stat.h>
 
+#include <map>
+
 #include "cli/env.h"
 #include "core/path.h"
 #include "core/requests.h"
@@ -15,11 +17,29 @@ struct ClaimOpts {
 };
 
 // What is on disk at a claimed path: nullopt when nothing is there yet.
-std::optional<bool> is_directory(const std::string& project, const std::string& rel) {
+std::optional<bool> is_directory(const std::string& path) {
   struct stat st;
-  if (stat(join_root(project, rel).c_str(), &st) != 0) return std::nullopt;
+  if (stat(path.c_str(), &st) != 0) return std::nullopt;
   return S_ISDIR(st.st_mode);
 }
+
+// What is at claimed paths, looked at while the store is not locked (see
+// core/store.h: a lookup through a mount with the lock held can wait
+// forever). A path not looked at yet is a miss: the transaction is given up
+// (changing nothing), the path looked at, and the transaction run again.
+struct Looked {
+  std::map<std::string, std::optional<bool>> kinds;  // absolute path -> is a directory
+  std::string missed;
+  KindProbe probe(const std::string& project) {
+    return [this, project](const std::string& rel) -> std::optional<bool> {
+      std::string path = join_root(project, rel);
+      if (auto it = kinds.find(path); it != kinds.end()) return it->second;
+      missed = path;
+      return std::nullopt;
+    };
+  }
+  void look(const std::string& path) { kinds[path] = is_directory(path); }
+};
 
 Status run_claim(Env& env, const ClaimOpts& o) {
   auto type = parse_claim_kind(o.type);
@@ -38,17 +58,28 @@ Status run_claim(Env& env, const ClaimOpts& o) {
     probe.project = (*me)->project;
     return focus_on(probe, (*me)->id);
   };
-  AIO_RETURN_IF_ERROR(env.store->update_focused(plan, [&](Txn& t) -> Status {
-    auto me = require_identity(t.state(), env.caller, env.clock);
-    if (!me) return me.status();
-    Instance self = **me;
-    auto granted = claim_input(
-        t, self, *type, o.target, env.cwd,
-        [&](const std::string& rel) { return is_directory(self.project, rel); }, env.clock);
-    if (!granted) return granted.status();
-    out = *granted;
-    return Status::ok();
-  }));
+  // The target as typed, from cwd (the usual spelling), is looked at first.
+  Looked looked;
+  bool path = *type == ClaimType::kFile || *type == ClaimType::kDirectory;
+  if (path && !o.target.empty())
+    looked.look(normalize_absolute(o.target.front() == '/' ? o.target : env.cwd + "/" + o.target));
+  for (int round = 0;; ++round) {
+    Status s = env.store->update_focused(plan, [&](Txn& t) -> Status {
+      looked.missed.clear();
+      auto me = require_identity(t.state(), env.caller, env.clock);
+      if (!me) return me.status();
+      Instance self = **me;
+      auto granted =
+          claim_input(t, self, *type, o.target, env.cwd, looked.probe(self.project), env.clock);
+      if (!looked.missed.empty()) return Status::state("look at " + looked.missed + " first");
+      if (!granted) return granted.status();
+      out = *granted;
+      return Status::ok();
+    });
+    if (looked.missed.empty() || round == 2) AIO_RETURN_IF_ERROR(s);
+    if (looked.missed.empty()) break;
+    looked.look(looked.missed);
+  }
   const Claim& c = out.claim;
   std::string shown = c.target.empty() ? "." : c.target;
   if (!out.existed)
@@ -72,8 +103,11 @@ struct CheckOpts {
 // The claim `aio check` asks about: the path as the caller would claim it,
 // in the caller's project (or, for anonymous callers, the registered project
 // holding the path).
+// `look`: whether it may look at what is at the path to tell a file from a
+// directory; not while the store is locked (core/store.h), where a
+// directory is assumed (its focus keeps what a file's would).
 Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
-                          const std::optional<ClaimType>& type, const CheckOpts& o) {
+                          const std::optional<ClaimType>& type, const CheckOpts& o, bool look) {
   std::string project;
   std::string input = o.path;
   if (me.instance) {
@@ -99,11 +133,8 @@ Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
   auto target = canonical_target(probe.type, input, project, env.cwd);
   if (!target) return target.status();
   probe.target = *target;
-  if (!type) {
-    struct stat sb;
-    if (stat(join_root(project, probe.target).c_str(), &sb) == 0 && S_ISDIR(sb.st_mode))
-      probe.type = ClaimType::kDirectory;
-  }
+  if (!type && (!look || is_directory(join_root(project, probe.target)).value_or(false)))
+    probe.type = ClaimType::kDirectory;
   return probe;
 }
 
@@ -115,13 +146,13 @@ Status run_check(Env& env, const CheckOpts& o) {
   }
   // Only the claims that may conflict with the probe need loading.
   auto st = env.store->load_focused([&](const State& s) -> Focus {
-    auto probe = check_probe(env, s, resolve_identity(s, env.caller, env.clock), type, o);
+    auto probe = check_probe(env, s, resolve_identity(s, env.caller, env.clock), type, o, false);
     return probe ? focus_on(*probe) : Focus{};
   });
   if (!st) return st.status();
   const State& s = *st;
   Identity me = resolve_identity(s, env.caller, env.clock);
-  auto made = check_probe(env, s, me, type, o);
+  auto made = check_probe(env, s, me, type, o, true);
   if (!made) return made.status();
   const Claim& probe = *made;
   const std::string& project = probe.project;

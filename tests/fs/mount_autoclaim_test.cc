@@ -3,10 +3,14 @@
 // is refused naming the first; anonymous writers and ignored files claim
 // nothing; the claims go with their instance.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -171,6 +175,44 @@ TEST_F(AutoClaim, HardLinksAreJudgedBeforeClaiming) {
       {As::kB, {"write", "k2", "by B"}, "EACCES"},
   });
   EXPECT_EQ(held(), (V{"h2 B", "k1 A auto"}));
+}
+
+// The daemon waits for the store's lock to auto-claim a new file while the
+// kernel holds the file's directory locked. `aio claim` looks at its target
+// (in that directory) before it takes the lock, never with it held
+// (core/store.h), so both go on once a slow holder lets go of the lock (the
+// claim, waiting first, takes it first).
+TEST_F(AutoClaim, AClaimBesideAFileBeingCreatedNeverDeadlocks) {
+  ASSERT_NO_FATAL_FAILURE(make_repo());
+  ASSERT_NO_FATAL_FAILURE(mount("enforce", true, {"--auto-claim"}));
+  std::atomic<int> done{0};
+  Proc holder, writer, claimer;
+  std::thread t1([&] {
+    holder = run({"flock", home_ + "/state.lock", "sleep", "2"}, {}, root_);
+    ++done;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread t2([&] {
+    claimer = aio(As::kB, {"claim", "file", "src/zzz.ts"});
+    ++done;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::thread t3([&] {
+    writer = probe(As::kA, {"write", "src/new.ts", "A"});
+    ++done;
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (done < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool stuck = done < 3;
+  if (stuck) kill(daemon_, SIGKILL);  // ends the FUSE session: everything waiting wakes up
+  t1.join();
+  t2.join();
+  t3.join();
+  ASSERT_FALSE(stuck) << "deadlock: the writer and the claim waited for each other";
+  EXPECT_EQ(outcome(writer), "OK") << writer.show();
+  EXPECT_EQ(claimer.code, 0) << claimer.show();
+  EXPECT_EQ(held(), (V{"src/new.ts A auto", "src/zzz.ts B"}));
 }
 
 TEST_F(AutoClaim, TwoAgentsRacingForFilesEachFileHasOneWriter) {
