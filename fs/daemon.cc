@@ -139,8 +139,8 @@ struct fuse_session* new_session(const DaemonOptions& o, Fs& fsys) {
 // so that it is read through the source descriptor, never the mount.
 IgnoreOptions ignore_options(const DaemonOptions& o) {
   auto inside = [&](const std::string& path) {
-    if (path.empty() || !is_within(o.source, path) || path == o.source) return path;
-    return path.substr(o.source.size() + 1);
+    if (path.empty() || !is_within(o.source, path)) return path;
+    return path == o.source ? std::string(".") : path.substr(o.source.size() + 1);
   };
   return IgnoreOptions{inside(o.git_dir), inside(o.excludes_file)};
 }
