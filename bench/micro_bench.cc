@@ -11,7 +11,11 @@
 //   PolicyIndex build     what every reload of the state pays
 //   fs::IdentityCache::who  identity on a cache hit (same thread again) and on
 //                           a miss (a new thread: its id is not cached yet)
-//   fs::Guard::check        the whole choke point for an allowed write
+//   fs::Guard::check        the whole choke point for an allowed write; as the
+//                           daemon builds it (an IgnoreCache behind it) for an
+//                           instance's write with --auto-claim off, and with it
+//                           on: on a file the writer holds (every write after
+//                           the first) and on a file git ignores
 //   fs::StateWatch::refresh nothing changed, and after a store update
 //   Store (FileStore)       with 1,000 instances and 10,000 claims: load() from
 //                           the cache, load_focused() on one path (aio check),
@@ -35,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,6 +54,7 @@
 #include "core/timeutil.h"
 #include "fs/guard.h"
 #include "fs/identity.h"
+#include "fs/ignore_cache.h"
 #include "fs/state_watch.h"
 
 namespace aio {
@@ -185,6 +191,8 @@ struct GuardWorld {
   fs::DenialLog denials;
   std::unique_ptr<fs::Guard> guard;
   fs::Heartbeats heartbeats;
+  std::unique_ptr<fs::IgnoreCache> ignores;
+  std::unique_ptr<fs::Guard> guard_auto_off, guard_auto_on;  // as the daemon builds them
   std::unique_ptr<fs::IdentityCache> ids;
   int source_fd = -1;
   std::string error;
@@ -199,6 +207,8 @@ struct GuardWorld {
     home = root + "/home";
     source = root + "/project";
     std::filesystem::create_directories(source + "/w");
+    std::filesystem::create_directories(source + "/build");
+    std::ofstream(source + "/.gitignore") << "*.log\nbuild/\n";
     auto st = open_file_store(home);
     if (!st) {
       error = st.status().message();
@@ -234,11 +244,20 @@ struct GuardWorld {
     watch = std::make_unique<fs::StateWatch>(*store, o);
     tree = std::make_unique<fs::SourceTree>(source_fd);
     guard = std::make_unique<fs::Guard>(*watch, *tree, denials, MountMode::kEnforce);
+    fs::IgnoreOptions io;
+    io.git_dir = ".git";
+    ignores = std::make_unique<fs::IgnoreCache>(source_fd, io);
+    guard_auto_off = std::make_unique<fs::Guard>(*watch, *tree, denials, MountMode::kEnforce,
+                                                 fs::AutoClaimSetup{false, ignores.get()});
+    guard_auto_on = std::make_unique<fs::Guard>(*watch, *tree, denials, MountMode::kEnforce,
+                                                fs::AutoClaimSetup{true, ignores.get()});
     ids = std::make_unique<fs::IdentityCache>(*watch, heartbeats);
     if (Status g = watch->start(); !g) error = g.message();
   }
   ~GuardWorld() {
     ids.reset();
+    guard_auto_on.reset();
+    guard_auto_off.reset();
     guard.reset();
     watch.reset();
     store.reset();
@@ -312,6 +331,26 @@ void BM_GuardCheckAllowed(benchmark::State& st) {
   if (refused) st.SkipWithError("check() refused an unclaimed path");
 }
 BENCHMARK(BM_GuardCheckAllowed);
+
+// Instance A opens `path` for writing through `guard`, as op_open asks.
+void BM_GuardOpen(benchmark::State& st, std::unique_ptr<fs::Guard> GuardWorld::*which,
+                  const char* path) {
+  if (!usable<GuardWorld>(st)) return;
+  fs::Guard& g = *(the<GuardWorld>()->*which);
+  fs::Who who;
+  who.pid = getpid();
+  who.instance = kInstA;
+  fs::FileWrite fw;
+  fw.regular = true;
+  size_t refused = 0;
+  for (auto _ : st) refused += g.check(who, WriteOp::kOpen, path, false, nullptr, fw) != 0;
+  if (refused) st.SkipWithError("check() refused the write");
+}
+constexpr const char* kOwnFile = "src/m0/f0.ts";  // claim 0: a file claim of instance A
+constexpr const char* kIgnored = "build/obj/x.o";
+BENCHMARK_CAPTURE(BM_GuardOpen, auto_claim_off, &GuardWorld::guard_auto_off, kAllowed);
+BENCHMARK_CAPTURE(BM_GuardOpen, auto_claim_on_own_file, &GuardWorld::guard_auto_on, kOwnFile);
+BENCHMARK_CAPTURE(BM_GuardOpen, auto_claim_on_ignored, &GuardWorld::guard_auto_on, kIgnored);
 
 void BM_StateRefreshUnchanged(benchmark::State& st) {
   if (!usable<GuardWorld>(st)) return;

@@ -1,6 +1,4 @@
 // claim, check, release.
-#include <sys/stat.h>
-
 #include "cli/env.h"
 #include "core/path.h"
 #include "core/requests.h"
@@ -14,44 +12,49 @@ struct ClaimOpts {
   std::string target;
 };
 
-Status run_claim(Env& env, const ClaimOpts& o) {
-  auto type = parse_claim_kind(o.type);
-  if (!type) return type.status();
-  // Where the target lands in the caller's project (found once: the focus
-  // planner and the transaction both ask).
-  std::optional<std::pair<std::string, Result<Landing>>> landed;
-  auto landing = [&](const State& s, const std::string& project) -> const Result<Landing>& {
-    if (!landed || landed->first != project)
-      landed.emplace(project, land(env, s, project, *type, o.target));
-    return landed->second;
-  };
-  ClaimOutcome out;
+// One round of aio claim: where the target lands in the caller's project
+// and what is there, found from a state loaded first (no lock: core/store.h),
+// then the claim granted in one transaction that only re-checks the state.
+Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
+                   ClaimOutcome* out) {
+  auto loaded = load_instances(env);
+  if (!loaded) return loaded.status();
+  looked.from(*loaded);
+  auto me = require_identity(*loaded, env.caller, env.clock);
+  if (!me) return me.status();
+  std::string project = (*me)->project;
+  auto where = land(env, *loaded, project, type, o.target);
+  if (!where) return where.status();
+  std::optional<bool> kind = kind_at(where->path);
+  Claim probe;
+  probe.type = type;
+  probe.target = where->target;
+  probe.project = project;
   // Only the claims that may conflict with this one need loading (and our
   // own instance whole, to add the claim to its list).
   auto plan = [&](const State& s) -> Focus {
-    auto me = require_identity(s, env.caller, env.clock);
-    if (!me) return {};
-    const auto& where = landing(s, (*me)->project);
-    if (!where) return {};
-    Claim probe;
-    probe.type = *type;
-    probe.target = where->target;
-    probe.project = (*me)->project;
-    return focus_on(probe, (*me)->id);
+    auto now = require_identity(s, env.caller, env.clock);
+    return focus_on(probe, now ? (*now)->id : "");
   };
-  AIO_RETURN_IF_ERROR(env.store->update_focused(plan, [&](Txn& t) -> Status {
-    auto me = require_identity(t.state(), env.caller, env.clock);
-    if (!me) return me.status();
-    Instance self = **me;
-    const auto& where = landing(t.state(), self.project);
-    if (!where) return where.status();
+  return env.store->update_focused(plan, [&](Txn& t) -> Status {
+    auto now = require_identity(t.state(), env.caller, env.clock);
+    if (!now) return now.status();
+    if (!looked.fits(t.state(), (*now)->project == project)) return Looked::changed();
+    Instance self = **now;
     auto granted = claim_stored(
-        t, self, *type, where->target, [&](const std::string&) { return kind_at(where->path); },
-        env.clock);
+        t, self, type, where->target, [&](const std::string&) { return kind; }, env.clock);
     if (!granted) return granted.status();
-    out = *granted;
+    *out = *granted;
     return Status::ok();
-  }));
+  });
+}
+
+Status run_claim(Env& env, const ClaimOpts& o) {
+  auto type = parse_claim_kind(o.type);
+  if (!type) return type.status();
+  ClaimOutcome out;
+  AIO_RETURN_IF_ERROR(
+      until_fits([&](Looked& looked) { return claim_round(env, *type, o, looked, &out); }));
   const Claim& c = out.claim;
   std::string shown = c.target.empty() ? "." : c.target;
   if (!out.existed)
@@ -74,7 +77,7 @@ struct CheckOpts {
 
 // The claim `aio check` asks about: the path as the caller would claim it,
 // in the caller's project (or, for anonymous callers, the project of the
-// path, core/project.h).
+// path, core/project.h). It looks at the path: never with the store locked.
 Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
                           const std::optional<ClaimType>& type, const CheckOpts& o) {
   std::string project;
@@ -101,23 +104,37 @@ Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
   return probe;
 }
 
+// One look of aio check: the probe placed from the instances loaded first,
+// then only the claims that may conflict with it (*s, *probe).
+Status check_round(Env& env, const std::optional<ClaimType>& type, const CheckOpts& o,
+                   Looked& looked, State* s, Claim* probe) {
+  auto loaded = load_instances(env);
+  if (!loaded) return loaded.status();
+  looked.from(*loaded);
+  Identity then = resolve_identity(*loaded, env.caller, env.clock);
+  auto made = check_probe(env, *loaded, then, type, o);
+  if (!made) return made.status();
+  *probe = *made;
+  auto st = env.store->load_focused([&](const State&) { return focus_on(*probe); });
+  if (!st) return st.status();
+  *s = std::move(st).value();
+  Identity now = resolve_identity(*s, env.caller, env.clock);
+  bool same =
+      !now.instance == !then.instance && (!now.instance || now.instance->project == probe->project);
+  return looked.fits(*s, same) ? Status::ok() : Looked::changed();
+}
+
 Status run_check(Env& env, const CheckOpts& o) {
   std::optional<ClaimType> type;
   if (!o.type.empty()) {
     type = parse_claim_type(o.type);
     if (!type) return Status::invalid("unknown claim type '" + o.type + "'");
   }
-  // Only the claims that may conflict with the probe need loading.
-  auto st = env.store->load_focused([&](const State& s) -> Focus {
-    auto probe = check_probe(env, s, resolve_identity(s, env.caller, env.clock), type, o);
-    return probe ? focus_on(*probe) : Focus{};
-  });
-  if (!st) return st.status();
-  const State& s = *st;
+  State s;
+  Claim probe;
+  AIO_RETURN_IF_ERROR(
+      until_fits([&](Looked& looked) { return check_round(env, type, o, looked, &s, &probe); }));
   Identity me = resolve_identity(s, env.caller, env.clock);
-  auto made = check_probe(env, s, me, type, o);
-  if (!made) return made.status();
-  const Claim& probe = *made;
   const std::string& project = probe.project;
   std::string me_id = me.instance ? me.instance->id : "";
   auto blocking = blockers(s, probe, me_id, env.clock);
@@ -163,31 +180,61 @@ struct ReleaseOpts {
   bool force = false;
 };
 
-Status run_release(Env& env, const ReleaseOpts& o) {
-  std::vector<Claim> released;
-  std::string who;
-  AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
+// Where aio release's paths are, as the caller's project names them from
+// any of its checkouts: found before the store is locked (core/store.h).
+struct ReleasePlaces {
+  std::string project;
+  std::string cwd;   // the working directory
+  std::string what;  // an absolute path typed ("" when not one, or nowhere)
+};
+
+ReleasePlaces release_places(const Env& env, const State& s, const Instance* self,
+                             const ReleaseOpts& o) {
+  ReleasePlaces p{current_project(s, self, env), env.cwd, ""};
+  Hints h = project_hints(env, &s, p.project);
+  if (auto here = locate(env.cwd, h)) p.cwd = here->logical();
+  if (!o.what.empty() && o.what.front() == '/')
+    if (auto there = locate(o.what, h)) p.what = there->logical();
+  return p;
+}
+
+// One round of aio release: places found from the instances loaded first,
+// then the release in one transaction that only re-checks the state.
+Status release_round(Env& env, const ReleaseOpts& o, Looked& looked, std::string* who,
+                     std::vector<Claim>* released) {
+  auto loaded = load_instances(env);
+  if (!loaded) return loaded.status();
+  looked.from(*loaded);
+  Identity then = resolve_identity(*loaded, env.caller, env.clock);
+  ReleasePlaces places = release_places(env, *loaded, then.instance, o);
+  return env.store->update([&](Txn& t) -> Status {
     Identity id = resolve_identity(t.state(), env.caller, env.clock);
     // --force works without an identity, but never under an id that is refused.
     if (!id.instance && (!o.force || !id.problem.empty())) {
       auto me = require_identity(t.state(), env.caller, env.clock);
       return me.status();
     }
+    bool same =
+        !id.instance == !then.instance && (!id.instance || id.instance->project == places.project);
+    if (!looked.fits(t.state(), same)) return Looked::changed();
     std::optional<Instance> self;
     if (id.instance) self = *id.instance;
-    who = self ? self->id : "anonymous";
-    std::string project = current_project(t.state(), self ? &*self : nullptr, env);
-    // Paths as the project names them, from any of its checkouts.
-    Hints h = project_hints(env, &t.state(), project);
-    std::string cwd = env.cwd, what = o.what;
-    if (auto here = locate(env.cwd, h)) cwd = here->logical();
-    if (!what.empty() && what.front() == '/' && !t.state().claims.count(what))
-      if (auto there = locate(what, h)) what = there->logical();
-    auto r = release(t, self ? &*self : nullptr, what, o.force, project, cwd, env.clock);
+    *who = self ? self->id : "anonymous";
+    std::string what = o.what;
+    if (!places.what.empty() && !t.state().claims.count(what)) what = places.what;
+    auto r =
+        release(t, self ? &*self : nullptr, what, o.force, places.project, places.cwd, env.clock);
     if (!r) return r.status();
-    released = *r;
+    *released = *r;
     return Status::ok();
-  }));
+  });
+}
+
+Status run_release(Env& env, const ReleaseOpts& o) {
+  std::vector<Claim> released;
+  std::string who;
+  AIO_RETURN_IF_ERROR(
+      until_fits([&](Looked& looked) { return release_round(env, o, looked, &who, &released); }));
   for (const auto& c : released)
     spdlog::info("release {} ({} {}) of {} by {}{}", c.id, to_string(c.type), c.target,
                  c.instance_id, who, o.force ? " (forced)" : "");

@@ -69,20 +69,32 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Registers the instance bound to `child`, for the project the working
-// directory belongs to, and grants the claims, all or nothing.
-Result<Instance> register_bound(Env& env, const ExecOpts& o, const std::string& tool,
-                                ProcRef child) {
-  std::vector<ClaimType> kinds;
-  for (size_t k = 0; k + 1 < o.claims.size(); k += 2) {
-    auto kind = parse_claim_kind(o.claims[k]);
-    if (!kind) return kind.status();
-    kinds.push_back(*kind);
+// A claim asked for with --claim: its kind, where its target lands in the
+// project and what is there (looked at before the store is locked).
+struct ExecClaim {
+  ClaimType kind;
+  Landing landing;
+  std::optional<bool> is_dir;
+};
+
+// One round of register_bound: the project and the claims' places found from
+// the instances loaded first (never with the store locked: core/store.h),
+// then the registration and the claims in one transaction.
+Status register_round(Env& env, const ExecOpts& o, const std::vector<ClaimType>& kinds,
+                      const std::string& tool, ProcRef child, Looked& looked, Instance* created) {
+  auto loaded = load_instances(env);
+  if (!loaded) return loaded.status();
+  looked.from(*loaded);
+  auto where = locate(env.cwd, project_hints(env, &*loaded));
+  if (!where) return where.status();
+  std::vector<ExecClaim> claims;
+  for (size_t k = 0; k < kinds.size(); ++k) {
+    auto landed = land(env, *loaded, where->project, kinds[k], o.claims[2 * k + 1]);
+    if (!landed) return landed.status();
+    claims.push_back({kinds[k], *landed, kind_at(landed->path)});
   }
-  Instance created;
-  Status s = env.store->update([&](Txn& t) -> Status {
-    auto where = locate(env.cwd, project_hints(env, &t.state()));
-    if (!where) return where.status();
+  return env.store->update([&](Txn& t) -> Status {
+    if (!looked.fits(t.state())) return Looked::changed();
     RegisterRequest r;
     r.tool = tool;
     r.project = where->project;
@@ -95,19 +107,32 @@ Result<Instance> register_bound(Env& env, const ExecOpts& o, const std::string& 
     r.auto_claim = o.auto_claim;
     auto i = register_instance(t, r, env.clock);
     if (!i) return i.status();
-    created = *i;
-    for (size_t k = 0; k < kinds.size(); ++k) {
-      auto landed = land(env, t.state(), created.project, kinds[k], o.claims[2 * k + 1]);
-      if (!landed) return landed.status();
+    *created = *i;
+    for (const auto& c : claims) {
       auto granted = claim_stored(
-          t, created, kinds[k], landed->target,
-          [&](const std::string&) { return kind_at(landed->path); }, env.clock);
+          t, *created, c.kind, c.landing.target, [&](const std::string&) { return c.is_dir; },
+          env.clock);
       if (!granted) return granted.status();
-      created = t.state().instances.at(created.id);
+      *created = t.state().instances.at(created->id);
     }
     return Status::ok();
   });
-  if (!s) return s;
+}
+
+// Registers the instance bound to `child`, for the project the working
+// directory belongs to, and grants the claims, all or nothing.
+Result<Instance> register_bound(Env& env, const ExecOpts& o, const std::string& tool,
+                                ProcRef child) {
+  std::vector<ClaimType> kinds;
+  for (size_t k = 0; k + 1 < o.claims.size(); k += 2) {
+    auto kind = parse_claim_kind(o.claims[k]);
+    if (!kind) return kind.status();
+    kinds.push_back(*kind);
+  }
+  Instance created;
+  AIO_RETURN_IF_ERROR(until_fits([&](Looked& looked) {
+    return register_round(env, o, kinds, tool, child, looked, &created);
+  }));
   return created;
 }
 

@@ -70,37 +70,58 @@ Result<Location> register_location(const Env& env, const State& s, const Registe
   return l;
 }
 
-Status run_register(Env& env, const RegisterOpts& o) {
-  AIO_RETURN_IF_ERROR(validate_tool(o.tool));
-  auto binding = choose_binding(o);
-  if (!binding) return binding.status();
-  Instance created;
+// What run_register did: the instance, where, and whether it was adopted.
+struct Registered {
+  Instance instance;
   Location where;
   bool adopted = false;
-  Status s = env.store->update([&](Txn& t) -> Status {
-    auto l = register_location(env, t.state(), o);
-    if (!l) return l.status();
-    where = *l;
-    if (const Instance* mine = already_bound(t.state(), env, o, where.project)) {
-      created = *mine;
-      adopted = true;
+};
+
+// One round of aio register: the project found from the instances loaded
+// first (register_location looks at the file system and git: never with the
+// store locked, core/store.h), then the registration in one transaction.
+Status register_round(Env& env, const RegisterOpts& o, const ProcRef& bind, Looked& looked,
+                      Registered* out) {
+  auto loaded = load_instances(env);
+  if (!loaded) return loaded.status();
+  looked.from(*loaded);
+  auto l = register_location(env, *loaded, o);
+  if (!l) return l.status();
+  out->where = *l;
+  return env.store->update([&](Txn& t) -> Status {
+    if (!looked.fits(t.state())) return Looked::changed();
+    const std::string& project = out->where.project;
+    if (const Instance* mine = already_bound(t.state(), env, o, project)) {
+      out->instance = *mine;
+      out->adopted = true;
       t.heartbeat(mine->id, env.clock.now);
       return Status::ok();
     }
     RegisterRequest r;
-    r.bind = binding->first;
+    r.bind = bind;
     r.machine_id = env.clock.machine_id;
     r.tool = o.tool;
-    r.project = where.project;
+    r.project = project;
     r.pid = getppid();
     r.sid = env.caller.sid;
     r.sid_start = env.caller.sid_start;
     auto i = register_instance(t, r, env.clock);
     if (!i) return i.status();
-    created = *i;
+    out->instance = *i;
     return Status::ok();
   });
-  AIO_RETURN_IF_ERROR(s);
+}
+
+Status run_register(Env& env, const RegisterOpts& o) {
+  AIO_RETURN_IF_ERROR(validate_tool(o.tool));
+  auto binding = choose_binding(o);
+  if (!binding) return binding.status();
+  Registered reg;
+  AIO_RETURN_IF_ERROR(until_fits(
+      [&](Looked& looked) { return register_round(env, o, binding->first, looked, &reg); }));
+  const Instance& created = reg.instance;
+  const Location& where = reg.where;
+  bool adopted = reg.adopted;
   if (adopted && isatty(STDERR_FILENO) && !o.quiet && !env.json)
     fprintf(stderr, "aio: already registered as %s (bound to pid %lld); using it\n",
             created.id.c_str(), static_cast<long long>(created.bound_pid));
@@ -228,8 +249,16 @@ Json status_json(const Env& env, const State& s, const Identity& me,
                              {"project", m.project},
                              {"pid", m.pid},
                              {"mode", m.mode},
+                             {"autoClaim", m.auto_claim},
                              {"alive", mount_daemon_alive(m)}});
   return j;
+}
+
+// What `aio status` notes after a claim: made by auto-claim, inactive.
+std::string claim_marks(Env& env, const Claim& c, bool active) {
+  std::string marks = c.auto_claimed ? "auto-claimed" : "";
+  if (!active) marks += (marks.empty() ? "" : ", ") + env.paint("inactive", "33");
+  return marks;
 }
 
 Status run_status(Env& env, bool all) {
@@ -266,7 +295,8 @@ Status run_status(Env& env, bool all) {
     size_t n = 0;
     for (const auto& cid : i.claims) n += s.claims.count(cid);
     rows.push_back({(me.instance && me.instance->id == id ? "* " : "  ") + id, i.tool, i.project,
-                    ok ? env.paint("live", "32") : env.paint("stale", "33"),
+                    (ok ? env.paint("live", "32") : env.paint("stale", "33")) +
+                        (i.auto_claim ? ", auto-claim" : ""),
                     format_age(env.clock.now - i.last_heartbeat) + " ago", std::to_string(n),
                     task});
   }
@@ -275,11 +305,9 @@ Status run_status(Env& env, bool all) {
                         env);
   out += "\n" + env.paint("CLAIMS", "1") + " " + std::to_string(s.claims.size()) + "\n";
   rows.clear();
-  for (const auto& [id, c] : s.claims) {
-    bool active = claim_active(s, c, env.clock);
+  for (const auto& [id, c] : s.claims)
     rows.push_back({id, std::string(to_string(c.type)), c.target.empty() ? "." : c.target,
-                    c.instance_id, c.project, active ? "" : env.paint("inactive", "33")});
-  }
+                    c.instance_id, c.project, claim_marks(env, c, claim_active(s, c, env.clock))});
   if (!rows.empty())
     out += render_table({"ID", "TYPE", "TARGET", "HOLDER", "PROJECT", ""}, rows, env);
   if (mounts && !mounts->empty()) {
@@ -287,7 +315,7 @@ Status run_status(Env& env, bool all) {
     rows.clear();
     for (const auto& m : *mounts)
       rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.project,
-                      m.mode, std::to_string(m.pid),
+                      m.mode + (m.auto_claim ? ", auto-claim" : ""), std::to_string(m.pid),
                       mount_daemon_alive(m) ? "running" : env.paint("dead", "33")});
     out += render_table({"MOUNTPOINT", "SOURCE", "PROJECT", "MODE", "PID", "DAEMON"}, rows, env);
   }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/env.h"
+#include "core/gitrepo_cache.h"
 #include "core/mounts.h"
 #include "core/path.h"
 #include "core/timeutil.h"
@@ -32,6 +33,7 @@ struct MountOpts {
   bool no_passthrough = false;
   bool no_xattr = false;
   bool worktree_local = false;
+  bool auto_claim = false;
   int ready_fd = -1;
   std::string serve_project;  // internal: the project, found by the parent
 };
@@ -118,6 +120,7 @@ Status start_background(Env& env, const MountOpts& o, const std::string& source,
     if (o.allow_other) args.push_back("--allow-other");
     if (o.no_passthrough) args.push_back("--no-passthrough");
     if (o.no_xattr) args.push_back("--no-xattr");
+    if (o.auto_claim) args.push_back("--auto-claim");
     for (int k = 0; k < env.verbose; ++k) args.push_back("-v");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -149,11 +152,12 @@ Status start_background(Env& env, const MountOpts& o, const std::string& source,
                     {"mountpoint", mp},
                     {"project", project},
                     {"pid", pid},
-                    {"mode", o.mode}});
+                    {"mode", o.mode},
+                    {"autoClaim", o.auto_claim}});
   } else {
     env.out("mounted " + source + (mp == source ? " in place" : " at " + mp) +
             (project == source ? "" : " for project " + project) + " (mode " + o.mode +
-            ", daemon pid " + std::to_string(pid) + ")\n");
+            (o.auto_claim ? ", auto-claim" : "") + ", daemon pid " + std::to_string(pid) + ")\n");
   }
   return Status::ok();
 }
@@ -206,6 +210,22 @@ Status clear_the_way(Env& env, const std::string& source, const std::string& mp)
   return recover_dead_mount(mp, alive_here);
 }
 
+// What git ignores beyond the .gitignore files, for auto-claim: the facts
+// libgit2 gives about the work tree holding `source` (core/gitrepo.h: its
+// git directory, the common directory's info/exclude, core.excludesFile),
+// looked up before mounting: afterwards they would be read through the
+// mount. A source in no work tree leaves them empty.
+Status find_git_ignores(const Env& env, const std::string& source, fs::DaemonOptions* d) {
+  auto facts = repo_facts(source, env.home + "/gitfacts.json");
+  if (!facts) return facts.status();
+  if (!*facts) return Status::ok();
+  d->git_top = (*facts)->top;
+  d->git_dir = (*facts)->git_dir;
+  d->info_exclude = (*facts)->info_exclude;
+  d->excludes_file = (*facts)->excludes_file;
+  return Status::ok();
+}
+
 Status run_mount(Env& env, const MountOpts& o) {
   auto mode = parse_mount_mode(o.mode);
   if (!mode)
@@ -237,6 +257,8 @@ Status run_mount(Env& env, const MountOpts& o) {
   d.allow_other = o.allow_other;
   d.passthrough = !o.no_passthrough;
   d.xattr = !o.no_xattr;
+  d.auto_claim = o.auto_claim;
+  AIO_RETURN_IF_ERROR(find_git_ignores(env, *source, &d));
   d.stale_seconds = env.clock.stale_seconds;
   d.ready_fd = o.ready_fd;
   d.verbose = env.verbose;
@@ -288,6 +310,7 @@ Status run_mounts(Env& env) {
                      {"pid", m.pid},
                      {"mode", m.mode},
                      {"allowOther", m.allow_other},
+                     {"autoClaim", m.auto_claim},
                      {"startedAt", format_iso(m.started_at)},
                      {"alive", mount_daemon_alive(m)}});
     env.print_json({{"mounts", arr}});
@@ -300,8 +323,8 @@ Status run_mounts(Env& env) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : *mounts)
     rows.push_back({m.mountpoint, m.source == m.mountpoint ? "(in place)" : m.source, m.project,
-                    m.mode, std::to_string(m.pid), mount_daemon_alive(m) ? "running" : "dead",
-                    format_iso(m.started_at)});
+                    m.mode + (m.auto_claim ? ", auto-claim" : ""), std::to_string(m.pid),
+                    mount_daemon_alive(m) ? "running" : "dead", format_iso(m.started_at)});
   env.out(render_table({"MOUNTPOINT", "SOURCE", "PROJECT", "MODE", "PID", "DAEMON", "SINCE"}, rows,
                        env));
   return Status::ok();
@@ -326,6 +349,9 @@ void register_mount_commands(CLI::App& app, Env& env) {
                   "No extended attributes through the mount (saves a round trip per new file)");
   mount->add_flag("--worktree-local", mo->worktree_local,
                   "Mounting a linked git worktree: serve it as its own project");
+  mount->add_flag("--auto-claim", mo->auto_claim,
+                  "A registered agent's first write to an unclaimed file that git does not ignore "
+                  "claims it");
   mount->add_option("--ready-fd", mo->ready_fd, "internal: readiness pipe")->group("");
   mount->add_option("--serve-project", mo->serve_project, "internal: the project served")
       ->group("");

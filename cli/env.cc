@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "core/gitrepo_cache.h"
 #include "core/mounts.h"
 #include "core/path.h"
@@ -83,6 +85,48 @@ Result<Landing> land(const Env& env, const State& s, const std::string& project,
   auto l = locate_typed(input, env.cwd, h);
   if (!l) return l.status();
   return Landing{l->rel, join_root(l->checkout.empty() ? l->project : l->checkout, l->rel)};
+}
+
+Result<State> load_instances(Env& env) {
+  return env.store->load_focused([](const State&) {
+    Focus f;
+    f.keep = [](std::string_view, ClaimType, std::string_view) { return false; };
+    return f;
+  });
+}
+
+namespace {
+
+std::vector<std::string> sorted_projects(const State& s) {
+  auto p = registered_projects(s);
+  std::sort(p.begin(), p.end());
+  return p;
+}
+
+}  // namespace
+
+void Looked::from(const State& loaded) {
+  projects_ = sorted_projects(loaded);
+  stale_ = false;
+}
+
+bool Looked::fits(const State& locked, bool same) {
+  stale_ = !same || sorted_projects(locked) != projects_;
+  return !stale_;
+}
+
+Status Looked::changed() {
+  return Status::state("the state changed while aio looked at the project's files");
+}
+
+Status until_fits(const std::function<Status(Looked&)>& round) {
+  constexpr int kRounds = 5;
+  for (int k = 1;; ++k) {
+    Looked looked;
+    Status s = round(looked);
+    if (!looked.stale() || k == kRounds) return s;
+    spdlog::debug("the registered projects changed while looking; looking again");
+  }
 }
 
 }  // namespace aio::cli

@@ -70,6 +70,44 @@ struct Landing {
 };
 Result<Landing> land(const Env& env, const State& s, const std::string& project, ClaimType type,
                      const std::string& input);
+// ---- looking before the store is locked (core/store.h) ----
+// What core/project's rules read on disk (realpath, libgit2) and what is at
+// a claimed path (kind_at) must be read while the store is not locked: a
+// lookup through an aio mount can wait for a directory the kernel holds
+// locked while the mount's daemon waits for the store's lock. So a command
+// loads the state first (load_instances), places its paths and looks at
+// them with it, and only then runs its transaction, which first asks
+// Looked::fits whether the state under the lock still places paths as the
+// loaded one did (the rules read a state only for its registered
+// projects). When it does not, the transaction changes nothing and the
+// command looks again (until_fits).
+
+// Every instance (whole but for the `claims` lists), no claims: what a
+// command needs to place paths and resolve the caller before it locks.
+Result<State> load_instances(Env& env);
+
+class Looked {
+ public:
+  // What was found is from `loaded` (a state read without the lock).
+  void from(const State& loaded);
+  // Does `locked` place paths as the loaded state did, and does the rest of
+  // what the caller found still hold (`same`)? When not, the transaction
+  // must change nothing (return the Status this returns as false) and the
+  // command look again.
+  bool fits(const State& locked, bool same = true);
+  bool stale() const { return stale_; }
+  static Status changed();
+
+ private:
+  std::vector<std::string> projects_;  // registered projects, sorted
+  bool stale_ = false;
+};
+
+// Runs `round` (load, look, lock and transact with a fresh Looked) again
+// while its transaction finds that what it looked at no longer fits; a
+// few times at most, then it fails (kState) saying so.
+Status until_fits(const std::function<Status(Looked&)>& round);
+
 // The project a command works on: the caller's instance project, else the
 // project of the working directory (core/project.h), else, when that cannot
 // be read (a broken repository), the directory itself.

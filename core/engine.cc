@@ -43,7 +43,6 @@ bool claim_active(const State& s, const Claim& claim, const Clock& c) {
   return it != s.instances.end() && is_live(it->second, c);
 }
 
-
 // ---------------------------------------------------------------- registration
 
 Status validate_tool(std::string_view tool) {
@@ -216,7 +215,7 @@ std::string describe_holder(const Blocker& b, std::string_view seen_from) {
 }
 
 Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
-                                 const std::string& target, const Clock& c) {
+                                 const std::string& target, const Clock& c, bool auto_claimed) {
   const State& s = t.state();
   for (const auto& [id, claim] : s.claims) {
     if (claim.instance_id == me.id && claim.type == type && claim.target == target &&
@@ -232,6 +231,7 @@ Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
   probe.project = me.project;
   probe.exclusive = true;
   probe.claimed_at = c.now;
+  probe.auto_claimed = auto_claimed;
   auto blocking = blockers(s, probe, me.id, c);
   if (!blocking.empty()) {
     std::string shown = target.empty() ? "." : target;

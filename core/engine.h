@@ -111,8 +111,10 @@ struct ClaimOutcome {
   bool existed = false;  // re-claim of something already held
 };
 // Grants the claim or refuses (kRefused) naming the blocking claim and holder.
+// `auto_claimed`: made by the mount's --auto-claim on a first write.
 Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
-                                 const std::string& target, const Clock& c);
+                                 const std::string& target, const Clock& c,
+                                 bool auto_claimed = false);
 
 struct Blocker {
   const Claim* claim = nullptr;

@@ -35,6 +35,7 @@ Result<std::vector<MountRecord>> read_locked(const std::string& home) {
     r.pid_start = m.value("pidStart", int64_t{0});
     r.mode = m.value("mode", "enforce");
     r.allow_other = m.value("allowOther", false);
+    r.auto_claim = m.value("autoClaim", false);
     r.started_at = m.value("startedAt", int64_t{0});
     if (!r.mountpoint.empty()) out.push_back(std::move(r));
   }
@@ -51,6 +52,7 @@ Status write_locked(const std::string& home, const std::vector<MountRecord>& ms)
                    {"pidStart", m.pid_start},
                    {"mode", m.mode},
                    {"allowOther", m.allow_other},
+                   {"autoClaim", m.auto_claim},
                    {"startedAt", m.started_at}});
   return write_file_atomic(path_of(home), Json{{"mounts", arr}}.dump(2) + "\n", 0600);
 }

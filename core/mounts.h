@@ -28,7 +28,8 @@ struct MountRecord {
   int64_t pid_start = 0;   // daemon start time (ticks), guards pid reuse
   std::string mode;        // enforce | strict | advisory
   bool allow_other = false;
-  int64_t started_at = 0;  // unix seconds
+  bool auto_claim = false;  // --auto-claim
+  int64_t started_at = 0;   // unix seconds
 };
 
 // Is the recorded daemon still the process that mounted?

@@ -84,6 +84,8 @@ std::string_view extension(std::string_view name) {
 
 PolicyIndex::PolicyIndex(std::shared_ptr<const State> state, std::string project)
     : state_(std::move(state)), project_(std::move(project)) {
+  for (const auto& [id, inst] : state_->instances)
+    if (inst.auto_claim && inst.project == project_) auto_claimers_.push_back(id);
   for (const auto& [id, claim] : state_->claims) {
     if (claim.type == ClaimType::kTask) continue;
     bool own = claim.project == project_;
@@ -263,6 +265,7 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
   }
 
   Decision d;
+  d.mine = mine;
   std::string shown = rel.empty() ? std::string(".") : std::string(rel);
   if (blocking) {
     d.allowed = false;

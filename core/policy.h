@@ -57,6 +57,7 @@ struct Decision {
   bool would_refuse = false;         // advisory mode: allowed, but enforce would refuse
   const Claim* claim = nullptr;      // the blocking claim (null: strict mode, nothing held)
   const Instance* holder = nullptr;  // its instance
+  bool mine = false;                 // an active claim of the caller covers the path
   std::string reason;                // human sentence for logs and .aio/denials
 };
 
@@ -82,6 +83,14 @@ class PolicyIndex {
   // Some active pattern claim of another instance could cover a path
   // strictly beneath `dir`.
   bool patterns_reach_inside(std::string_view me, std::string_view dir, const Clock& clock) const;
+  // `me` is an instance of this project whose own autoClaim is set (one
+  // test of an empty list when no instance has it).
+  bool auto_claimer(std::string_view me) const {
+    if (auto_claimers_.empty() || me.empty()) return false;
+    for (const auto& id : auto_claimers_)
+      if (id == me) return true;
+    return false;
+  }
 
  private:
   struct Entry {
@@ -126,7 +135,8 @@ class PolicyIndex {
   Map<std::vector<Entry>> files_;
   Map<std::vector<Entry>> dirs_;
   Patterns patterns_;
-  std::vector<Outer> outer_;  // usually empty
+  std::vector<Outer> outer_;                // usually empty
+  std::vector<std::string> auto_claimers_;  // instances of the project with autoClaim
 };
 
 }  // namespace aio

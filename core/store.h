@@ -13,6 +13,14 @@
 //  - a state that cannot be parsed is never overwritten: every call fails
 //    with kState naming the file and the parse error;
 //  - notes are appended durably and never rewrite the hot state.
+//
+// What callers must not do: look at a project's files (stat, realpath, open)
+// inside a planner or a transaction, that is with the store's lock held.
+// Through an aio mount such a lookup can wait for a directory the kernel
+// holds locked while the mount's daemon serves a create, a rename or an
+// unlink there, and the daemon may be waiting for this very lock (to
+// auto-claim the file, or to load a changed state): neither would ever go
+// on. Look before, and run the transaction again when it needs more.
 #pragma once
 
 #include <functional>

@@ -20,6 +20,7 @@
 #include "core/fileio.h"
 #include "core/logging.h"
 #include "core/mounts.h"
+#include "core/path.h"
 #include "core/procinfo.h"
 #include "core/timeutil.h"
 #include "fs/heartbeats.h"
@@ -166,6 +167,20 @@ struct fuse_session* new_session(const DaemonOptions& o, Fs& fsys) {
   return se;
 }
 
+// Where the ignore files are: what lies inside the source relative to it,
+// so that it is read through the source descriptor, never the mount.
+IgnoreOptions ignore_options(const DaemonOptions& o) {
+  auto prefix = relative_to(o.git_top, o.source);
+  if (o.git_top.empty() || o.git_dir.empty() || !prefix) return {};  // in no work tree
+  auto inside = [&](const std::string& path) {
+    auto rel = relative_to(o.source, path);
+    if (path.empty() || !rel) return path;
+    return rel->empty() ? std::string(".") : *rel;
+  };
+  return IgnoreOptions{inside(o.git_dir), inside(o.excludes_file), inside(o.info_exclude), *prefix,
+                       o.git_top};
+}
+
 // Records the running mount in $AIO_HOME (for `aio mounts` and recovery).
 MountRecord record_mount(const DaemonOptions& o) {
   MountRecord rec;
@@ -176,11 +191,12 @@ MountRecord record_mount(const DaemonOptions& o) {
   if (auto st = proc_stat(rec.pid)) rec.pid_start = st->start;
   rec.mode = std::string(to_string(o.mode));
   rec.allow_other = o.allow_other;
+  rec.auto_claim = o.auto_claim;
   rec.started_at = now_seconds();
   if (Status s = add_mount(o.home, rec); !s)
     spdlog::warn("cannot record the mount: {}", s.message());
-  spdlog::info("mounted {} on {} for project {} (mode {}, pid {})", o.source, o.mountpoint,
-               rec.project, rec.mode, rec.pid);
+  spdlog::info("mounted {} on {} for project {} (mode {}{}, pid {})", o.source, o.mountpoint,
+               rec.project, rec.mode, o.auto_claim ? ", auto-claim" : "", rec.pid);
   return rec;
 }
 
@@ -264,10 +280,11 @@ int run_daemon(const DaemonOptions& o) {
   if (Status s = state.start(); !s) return fail(s.message());
   SourceTree tree(source_fd);
   DenialLog denials;
-  Guard guard(state, tree, denials, o.mode);
+  IgnoreCache ignores(source_fd, ignore_options(o));
+  Guard guard(state, tree, denials, o.mode, AutoClaimSetup{o.auto_claim, &ignores});
   Heartbeats heartbeats;
   IdentityCache ids(state, heartbeats);
-  VFiles vfiles(state, denials, tree, o.mode);
+  VFiles vfiles(state, denials, tree, o.mode, o.auto_claim);
   raise_fd_limit();  // every inode the kernel knows holds an O_PATH descriptor
   FsOptions fo;
   fo.root_fd = source_fd;

@@ -26,7 +26,18 @@ struct DaemonOptions {
   bool passthrough = true;  // kernel passthrough of file data where possible (root)
   bool xattr = true;        // extended attributes through the mount (else EOPNOTSUPP)
   int64_t stale_seconds = 300;
-  int ready_fd = -1;  // written "ready\n" (or "error: ...\n") once mounted
+  // --auto-claim: a live instance's first write to an unclaimed file that
+  // git does not ignore claims it (fs/guard.h).
+  bool auto_claim = false;
+  // What git ignores (fs/ignore_cache.h): the facts libgit2 gives about the
+  // work tree holding the source (core/gitrepo.h), found by the caller
+  // before the daemon mounts. What lies inside the source is read through
+  // its descriptor, never the mount.
+  std::string git_top;        // the top of the work tree ("" = the source is in none)
+  std::string git_dir;        // its git directory (a linked worktree's own)
+  std::string info_exclude;   // <common dir>/info/exclude
+  std::string excludes_file;  // core.excludesFile, else git's default ("" = none)
+  int ready_fd = -1;          // written "ready\n" (or "error: ...\n") once mounted
   int verbose = 0;
 };
 

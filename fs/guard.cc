@@ -4,13 +4,102 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/autoclaim.h"
 #include "core/timeutil.h"
 
 namespace aio::fs {
 
+namespace {
+
+// In one transaction: drops me's auto-claim of file `drop` (when given),
+// then claims `rel` for me (when `claim`), marked autoClaimed.
+Status grant_auto_claim(Store& store, const std::string& me, const std::string& project,
+                        const std::string& rel, bool claim, const std::string& drop,
+                        const Clock& c) {
+  Claim probe;
+  probe.type = ClaimType::kFile;
+  probe.target = rel;
+  probe.project = project;
+  Focus focus = focus_on(probe, me);
+  focus.keep = [probe, drop](std::string_view p, ClaimType type, std::string_view target) {
+    return may_conflict(probe, p, type, target) ||
+           (type == ClaimType::kFile && target == drop && p == probe.project);
+  };
+  return store.update_focused(
+      [&](const State&) { return focus; },
+      [&](Txn& t) -> Status {
+        auto it = t.state().instances.find(me);
+        if (it == t.state().instances.end() || !is_live(it->second, c)) return Status::ok();
+        Instance self = it->second;
+        if (const Claim* old = drop.empty() ? nullptr : own_auto_claim(t.state(), self, drop)) {
+          std::string id = old->id;
+          if (auto r = release(t, &self, id, false, project, project, c); !r) return r.status();
+        }
+        if (!claim) return Status::ok();
+        self = t.state().instances.at(me);
+        auto g = grant_claim(t, self, ClaimType::kFile, rel, c, /*auto_claimed=*/true);
+        return g ? Status::ok() : g.status();
+      });
+}
+
+}  // namespace
+
+bool Guard::other_name_blocked(const Snapshot& snap, const Who& who, const std::string& rel,
+                               const struct stat* st, const Clock& c) const {
+  if (!st || !S_ISREG(st->st_mode) || st->st_nlink < 2 || snap.index.claim_count() == 0)
+    return false;
+  for (const auto& name : tree_.other_names(*st, rel))
+    if (!snap.index.decide(who.instance, name, false, mode_, c).allowed) return true;
+  return false;
+}
+
+void Guard::auto_claim(std::shared_ptr<const Snapshot>* snap, const Who& who, WriteOp op,
+                       const std::string& rel, const struct stat* st, const FileWrite& fw) {
+  const State& s = *(*snap)->state;
+  auto it = s.instances.find(who.instance);
+  if (it == s.instances.end()) return;
+  Clock c = state_.clock();
+  const std::string& project = state_.options().project;
+  Decision d = (*snap)->index.decide(who.instance, rel, false, mode_, c);
+  AutoClaimCase ac;
+  ac.mount_auto_claim = auto_.mount;
+  ac.writer = &it->second;
+  ac.project = project;
+  ac.op = op;
+  ac.regular_file = fw.regular;
+  ac.truncates = fw.truncates;
+  ac.covered = d.claim || d.mine;
+  bool claim = should_auto_claim(ac, [&] { return auto_.ignores->ignored(rel, false); });
+  // A write refused below for another name of the file claims nothing.
+  if (claim && other_name_blocked(**snap, who, rel, st, c)) claim = false;
+  // The file taken away keeps its auto-claim when the operation is refused.
+  bool drop = !fw.removes.empty() && !d.claim && project == it->second.project &&
+              own_auto_claim(s, it->second, fw.removes);
+  if (!claim && !drop) return;
+  Status granted = grant_auto_claim(state_.store(), who.instance, project, rel, claim,
+                                    drop ? std::string(fw.removes) : "", c);
+  if (!granted && granted.code() != Code::kRefused) {
+    // The write itself breaks no claim: let it through unclaimed.
+    spdlog::error("auto-claim of {} for {} failed: {}", rel, who.instance, granted.message());
+    return;
+  }
+  if (granted && claim)
+    spdlog::info("auto-claimed {} for {} ({})", rel, who.instance, to_string(op));
+  if (granted && drop)
+    spdlog::info("auto-claim of {} by {} dropped ({})", fw.removes, who.instance, to_string(op));
+  state_.reload();
+  // Judged next on the state with the new claim, or with the winner's when
+  // another instance claimed it first (refused then, naming it). A drop
+  // alone is judged on the state before it: the file was the writer's.
+  if (claim) *snap = state_.refresh();
+}
+
 int Guard::check(const Who& who, WriteOp op, const std::string& rel, bool subtree,
-                 const struct stat* st) {
+                 const struct stat* st, const FileWrite& fw) {
   auto snap = state_.refresh();
+  if ((fw.regular || !fw.removes.empty()) && auto_.ignores && !who.instance.empty() &&
+      (auto_.mount || snap->index.auto_claimer(who.instance)))
+    auto_claim(&snap, who, op, rel, st, fw);
   if (int r = judge(*snap, who, op, rel, subtree, rel); r != 0) return r;
   if (subtree && snap->index.patterns_reach_inside(who.instance, rel, state_.clock())) {
     // Judge what exists beneath the directory against the patterns.

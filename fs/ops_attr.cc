@@ -94,7 +94,8 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
   Handle* h = file_handle(fi);
   int rv = 0;
   // A handle opened for writing was judged at open; anything else asks now.
-  if (!(h && h->writable)) rv = guard_inode(fs, writer(req, fi), WriteOp::kSetattr, in);
+  if (!(h && h->writable))
+    rv = guard_inode(fs, writer(req, fi), WriteOp::kSetattr, in, to_set & FUSE_SET_ATTR_SIZE);
   if (rv == 0) rv = set_attrs(fs, in, h, attr, to_set);
   struct stat st;
   if (rv == 0) rv = stat_inode(fs, in, h, &st);

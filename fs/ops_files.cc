@@ -46,8 +46,10 @@ int create_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, mode_t mode,
   if (int rv = pin.error()) return rv;
   struct stat before;
   bool existed = fstatat(pin.fd(), name, &before, AT_SYMLINK_NOFOLLOW) == 0;
+  FileWrite fw;
+  fw.regular = !existed || S_ISREG(before.st_mode);
   if (int rv = fs.guard.check(h->opener, WriteOp::kCreate, fs.inodes.child_path(p, name), false,
-                              existed ? &before : nullptr))
+                              existed ? &before : nullptr, fw))
     return rv;
   h->fd = openat(pin.fd(), name, real_flags(flags) | O_CREAT | (flags & O_EXCL), mode);
   if (h->fd < 0) return -errno;

@@ -38,9 +38,13 @@ void make_node_op(fuse_req_t req, fuse_ino_t parent, const char* name, WriteOp o
 // unlink and rmdir.
 int remove_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, bool dir) {
   // Claims beneath an (empty) directory name things its claimer means to
-  // create there, so rmdir judges the subtree.
-  if (int rv = fs.guard.check(writer(req, nullptr), dir ? WriteOp::kRmdir : WriteOp::kUnlink,
-                              fs.inodes.child_path(p, name), dir))
+  // create there, so rmdir judges the subtree. An unlinked file takes its
+  // writer's auto-claim along.
+  std::string rel = fs.inodes.child_path(p, name);
+  FileWrite fw;
+  if (!dir) fw.removes = rel;
+  if (int rv = fs.guard.check(writer(req, nullptr), dir ? WriteOp::kRmdir : WriteOp::kUnlink, rel,
+                              dir, nullptr, fw))
     return rv;
   Pin pin(fs.inodes, p);
   if (int rv = pin.error()) return rv;
@@ -67,9 +71,15 @@ int rename_name(fuse_req_t req, Fs& fs, Inode* a, const char* name, Inode* b, co
   bool a_dir = have_a && S_ISDIR(sa.st_mode), b_dir = have_b && S_ISDIR(sb.st_mode);
   // The source name and everything beneath a renamed directory change; so
   // does the destination (and, for an exchange, what moves the other way).
-  if (int rv = fs.guard.check(w, WriteOp::kRename, fs.inodes.child_path(a, name), a_dir)) return rv;
-  if (int rv =
-          fs.guard.check(w, WriteOp::kRename, fs.inodes.child_path(b, newname), a_dir || b_dir))
+  std::string from = fs.inodes.child_path(a, name);
+  if (int rv = fs.guard.check(w, WriteOp::kRename, from, a_dir)) return rv;
+  // A regular file moved onto the destination writes it, for auto-claim;
+  // an exchange is judged only.
+  FileWrite fw;
+  fw.regular = have_a && S_ISREG(sa.st_mode) && !(flags & RENAME_EXCHANGE);
+  if (fw.regular) fw.removes = from;
+  if (int rv = fs.guard.check(w, WriteOp::kRename, fs.inodes.child_path(b, newname), a_dir || b_dir,
+                              nullptr, fw))
     return rv;
   if (renameat2(pin_a.fd(), name, pin_b.fd(), newname, flags) != 0) return -errno;
   if (have_a) fs.inodes.moved(sa, b, newname);

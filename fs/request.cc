@@ -16,12 +16,15 @@ Who writer(fuse_req_t req, const struct fuse_file_info* fi) {
   return fs_of(req).ids.who(tid);
 }
 
-int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in) {
+int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates) {
   Pin pin(fs.inodes, in);
   if (int rv = pin.error()) return rv;
   struct stat st;
   bool have = fstatat(pin.fd(), "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0;
-  return fs.guard.check(w, op, fs.inodes.path_of(in), false, have ? &st : nullptr);
+  FileWrite fw;
+  fw.regular = have && S_ISREG(st.st_mode);
+  fw.truncates = truncates;
+  return fs.guard.check(w, op, fs.inodes.path_of(in), false, have ? &st : nullptr, fw);
 }
 
 void give_to_caller(fuse_req_t req, int dirfd, const char* name) {

@@ -84,8 +84,9 @@ Who caller(fuse_req_t req);
 Who writer(fuse_req_t req, const struct fuse_file_info* fi);
 
 // Asks the guard about an existing inode: the name it was last reached by,
-// and its other names when it has several links. 0 or -errno.
-int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in);
+// and its other names when it has several links (`truncates`: a setattr
+// changes its size, for auto-claim). 0 or -errno.
+int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates = false);
 
 // New files belong to the caller, as on a bare disk, when the daemon is root.
 void give_to_caller(fuse_req_t req, int dirfd, const char* name);

@@ -44,19 +44,14 @@ std::shared_ptr<const Snapshot> StateWatch::load_snapshot(uint64_t generation) {
       Snapshot{state, PolicyIndex(state, opts_.project), IdentityIndex(*state), generation});
 }
 
-std::shared_ptr<const Snapshot> StateWatch::refresh() {
-  // Fast path, no lock: no event queued and nobody mid-reload. A thread that
-  // drained events raises reloading_ first, so seeing an empty queue while it
-  // is still loading sends us to wait for it below.
-  int queued = 0;
-  if (ioctl(inotify_fd_, FIONREAD, &queued) == 0 && queued == 0 && reloading_.load() == 0)
-    return snap_.load();
-  std::lock_guard lock(refresh_mu_);
-  reloading_.store(1);
-  struct Lower {
-    std::atomic<int>& flag;
-    ~Lower() { flag.store(0); }
-  } lower{reloading_};
+// Raises reloading_ while a thread that holds refresh_mu_ drains and loads.
+struct StateWatch::Reloading {
+  explicit Reloading(std::atomic<int>& f) : flag(f) { flag.store(1); }
+  ~Reloading() { flag.store(0); }
+  std::atomic<int>& flag;
+};
+
+bool StateWatch::drain() {
   bool changed = false;
   alignas(struct inotify_event) char buf[4096];
   for (;;) {
@@ -71,6 +66,19 @@ std::shared_ptr<const Snapshot> StateWatch::refresh() {
       p += sizeof(struct inotify_event) + ev->len;
     }
   }
+  return changed;
+}
+
+std::shared_ptr<const Snapshot> StateWatch::refresh() {
+  // Fast path, no lock: no event queued and nobody mid-reload. A thread that
+  // drained events raises reloading_ first, so seeing an empty queue while it
+  // is still loading sends us to wait for it below.
+  int queued = 0;
+  if (ioctl(inotify_fd_, FIONREAD, &queued) == 0 && queued == 0 && reloading_.load() == 0)
+    return snap_.load();
+  std::lock_guard lock(refresh_mu_);
+  Reloading raised(reloading_);
+  bool changed = drain();
   auto cur = snap_.load();
   if (!changed) return cur;
   auto next = load_snapshot(cur->generation + 1);
@@ -83,6 +91,8 @@ std::shared_ptr<const Snapshot> StateWatch::refresh() {
 
 void StateWatch::reload() {
   std::lock_guard lock(refresh_mu_);
+  Reloading raised(reloading_);
+  drain();  // the events queued so far are older than the load below
   auto cur = snap_.load();
   if (auto next = load_snapshot(cur->generation + 1)) snap_.store(next);
 }

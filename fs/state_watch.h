@@ -5,8 +5,9 @@
 // only when state.json or journal.jsonl changed; any CLI command that
 // returned before the caller's operation began has queued its event by then,
 // so whatever is decided on the snapshot refresh() returns sees it. reload()
-// reloads unconditionally (after the mount's own store writes). A state that
-// cannot be loaded keeps the last good snapshot in force.
+// reloads unconditionally (after the mount's own store writes), draining the
+// events queued so far, so the next refresh() does not load the same state
+// again. A state that cannot be loaded keeps the last good snapshot in force.
 //
 // Snapshots are published through an atomic shared_ptr, so readers take no
 // lock and a snapshot stays valid for as long as a reader holds it.
@@ -63,6 +64,10 @@ class StateWatch {
 
  private:
   std::shared_ptr<const Snapshot> load_snapshot(uint64_t generation);
+  // Reads every queued event (refresh_mu_ held): did state.json or
+  // journal.jsonl change?
+  bool drain();
+  struct Reloading;
 
   Store& store_;
   const WatchOptions opts_;

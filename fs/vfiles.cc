@@ -39,11 +39,11 @@ std::string claims_table(const State& s, const std::string& project, const Clock
   for (const auto& [id, cl] : s.claims) {
     if (cl.project != project || !claim_active(s, cl, c)) continue;
     const Instance& h = s.instances.at(cl.instance_id);
-    rows.push_back(
-        {id, std::string(to_string(cl.type)), cl.target.empty() ? "." : cl.target, h.id, h.tool});
+    rows.push_back({id, std::string(to_string(cl.type)), cl.target.empty() ? "." : cl.target, h.id,
+                    h.tool, cl.auto_claimed ? "auto-claimed" : ""});
   }
   if (rows.empty()) return "";
-  return render_table({"ID", "TYPE", "TARGET", "HOLDER", "TOOL"}, rows);
+  return render_table({"ID", "TYPE", "TARGET", "HOLDER", "TOOL", ""}, rows);
 }
 
 // "/.aio" and everything beneath it.
@@ -130,12 +130,13 @@ std::string VFiles::render(const VNode& n, const Who& who) {
       Json j = state_json(s, c, project);
       j["project"] = project;
       j["mode"] = std::string(to_string(mode_));
+      j["autoClaim"] = auto_claim_;
       j["you"] = who.instance.empty() ? Json(nullptr) : Json(who.instance);
       return j.dump(2) + "\n";
     }
     case VNode::kStatus: {
-      std::string out =
-          "aio mount of " + project + " (mode " + std::string(to_string(mode_)) + ")\n";
+      std::string out = "aio mount of " + project + " (mode " + std::string(to_string(mode_)) +
+                        (auto_claim_ ? ", auto-claim" : "") + ")\n";
       out += "you: " +
              (who.instance.empty() ? "anonymous (" + who.why + ")"
                                    : who.instance + " (via " + who.rule + ")") +
@@ -145,9 +146,11 @@ std::string VFiles::render(const VNode& n, const Who& who) {
         if (i.project != project) continue;
         size_t claims = 0;
         for (const auto& cid : i.claims) claims += s.claims.count(cid);
-        rows.push_back({id, i.tool, is_live(i, c) ? "live" : "stale",
-                        format_age(c.now - i.last_heartbeat) + " ago", std::to_string(claims),
-                        i.current_task.value_or("")});
+        rows.push_back(
+            {id, i.tool,
+             std::string(is_live(i, c) ? "live" : "stale") + (i.auto_claim ? ", auto-claim" : ""),
+             format_age(c.now - i.last_heartbeat) + " ago", std::to_string(claims),
+             i.current_task.value_or("")});
       }
       out += "INSTANCES " + std::to_string(rows.size()) + "\n";
       if (!rows.empty())

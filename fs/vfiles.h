@@ -50,9 +50,11 @@ class VFiles {
  public:
   // Reads the state through `state` (and acts through its store), records
   // refused writes in `denials`, and asks `tree` whether a claimed path is a
-  // directory. All of them outlive it.
-  VFiles(StateWatch& state, DenialLog& denials, const SourceTree& tree, MountMode mode)
-      : state_(state), denials_(denials), tree_(tree), mode_(mode) {}
+  // directory. All of them outlive it. `auto_claim`: the mount's
+  // --auto-claim, shown in status and status.json.
+  VFiles(StateWatch& state, DenialLog& denials, const SourceTree& tree, MountMode mode,
+         bool auto_claim = false)
+      : state_(state), denials_(denials), tree_(tree), mode_(mode), auto_claim_(auto_claim) {}
   // Fills *st. Files report size 0, as /proc does: their content depends on
   // the reader and on the state at open, and the kernel caches a reported
   // size across readers and state changes (attr_timeout), so tools that seek
@@ -71,6 +73,7 @@ class VFiles {
   DenialLog& denials_;
   const SourceTree& tree_;
   const MountMode mode_;
+  const bool auto_claim_;
 };
 
 }  // namespace aio::fs

@@ -110,6 +110,34 @@ INSTANTIATE_TEST_SUITE_P(Table, PolicyDecide,
                              PolicyCase{"B", "a/f.ts", false, Adv, true, true, "c1"},
                              PolicyCase{"B", "free.c", false, Adv, true, false, ""}));
 
+// What --auto-claim asks of a decision: does an active claim of the caller
+// cover the path, and which instances auto-claim?
+TEST(PolicyIndex, SaysWhenTheCallersOwnClaimCoversThePath) {
+  PolicyIndex index(make_state(), "/p");
+  Clock clock = Clock::at(kNow, 300);
+  auto mine = [&](const char* who, const char* path) {
+    return index.decide(who, path, false, MountMode::kEnforce, clock).mine;
+  };
+  EXPECT_TRUE(mine("A", "a/f.ts"));
+  EXPECT_TRUE(mine("A", "d/x/y.c"));
+  EXPECT_TRUE(mine("A", "x/pkg.lock"));
+  EXPECT_FALSE(mine("A", "free.c"));
+  EXPECT_FALSE(mine("A", "exp.txt"));  // expired
+  EXPECT_FALSE(mine("B", "a/f.ts"));
+  EXPECT_FALSE(mine("", "a/f.ts"));
+  EXPECT_FALSE(index.auto_claimer("A"));
+  auto s = std::make_shared<State>(*make_state());
+  s->instances["B"].auto_claim = true;
+  s->instances["Q"] = s->instances["B"];
+  s->instances["Q"].id = "Q";
+  s->instances["Q"].project = "/q";
+  PolicyIndex with(s, "/p");
+  EXPECT_TRUE(with.auto_claimer("B"));
+  EXPECT_FALSE(with.auto_claimer("A"));
+  EXPECT_FALSE(with.auto_claimer("Q"));  // another project's
+  EXPECT_FALSE(with.auto_claimer(""));
+}
+
 TEST(PolicyIndex, PatternsReachInsideDirectoriesOfOthers) {
   PolicyIndex index(make_state(), "/p");
   Clock clock = Clock::at(kNow, 300);

@@ -112,5 +112,22 @@ TEST_F(MountWorktrees, WorktreeLocalMountIsItsOwnProject) {
   EXPECT_EQ(write_as(As::kB, root_ + "/wt-mnt/src/a.ts"), "OK");
 }
 
+// --auto-claim in a linked worktree: git's ignore rules are the ones libgit2
+// names for it, the common directory's info/exclude among them (the
+// worktree's .git is a file, and its own git directory has no info/).
+TEST_F(MountWorktrees, AutoClaimInAWorktreeKnowsTheRepositorysInfoExclude) {
+  Proc x = run({"/bin/sh", "-c", "mkdir -p .git/info && printf '*.tmp\\n' > .git/info/exclude"}, {},
+               src_);
+  ASSERT_EQ(x.code, 0) << x.show();
+  EXPECT_EQ(mount_other(wt_, "", {"--auto-claim"}), src_);
+  EXPECT_EQ(write_as(As::kA, wt_ + "/src/scratch.tmp"), "OK");  // ignored: claims nothing
+  EXPECT_EQ(write_as(As::kB, wt_ + "/src/scratch.tmp"), "OK");
+  EXPECT_EQ(write_as(As::kA, wt_ + "/src/a.ts"), "OK");  // claims src/a.ts for A
+  EXPECT_EQ(write_as(As::kB, wt_ + "/src/a.ts"), "EACCES");
+  std::vector<std::string> held;
+  for (const auto& c : claims()) held.push_back(c.at("target") + " " + c.at("instanceId"));
+  EXPECT_EQ(held, std::vector<std::string>{"src/a.ts " + id(As::kA)});
+}
+
 }  // namespace
 }  // namespace aio::test
