@@ -43,7 +43,6 @@ bool claim_active(const State& s, const Claim& claim, const Clock& c) {
   return it != s.instances.end() && is_live(it->second, c);
 }
 
-
 // ---------------------------------------------------------------- registration
 
 Status validate_tool(std::string_view tool) {
