@@ -55,6 +55,32 @@ int fail(const aio::cli::Env& env, const Status& s) {
   return s.exit_code();
 }
 
+// Where and when the command runs, and who calls it (Env's "filled in by main").
+Status fill_env(aio::cli::Env& env) {
+  env.home = home_dir();
+  char cwd[PATH_MAX];
+  env.cwd = getcwd(cwd, sizeof cwd) ? aio::normalize_absolute(cwd) : "/";
+  env.clock.now = aio::now_seconds();
+  env.clock.machine_id = aio::this_machine_id();
+  env.clock.procs = &env.procs;
+  if (const char* s = getenv("AIO_STALE_SECONDS"); s && *s) {
+    char* end = nullptr;
+    long long v = strtoll(s, &end, 10);
+    if (*end != '\0' || v < 0)
+      return Status::invalid("AIO_STALE_SECONDS must be a number of seconds, got '" +
+                             std::string(s) + "'");
+    env.clock.stale_seconds = v;
+  }
+  if (!env.instance_flag.empty()) env.caller.flag_id = env.instance_flag;
+  if (const char* e = getenv("AIO_INSTANCE"); e && *e) env.caller.env_id = std::string(e);
+  pid_t sid = getsid(0);
+  env.caller.sid = sid;
+  env.caller.sid_start = session_leader_start(sid);
+  env.caller.lineage = aio::proc_lineage(getppid());
+  env.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !env.json;
+  return Status::ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,29 +131,10 @@ int main(int argc, char** argv) {
     return fail(env, Status::invalid(what + " (see aio --help)"));
   }
 
-  env.home = home_dir();
-  char cwd[PATH_MAX];
-  env.cwd = getcwd(cwd, sizeof cwd) ? aio::normalize_absolute(cwd) : "/";
-  env.clock.now = aio::now_seconds();
-  env.clock.machine_id = aio::this_machine_id();
-  env.clock.procs = &env.procs;
-  if (const char* s = getenv("AIO_STALE_SECONDS"); s && *s) {
-    char* end = nullptr;
-    long long v = strtoll(s, &end, 10);
-    if (*end != '\0' || v < 0) {
-      setup_logging(env, false);
-      return fail(env, Status::invalid("AIO_STALE_SECONDS must be a number of seconds, got '" +
-                                       std::string(s) + "'"));
-    }
-    env.clock.stale_seconds = v;
+  if (Status s = fill_env(env); !s) {
+    setup_logging(env, false);
+    return fail(env, s);
   }
-  if (!env.instance_flag.empty()) env.caller.flag_id = env.instance_flag;
-  if (const char* e = getenv("AIO_INSTANCE"); e && *e) env.caller.env_id = std::string(e);
-  pid_t sid = getsid(0);
-  env.caller.sid = sid;
-  env.caller.sid_start = session_leader_start(sid);
-  env.caller.lineage = aio::proc_lineage(getppid());
-  env.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !env.json;
 
   setup_logging(env, true);
   auto store = aio::open_file_store(env.home);
