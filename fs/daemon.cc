@@ -97,9 +97,7 @@ class Janitor {
   }
 
   void clean() {
-    SystemProcesses procs;
-    Clock c = state_.clock();
-    c.procs = &procs;  // one /proc look per bound instance per round
+    Clock c = state_.clock();  // bound instances judged by the mount's ProcessWatch
     CleanupReport rep;
     Status s = store_.update([&](Txn& t) {
       rep = cleanup(t, c);
