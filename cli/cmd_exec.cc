@@ -64,11 +64,6 @@ constexpr int kForwarded[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGWINCH,
   _exit(e == ENOENT ? 127 : 126);
 }
 
-std::string base_name(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // A claim asked for with --claim: its kind, where its target lands in the
 // project and what is there (looked at before the store is locked).
 struct ExecClaim {
@@ -180,7 +175,7 @@ Status release_and_unregister(Env& env, const std::string& id) {
 Status run_exec(Env& env, const ExecOpts& o) {
   if (o.command.empty()) return Status::invalid("aio exec needs a COMMAND to run");
   if (o.claims.size() % 2 != 0) return Status::invalid("--claim takes KIND and TARGET");
-  std::string tool = o.tool.empty() ? base_name(o.command[0]) : o.tool;
+  std::string tool = o.tool.empty() ? std::string(base_name(o.command[0])) : o.tool;
   AIO_RETURN_IF_ERROR(validate_tool(tool));
   for (size_t k = 0; k < o.claims.size(); k += 2)
     if (auto kind = parse_claim_kind(o.claims[k]); !kind) return kind.status();

@@ -297,12 +297,11 @@ Status run_status(Env& env, bool all) {
     rows.push_back({(me.instance && me.instance->id == id ? "* " : "  ") + id, i.tool, i.project,
                     (ok ? env.paint("live", "32") : env.paint("stale", "33")) +
                         (i.auto_claim ? ", auto-claim" : ""),
-                    format_age(env.clock.now - i.last_heartbeat) + " ago", std::to_string(n),
-                    task});
+                    live_by(i, env.clock), std::to_string(n), task});
   }
   if (!rows.empty())
-    out += render_table({"  ID", "TOOL", "PROJECT", "STATE", "HEARTBEAT", "CLAIMS", "TASK"}, rows,
-                        env);
+    out +=
+        render_table({"  ID", "TOOL", "PROJECT", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows, env);
   out += "\n" + env.paint("CLAIMS", "1") + " " + std::to_string(s.claims.size()) + "\n";
   rows.clear();
   for (const auto& [id, c] : s.claims)

@@ -7,6 +7,7 @@
 #include <array>
 
 #include "core/fileio.h"
+#include "core/path.h"
 #include "core/procinfo.h"
 
 namespace aio {
@@ -28,11 +29,6 @@ constexpr std::array<std::string_view, 27> kHosts = {
 
 bool in(std::string_view name, const auto& list) {
   return std::find(list.begin(), list.end(), name) != list.end();
-}
-
-std::string_view base_name(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 // A shell's command line names a command string or a script: it runs a

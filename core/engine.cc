@@ -32,6 +32,14 @@ bool bound_here(const Instance& i, const Clock& c) {
   return i.bound_pid > 0 && c.procs && !c.machine_id.empty() && i.machine_id == c.machine_id;
 }
 
+std::string live_by(const Instance& i, const Clock& c) {
+  std::string beat = "beat " + format_age(c.now - i.last_heartbeat) + " ago";
+  if (i.bound_pid <= 0) return beat;
+  std::string proc = "process " + std::to_string(i.bound_pid);
+  if (bound_here(i, c)) return proc;
+  return proc + (i.machine_id == c.machine_id ? "" : " on another machine") + ", " + beat;
+}
+
 bool is_live(const Instance& i, const Clock& c) {
   if (bound_here(i, c)) return c.procs->running(i.bound_pid, i.bound_start_time);
   return c.now - i.last_heartbeat <= c.stale_seconds;

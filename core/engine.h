@@ -56,6 +56,10 @@ struct Clock {
 bool is_live(const Instance& i, const Clock& c);
 // Judged by its process rather than by heartbeats.
 bool bound_here(const Instance& i, const Clock& c);
+// What its liveness rests on, for humans: "process 4242" (bound here),
+// "process 4242 on another machine, beat 5s ago" (judged by heartbeats
+// here), or "beat 5s ago".
+std::string live_by(const Instance& i, const Clock& c);
 // A claim blocks others only while its instance exists and is live and the
 // claim has not expired.
 bool claim_active(const State& s, const Claim& claim, const Clock& c);

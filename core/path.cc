@@ -129,4 +129,9 @@ std::string absolute_path(std::string_view input) {
   return resolve_existing_prefix(normalize_absolute(s));
 }
 
+std::string_view base_name(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace aio

@@ -46,4 +46,8 @@ std::string join_root(std::string_view root, std::string_view rel);
 // absolute against the current directory.
 std::string absolute_path(std::string_view input);
 
+// The last component of a path as written ("/usr/bin/claude" -> "claude",
+// "claude" -> "claude"); a view into `path`.
+std::string_view base_name(std::string_view path);
+
 }  // namespace aio

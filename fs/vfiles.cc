@@ -149,12 +149,11 @@ std::string VFiles::render(const VNode& n, const Who& who) {
         rows.push_back(
             {id, i.tool,
              std::string(is_live(i, c) ? "live" : "stale") + (i.auto_claim ? ", auto-claim" : ""),
-             format_age(c.now - i.last_heartbeat) + " ago", std::to_string(claims),
-             i.current_task.value_or("")});
+             live_by(i, c), std::to_string(claims), i.current_task.value_or("")});
       }
       out += "INSTANCES " + std::to_string(rows.size()) + "\n";
       if (!rows.empty())
-        out += render_table({"ID", "TOOL", "STATE", "HEARTBEAT", "CLAIMS", "TASK"}, rows);
+        out += render_table({"ID", "TOOL", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows);
       std::string claims = claims_table(s, project, c);
       return out + "\nCLAIMS\n" + (claims.empty() ? "  none\n" : claims);
     }

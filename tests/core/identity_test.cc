@@ -150,5 +150,24 @@ TEST_F(IdentityTest, BoundInstancesNeedNoHeartbeat) {
   EXPECT_TRUE(is_live(s_.instances["fresh"], plain));
 }
 
+TEST_F(IdentityTest, LiveBySaysWhatLivenessRestsOn) {
+  add("here", 100, 5, "m1", 0, 10000 - 40);
+  add("there", 200, 8, "m2", 0, 10000 - 5);
+  add("unbound", 0, 0, "", 0, 10000 - 300);
+  Clock plain = Clock::at(10000);
+  plain.machine_id = "m1";  // no process oracle: bindings cannot be judged
+  struct Row {
+    std::string id;
+    const Clock* clock;
+    std::string want;
+  } rows[] = {
+      {"here", &clock_, "process 100"},
+      {"here", &plain, "process 100, beat 40s ago"},
+      {"there", &clock_, "process 200 on another machine, beat 5s ago"},
+      {"unbound", &clock_, "beat 5m ago"},
+  };
+  for (const auto& r : rows) EXPECT_EQ(live_by(s_.instances[r.id], *r.clock), r.want) << r.id;
+}
+
 }  // namespace
 }  // namespace aio

@@ -68,6 +68,14 @@ INSTANTIATE_TEST_SUITE_P(Table, PathWithin,
                                            WithinCase{"src/auth", "src/auth/x.ts", true},
                                            WithinCase{"src/auth", "src/authx/y", false}));
 
+TEST(PathBaseName, LastComponent) {
+  struct Row {
+    const char* in;
+    const char* want;
+  } rows[] = {{"/usr/bin/claude", "claude"}, {"claude", "claude"}, {"./bin/amp", "amp"}, {"", ""}};
+  for (const auto& r : rows) EXPECT_EQ(base_name(r.in), r.want) << r.in;
+}
+
 TEST(PathJoin, Root) {
   EXPECT_EQ(join_root("/p", ""), "/p");
   EXPECT_EQ(join_root("/p", "a/b"), "/p/a/b");
