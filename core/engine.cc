@@ -36,7 +36,8 @@ std::string live_by(const Instance& i, const Clock& c) {
   std::string beat = "beat " + format_age(c.now - i.last_heartbeat) + " ago";
   if (i.bound_pid <= 0) return beat;
   std::string proc = "process " + std::to_string(i.bound_pid);
-  if (bound_here(i, c)) return proc;
+  if (bound_here(i, c))
+    return c.procs->running(i.bound_pid, i.bound_start_time) ? proc : proc + " (ended)";
   return proc + (i.machine_id == c.machine_id ? "" : " on another machine") + ", " + beat;
 }
 

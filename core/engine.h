@@ -56,7 +56,8 @@ struct Clock {
 bool is_live(const Instance& i, const Clock& c);
 // Judged by its process rather than by heartbeats.
 bool bound_here(const Instance& i, const Clock& c);
-// What its liveness rests on, for humans: "process 4242" (bound here),
+// What its liveness rests on, for humans: "process 4242" (bound here;
+// "process 4242 (ended)" once it has gone),
 // "process 4242 on another machine, beat 5s ago" (judged by heartbeats
 // here), or "beat 5s ago".
 std::string live_by(const Instance& i, const Clock& c);

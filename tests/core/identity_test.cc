@@ -154,6 +154,8 @@ TEST_F(IdentityTest, LiveBySaysWhatLivenessRestsOn) {
   add("here", 100, 5, "m1", 0, 10000 - 40);
   add("there", 200, 8, "m2", 0, 10000 - 5);
   add("unbound", 0, 0, "", 0, 10000 - 300);
+  add("gone", 300, 9, "m1", 0, 10000);
+  procs_.alive = {{100, 5}};
   Clock plain = Clock::at(10000);
   plain.machine_id = "m1";  // no process oracle: bindings cannot be judged
   struct Row {
@@ -165,6 +167,7 @@ TEST_F(IdentityTest, LiveBySaysWhatLivenessRestsOn) {
       {"here", &plain, "process 100, beat 40s ago"},
       {"there", &clock_, "process 200 on another machine, beat 5s ago"},
       {"unbound", &clock_, "beat 5m ago"},
+      {"gone", &clock_, "process 300 (ended)"},
   };
   for (const auto& r : rows) EXPECT_EQ(live_by(s_.instances[r.id], *r.clock), r.want) << r.id;
 }
