@@ -107,7 +107,7 @@ Status start_background(Env& env, const MountOpts& o, const std::string& source,
   if (pid < 0) return Status::sys("fork", errno);
   if (pid == 0) {
     setsid();
-    int devnull = open("/dev/null", O_RDWR);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);  // dup2 makes 0-2 inheritable
     if (devnull >= 0) {
       dup2(devnull, 0);
       dup2(devnull, 1);

@@ -1,5 +1,8 @@
 #include "core/logging.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+
 #include <memory>
 #include <vector>
 
@@ -22,8 +25,13 @@ void setup_logging(const LogSetup& s) {
   size_t slash = s.file.rfind('/');
   if (!s.file.empty() && (slash == std::string::npos || make_dirs(s.file.substr(0, slash), 0700))) {
     try {
-      auto file =
-          std::make_shared<spdlog::sinks::rotating_file_sink_mt>(s.file, 5 * 1024 * 1024, 3);
+      // Never inherited by a program the process runs (each rotation reopens it).
+      spdlog::file_event_handlers on;
+      on.after_open = [](const spdlog::filename_t&, std::FILE* f) {
+        (void)fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
+      };
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(s.file, 5 * 1024 * 1024, 3,
+                                                                         false, on);
       file->set_level(s.file_debug ? spdlog::level::debug : spdlog::level::info);
       file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l [%P] %v");
       sinks.push_back(file);

@@ -264,15 +264,41 @@ Decision PolicyIndex::decide(std::string_view me, std::string_view rel, bool sub
     }
   }
 
+  return verdict(blocking, mine, me, rel.empty() ? std::string(".") : std::string(rel), project_,
+                 mode);
+}
+
+Decision PolicyIndex::decide_unknown(std::string_view me, std::string_view what, MountMode mode,
+                                     const Clock& clock) const {
+  const Entry* blocking = nullptr;
+  auto first_other = [&](const Entry& e) {
+    if (!blocking && e.claim->instance_id != me && active(e, clock)) blocking = &e;
+  };
+  for (const auto* map : {&files_, &dirs_})
+    for (const auto& [target, entries] : *map)
+      for (const auto& e : entries) first_other(e);
+  for (const auto& e : patterns_.all) first_other(e);
+  for (const auto& o : outer_)
+    for (const auto& e : o.patterns.all) first_other(e);
+  Decision d = verdict(blocking, false, me, std::string(what), project_, mode);
+  if (blocking)
+    d.reason = std::string(what) + "; " +
+               describe_holder({blocking->claim, blocking->holder}, project_) +
+               " holds claims that may cover it";
+  return d;
+}
+
+Decision PolicyIndex::verdict(const Entry* blocking, bool mine, std::string_view me,
+                              const std::string& shown, const std::string& project,
+                              MountMode mode) {
   Decision d;
   d.mine = mine;
-  std::string shown = rel.empty() ? std::string(".") : std::string(rel);
   if (blocking) {
     d.allowed = false;
     d.claim = blocking->claim;
     d.holder = blocking->holder;
     d.reason =
-        shown + " is claimed by " + describe_holder({blocking->claim, blocking->holder}, project_);
+        shown + " is claimed by " + describe_holder({blocking->claim, blocking->holder}, project);
   } else if (mode == MountMode::kStrict && !mine) {
     d.allowed = false;
     d.reason = me.empty() ? "strict mode: an anonymous process may not change " + shown

@@ -80,6 +80,11 @@ class PolicyIndex {
   // patterns_reach_inside() and then decides each entry that does exist.
   Decision decide(std::string_view me, std::string_view rel, bool subtree, MountMode mode,
                   const Clock& clock) const;
+  // A change to paths that could not all be found (`what` names them for
+  // the reason): refused when any active claim of another instance is
+  // indexed (one of those paths may be what it covers), and in strict mode.
+  Decision decide_unknown(std::string_view me, std::string_view what, MountMode mode,
+                          const Clock& clock) const;
   // Some active pattern claim of another instance could cover a path
   // strictly beneath `dir`.
   bool patterns_reach_inside(std::string_view me, std::string_view dir, const Clock& clock) const;
@@ -124,6 +129,11 @@ class PolicyIndex {
   };
 
   bool active(const Entry& e, const Clock& c) const;
+  // The decision once the claims are considered: `blocking` (null when
+  // none) refuses, strict mode refuses what is not `mine`, advisory mode
+  // only says what it would refuse. `shown` names the path in the reason.
+  static Decision verdict(const Entry* blocking, bool mine, std::string_view me,
+                          const std::string& shown, const std::string& project, MountMode mode);
   // Indexes `claim` as this project names `target` (its own, or rebased).
   void add(Entry e, std::string target);
   // A claim of the project holding this one at `prefix`.

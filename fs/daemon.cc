@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,6 +128,19 @@ class Janitor {
   bool stop_ = false;
   std::thread thread_;
 };
+
+// Keeps other processes of the user out of the daemon: not dumpable, the
+// kernel lets none of them trace it or reach its memory, working directory
+// or descriptors (the project beneath the mount) through /proc/<pid>; root
+// still can. And no program it runs (as a user, libfuse runs fusermount3
+// to mount and unmount) inherits a descriptor: those it was started with but stdio are
+// made close-on-exec here, every one it opens is opened so.
+Status harden_process() {
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Status::sys("prctl(PR_SET_DUMPABLE)", errno);
+  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    return Status::sys("close_range(CLOSE_RANGE_CLOEXEC)", errno);
+  return Status::ok();
+}
 
 void raise_fd_limit() {
   struct rlimit rl;
@@ -266,6 +280,7 @@ int run_daemon(const DaemonOptions& o) {
     tell_parent(o.ready_fd, "error: " + msg);
     return 3;
   };
+  if (Status s = harden_process(); !s) return fail(s.message());
   // Open the project before mounting over it: all I/O goes through this
   // descriptor, never through the mount's own path.
   int source_fd = open(o.source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -48,7 +48,7 @@ bool Guard::other_name_blocked(const Snapshot& snap, const Who& who, const std::
                                const struct stat* st, const Clock& c) const {
   if (!st || !S_ISREG(st->st_mode) || st->st_nlink < 2 || snap.index.claim_count() == 0)
     return false;
-  for (const auto& name : tree_.other_names(*st, rel))
+  for (const auto& name : tree_.other_names(*st, rel).paths)
     if (!snap.index.decide(who.instance, name, false, mode_, c).allowed) return true;
   return false;
 }
@@ -96,28 +96,96 @@ void Guard::auto_claim(std::shared_ptr<const Snapshot>* snap, const Who& who, Wr
 
 int Guard::check(const Who& who, WriteOp op, const std::string& rel, bool subtree,
                  const struct stat* st, const FileWrite& fw) {
-  auto snap = state_.refresh();
+  return check_on(state_.refresh(), who, op, rel, subtree, st, fw);
+}
+
+int Guard::check_on(std::shared_ptr<const Snapshot> snap, const Who& who, WriteOp op,
+                    const std::string& rel, bool subtree, const struct stat* st,
+                    const FileWrite& fw) {
   if ((fw.regular || !fw.removes.empty()) && auto_.ignores && !who.instance.empty() &&
       (auto_.mount || snap->index.auto_claimer(who.instance)))
     auto_claim(&snap, who, op, rel, st, fw);
   if (int r = judge(*snap, who, op, rel, subtree, rel); r != 0) return r;
-  if (subtree && snap->index.patterns_reach_inside(who.instance, rel, state_.clock())) {
-    // Judge what exists beneath the directory against the patterns.
-    for (const auto& name : tree_.entries_beneath(rel))
-      if (int r = judge(*snap, who, op, name, false, rel + " (holds " + name + ")"); r != 0)
-        return r;
+  if (subtree)
+    if (int r = judge_beneath(*snap, who, op, rel, rel); r != 0) return r;
+  return st ? judge_names(*snap, who, op, rel, *st, true) : 0;
+}
+
+int Guard::check_inode(const Who& who, WriteOp op, const std::string& last, const struct stat& st,
+                       const FileWrite& fw) {
+  auto snap = state_.refresh();
+  // Without claims, a name decides nothing (strict mode refuses them all);
+  // auto-claim needs the name (checked then, below).
+  bool autoclaims = fw.regular && auto_.ignores && !who.instance.empty() &&
+                    (auto_.mount || snap->index.auto_claimer(who.instance));
+  if (snap->index.claim_count() == 0 && !autoclaims)
+    return judge(*snap, who, op, last, false, last);
+  if (tree_.leads_to(last, st)) return check_on(std::move(snap), who, op, last, false, &st, fw);
+  // The name is gone: judged by it (the last the mount knew) and by every
+  // name the inode has now, with nothing auto-claimed.
+  if (int r = judge(*snap, who, op, last, false, last + " (a name it no longer has)"); r != 0)
+    return r;
+  return judge_names(*snap, who, op, last, st, false);
+}
+
+int Guard::check_move(const Who& who, const std::string& from, const std::string& to,
+                      const struct stat* a, const struct stat* b, bool exchange,
+                      const FileWrite& fw) {
+  bool a_dir = a && S_ISDIR(a->st_mode), b_dir = b && S_ISDIR(b->st_mode);
+  // `from` loses what it holds; after an exchange it holds what `to` held.
+  if (int r = check(who, WriteOp::kRename, from, a_dir || (exchange && b_dir)); r != 0) return r;
+  // `to` loses what it holds (an exchange moves it to `from`) and holds
+  // what `from` held.
+  auto snap = state_.refresh();
+  if (exchange && b_dir)
+    if (int r = judge_beneath(*snap, who, WriteOp::kRename, from, to); r != 0) return r;
+  if (int r = check_on(snap, who, WriteOp::kRename, to, a_dir || b_dir, nullptr, fw); r != 0)
+    return r;
+  return a_dir ? judge_beneath(*snap, who, WriteOp::kRename, to, from) : 0;
+}
+
+int Guard::judge_names(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel,
+                       const struct stat& st, bool rel_is_name) {
+  bool more = rel_is_name ? !S_ISDIR(st.st_mode) && st.st_nlink > 1
+                          : S_ISDIR(st.st_mode) || st.st_nlink > 0;
+  if (!more || snap.index.claim_count() == 0) return 0;
+  SourceTree::Found names = tree_.other_names(st, rel, rel_is_name);
+  for (const auto& name : names.paths) {
+    std::string shown = rel_is_name ? rel + " (hard link of " + name + ")"
+                                    : name + " (reached as " + rel + ", a name it no longer has)";
+    if (int r = judge(snap, who, op, name, false, shown); r != 0) return r;
   }
-  if (st && S_ISREG(st->st_mode) && st->st_nlink > 1 && snap->index.claim_count() > 0) {
-    for (const auto& name : tree_.other_names(*st, rel))
-      if (int r = judge(*snap, who, op, name, false, rel + " (hard link of " + name + ")"); r != 0)
-        return r;
+  if (names.complete) return 0;
+  return judge_in_doubt(snap, who, op, rel + " (its names could not all be found)");
+}
+
+int Guard::judge_beneath(const Snapshot& snap, const Who& who, WriteOp op, const std::string& dir,
+                         const std::string& holder) {
+  if (!snap.index.patterns_reach_inside(who.instance, dir, state_.clock())) return 0;
+  SourceTree::Found held = tree_.entries_beneath(holder);
+  for (const auto& name : held.paths) {
+    std::string rel = dir + name.substr(holder.size());
+    std::string shown =
+        holder == dir ? dir + " (holds " + name + ")" : rel + " (arriving from " + name + ")";
+    if (int r = judge(snap, who, op, rel, false, shown); r != 0) return r;
   }
-  return 0;
+  if (held.complete) return 0;
+  return judge_in_doubt(snap, who, op, holder + " (what it holds could not all be listed)");
 }
 
 int Guard::judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel,
                  bool subtree, const std::string& shown_path) {
-  Decision d = snap.index.decide(who.instance, rel, subtree, mode_, state_.clock());
+  return verdict(snap.index.decide(who.instance, rel, subtree, mode_, state_.clock()), who, op,
+                 shown_path);
+}
+
+int Guard::judge_in_doubt(const Snapshot& snap, const Who& who, WriteOp op,
+                          const std::string& what) {
+  return verdict(snap.index.decide_unknown(who.instance, what, mode_, state_.clock()), who, op,
+                 what);
+}
+
+int Guard::verdict(const Decision& d, const Who& who, WriteOp op, const std::string& shown_path) {
   if (d.allowed && !d.would_refuse) return 0;
   Denial den;
   den.time = now_seconds();

@@ -10,6 +10,21 @@
 // refusal (and, in advisory mode, each refusal it would have made) in the
 // DenialLog. Deciding takes no lock of its own.
 //
+// Names: an inode is judged under every name it has. check_inode() is for
+// an inode reached by the name the mount last knew it by, which may be gone
+// (unlinked, or renamed over, while a process held it open or by an O_PATH
+// descriptor): when the project has claims, one fstatat checks that name;
+// only when it is gone, or the file has other links, is the tree walked
+// for the names it has now, and the name it had is judged too. A walk that
+// could not read the whole tree refuses when another instance holds any
+// claim ("in doubt"). A write to a file with one link, under its own name,
+// walks nothing.
+//
+// Moves: check_move() judges a rename or exchange for every path that
+// exists before it and every path that will exist after it, both ways: the
+// two names, the claims beneath them, and, against patterns, what a moved
+// directory holds at the place it leaves and at the place it arrives.
+//
 // --auto-claim (core/autoclaim.h): when the operation writes or removes a
 // regular file (FileWrite) and the writer auto-claims (the mount's flag, or
 // the instance's autoClaim), check() first asks core whether to claim the
@@ -73,6 +88,15 @@ class Guard {
   // operation does to a regular file at rel (auto-claim, above).
   int check(const Who& who, WriteOp op, const std::string& rel, bool subtree,
             const struct stat* st = nullptr, const FileWrite& fw = {});
+  // As check(), for the existing inode `st` the mount last knew as `last`,
+  // which may no longer be one of its names (Names, above).
+  int check_inode(const Who& who, WriteOp op, const std::string& last, const struct stat& st,
+                  const FileWrite& fw = {});
+  // A rename (or, with `exchange`, RENAME_EXCHANGE) of `from` to `to`; `a`
+  // and `b` are what is there now (null: nothing). `fw` is what it does to
+  // `to` (for auto-claim). Moves, above.
+  int check_move(const Who& who, const std::string& from, const std::string& to,
+                 const struct stat* a, const struct stat* b, bool exchange, const FileWrite& fw);
 
  private:
   // Auto-claims rel for `who` when core says so, replacing *snap with the
@@ -85,8 +109,24 @@ class Guard {
   // as rel) will refuse the write.
   bool other_name_blocked(const Snapshot& snap, const Who& who, const std::string& rel,
                           const struct stat* st, const Clock& c) const;
+  // check() on a snapshot already taken.
+  int check_on(std::shared_ptr<const Snapshot> snap, const Who& who, WriteOp op,
+               const std::string& rel, bool subtree, const struct stat* st, const FileWrite& fw);
+  // Judges the names of `st` other than `rel` (all it has now when `rel`
+  // is not one): its other hard links, or where it went.
+  int judge_names(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel,
+                  const struct stat& st, bool rel_is_name);
+  // Against the patterns that reach inside `dir`: every path beneath `dir`
+  // once it holds what `holder` holds now (holder == dir: what is there).
+  int judge_beneath(const Snapshot& snap, const Who& who, WriteOp op, const std::string& dir,
+                    const std::string& holder);
   int judge(const Snapshot& snap, const Who& who, WriteOp op, const std::string& rel, bool subtree,
             const std::string& shown_path);
+  // Refuses (when another instance holds claims) a change to paths a walk
+  // could not all find.
+  int judge_in_doubt(const Snapshot& snap, const Who& who, WriteOp op, const std::string& what);
+  // Records and answers a decision: 0 or -EACCES.
+  int verdict(const Decision& d, const Who& who, WriteOp op, const std::string& shown_path);
 
   StateWatch& state_;
   const SourceTree& tree_;

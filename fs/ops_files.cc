@@ -156,7 +156,7 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   if (h->is_virtual) return reply_err(req, vops::kFlush);
   // Like close(2) on the real file: lets the source filesystem report
   // delayed write errors; the descriptor itself stays open until release.
-  int d = dup(h->fd);
+  int d = fcntl(h->fd, F_DUPFD_CLOEXEC, 0);
   reply_err(req, sys_result(d < 0 ? -1 : close(d)));
 }
 

@@ -68,18 +68,16 @@ int rename_name(fuse_req_t req, Fs& fs, Inode* a, const char* name, Inode* b, co
   struct stat sa, sb;
   bool have_a = fstatat(pin_a.fd(), name, &sa, AT_SYMLINK_NOFOLLOW) == 0;
   bool have_b = fstatat(pin_b.fd(), newname, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-  bool a_dir = have_a && S_ISDIR(sa.st_mode), b_dir = have_b && S_ISDIR(sb.st_mode);
-  // The source name and everything beneath a renamed directory change; so
-  // does the destination (and, for an exchange, what moves the other way).
+  // Both names, what lies beneath them now, and what will lie beneath
+  // them after the move (Guard::check_move). A regular file moved onto the
+  // destination writes it, for auto-claim; an exchange is judged only.
   std::string from = fs.inodes.child_path(a, name);
-  if (int rv = fs.guard.check(w, WriteOp::kRename, from, a_dir)) return rv;
-  // A regular file moved onto the destination writes it, for auto-claim;
-  // an exchange is judged only.
   FileWrite fw;
   fw.regular = have_a && S_ISREG(sa.st_mode) && !(flags & RENAME_EXCHANGE);
   if (fw.regular) fw.removes = from;
-  if (int rv = fs.guard.check(w, WriteOp::kRename, fs.inodes.child_path(b, newname), a_dir || b_dir,
-                              nullptr, fw))
+  if (int rv =
+          fs.guard.check_move(w, from, fs.inodes.child_path(b, newname), have_a ? &sa : nullptr,
+                              have_b ? &sb : nullptr, (flags & RENAME_EXCHANGE) != 0, fw))
     return rv;
   if (renameat2(pin_a.fd(), name, pin_b.fd(), newname, flags) != 0) return -errno;
   if (have_a) fs.inodes.moved(sa, b, newname);

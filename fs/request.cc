@@ -24,7 +24,9 @@ int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates) {
   FileWrite fw;
   fw.regular = have && S_ISREG(st.st_mode);
   fw.truncates = truncates;
-  return fs.guard.check(w, op, fs.inodes.path_of(in), false, have ? &st : nullptr, fw);
+  // The name it was last reached by may be gone: the guard finds its names.
+  if (!have) return fs.guard.check(w, op, fs.inodes.path_of(in), false, nullptr, fw);
+  return fs.guard.check_inode(w, op, fs.inodes.path_of(in), st, fw);
 }
 
 void give_to_caller(fuse_req_t req, int dirfd, const char* name) {

@@ -83,9 +83,10 @@ Who caller(fuse_req_t req);
 // on its own (no caller pid).
 Who writer(fuse_req_t req, const struct fuse_file_info* fi);
 
-// Asks the guard about an existing inode: the name it was last reached by,
-// and its other names when it has several links (`truncates`: a setattr
-// changes its size, for auto-claim). 0 or -errno.
+// Asks the guard about an existing inode: every name it has (the one it was
+// last reached by, checked still to be one, and its other links; where it
+// went when that name is gone: Guard::check_inode). `truncates`: a setattr
+// changes its size, for auto-claim. 0 or -errno.
 int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates = false);
 
 // New files belong to the caller, as on a bare disk, when the daemon is root.

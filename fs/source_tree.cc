@@ -1,5 +1,6 @@
 #include "fs/source_tree.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -14,43 +15,60 @@ std::optional<bool> SourceTree::is_directory(const std::string& rel) const {
   return S_ISDIR(st.st_mode);
 }
 
-std::vector<std::string> SourceTree::entries_beneath(const std::string& dir) const {
-  std::vector<std::string> found;
-  walk(dir, [&](const std::string& path, int, const struct dirent*) {
-    found.push_back(path);
+SourceTree::Found SourceTree::entries_beneath(const std::string& dir) const {
+  Found found;
+  found.complete = walk(dir, [&](const std::string& path, int, const struct dirent*) {
+    found.paths.push_back(path);
     return true;
   });
   return found;
 }
 
-std::vector<std::string> SourceTree::other_names(const struct stat& want,
-                                                 const std::string& rel) const {
-  std::vector<std::string> found;
-  walk("", [&](const std::string& path, int dfd, const struct dirent* e) {
-    if (e->d_type != DT_DIR && e->d_ino == want.st_ino && path != rel) {
+bool SourceTree::leads_to(const std::string& rel, const struct stat& want) const {
+  struct stat st;
+  return fstatat(source_fd_, rel.empty() ? "." : rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+         st.st_dev == want.st_dev && st.st_ino == want.st_ino;
+}
+
+SourceTree::Found SourceTree::other_names(const struct stat& want, const std::string& rel,
+                                          bool rel_is_name) const {
+  Found found;
+  bool dir = S_ISDIR(want.st_mode);
+  size_t names = dir ? 1 : static_cast<size_t>(want.st_nlink);
+  size_t known = rel_is_name ? 1 : 0;
+  if (known >= names) return found;
+  bool all = false;
+  bool read_all = walk("", [&](const std::string& path, int dfd, const struct dirent* e) {
+    bool kind_fits = e->d_type == DT_UNKNOWN || (e->d_type == DT_DIR) == dir;
+    if (kind_fits && e->d_ino == want.st_ino && path != rel) {
       struct stat st;
       if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == want.st_dev &&
           st.st_ino == want.st_ino)
-        found.push_back(path);
+        found.paths.push_back(path);
     }
-    return found.size() + 1 < static_cast<size_t>(want.st_nlink);
+    all = found.paths.size() + known >= names;
+    return !all;
   });
+  found.complete = read_all || all;
   return found;
 }
 
-void SourceTree::walk(const std::string& top, const Visit& visit) const {
+bool SourceTree::walk(const std::string& top, const Visit& visit) const {
   size_t visited = 0;
+  bool whole = true;
   // Iterative depth-first walk of the source tree through *at() calls.
   std::vector<std::string> todo{top};
-  while (!todo.empty() && visited < kMaxWalk) {
+  while (!todo.empty()) {
+    if (visited >= kMaxWalk) return false;
     std::string dir = std::move(todo.back());
     todo.pop_back();
     int fd = openat(source_fd_, dir.empty() ? "." : dir.c_str(),
                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    DIR* d = fdopendir(fd);
+    DIR* d = fd >= 0 ? fdopendir(fd) : nullptr;
     if (!d) {
-      close(fd);
+      // Gone meanwhile (or replaced by a non-directory) hides nothing.
+      if (errno != ENOENT && errno != ENOTDIR) whole = false;
+      if (fd >= 0) close(fd);
       continue;
     }
     while (struct dirent* e = readdir(d)) {
@@ -59,12 +77,13 @@ void SourceTree::walk(const std::string& top, const Visit& visit) const {
       std::string path = dir.empty() ? e->d_name : dir + "/" + e->d_name;
       if (!visit(path, dirfd(d), e)) {
         closedir(d);
-        return;
+        return true;
       }
       if (e->d_type == DT_DIR) todo.push_back(std::move(path));
     }
     closedir(d);
   }
+  return whole;
 }
 
 }  // namespace aio::fs

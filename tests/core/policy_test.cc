@@ -146,6 +146,33 @@ TEST(PolicyIndex, PatternsReachInsideDirectoriesOfOthers) {
   EXPECT_FALSE(index.patterns_reach_inside("A", "x", clock));  // A's own pattern
 }
 
+// A change to paths that could not all be found: refused while another
+// instance holds an active claim (stale, expired and other projects' claims
+// do not count), in every mode as decide() refuses.
+TEST(PolicyIndex, RefusesPathsItCannotSeeWhileOthersHoldClaims) {
+  PolicyIndex index(make_state(), "/p");
+  Clock clock = Clock::at(kNow, 300);
+  auto d = [&](const char* who, MountMode mode) {
+    return index.decide_unknown(who, "x (unseen)", mode, clock);
+  };
+  Decision b = d("B", MountMode::kEnforce);
+  EXPECT_FALSE(b.allowed);
+  ASSERT_NE(b.claim, nullptr);
+  EXPECT_EQ(b.claim->instance_id, "A");
+  EXPECT_EQ(b.reason.rfind("x (unseen); ", 0), 0u) << b.reason;
+  EXPECT_FALSE(d("", MountMode::kEnforce).allowed);
+  EXPECT_TRUE(d("A", MountMode::kEnforce).allowed);  // only its own (and C's stale one)
+  EXPECT_FALSE(d("A", MountMode::kStrict).allowed);  // nothing shows it holds the paths
+  Decision adv = d("B", MountMode::kAdvisory);
+  EXPECT_TRUE(adv.allowed);
+  EXPECT_TRUE(adv.would_refuse);
+  EXPECT_TRUE(PolicyIndex(make_state(), "/q")
+                  .decide_unknown("B", "x", MountMode::kEnforce, clock)
+                  .allowed == false);  // A's claim on /q's other.txt
+  EXPECT_TRUE(
+      PolicyIndex(make_state(), "/r").decide_unknown("B", "x", MountMode::kEnforce, clock).allowed);
+}
+
 TEST(PolicyIndex, CountsOnlyThisProjectsPathClaims) {
   PolicyIndex index(make_state(), "/p");
   EXPECT_EQ(index.claim_count(), 5u);  // the task and the /q claim are not indexed

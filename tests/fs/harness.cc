@@ -229,7 +229,10 @@ void MountFixture::mount(const std::string& mode, bool in_place,
   std::vector<std::string> args{"mount", src_, "--mode", mode};
   if (!in_place) args.insert(args.end(), {"--at", mnt_});
   args.insert(args.end(), extra.begin(), extra.end());
-  Proc p = aio_in(As::kAnon, root_, args);
+  std::vector<std::string> argv = mount_launcher_;
+  argv.push_back(aio_bin());
+  argv.insert(argv.end(), args.begin(), args.end());
+  Proc p = run(argv, env_for(As::kAnon), root_);
   ASSERT_EQ(p.code, 0) << p.show();
   mounted_ = true;
   Proc m = aio_in(As::kAnon, root_, {"mounts", "--json"});

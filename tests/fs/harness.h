@@ -112,6 +112,10 @@ class MountFixture : public testing::Test {
   void expect_no_fd_leak(const std::multiset<std::string>& baseline) const;
   static constexpr size_t kMaxCachedPidfds = 64;
 
+  // A program (and its arguments) that `aio mount` runs under, as in
+  // {"setpriv", ...}; empty: run directly.
+  std::vector<std::string> mount_launcher_;
+
   std::string root_, home_, src_, mnt_;
   int src_fd_ = -1;
   pid_t daemon_ = 0;
