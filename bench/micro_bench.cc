@@ -32,6 +32,7 @@
 // Not a test: nothing here asserts a time. ctest runs it once, briefly
 // (bench.micro_smoke), so it keeps building and running.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -351,6 +352,31 @@ constexpr const char* kIgnored = "build/obj/x.o";
 BENCHMARK_CAPTURE(BM_GuardOpen, auto_claim_off, &GuardWorld::guard_auto_off, kAllowed);
 BENCHMARK_CAPTURE(BM_GuardOpen, auto_claim_on_own_file, &GuardWorld::guard_auto_on, kOwnFile);
 BENCHMARK_CAPTURE(BM_GuardOpen, auto_claim_on_ignored, &GuardWorld::guard_auto_on, kIgnored);
+
+// Instance A opens an existing file with one link for writing, as
+// guard_inode asks: by the name it was last reached by, taken as known
+// (check, as before issue 12) or checked still to be one (check_inode).
+void BM_GuardOpenInode(benchmark::State& st, bool check_name) {
+  if (!usable<GuardWorld>(st)) return;
+  GuardWorld& w = *the<GuardWorld>();
+  const std::string rel = "w/one.txt";
+  std::ofstream(w.source + "/" + rel) << "x\n";
+  struct stat sb;
+  if (stat((w.source + "/" + rel).c_str(), &sb) != 0) return st.SkipWithError("no file");
+  fs::Who who;
+  who.pid = getpid();
+  who.instance = kInstA;
+  fs::FileWrite fw;
+  fw.regular = true;
+  size_t refused = 0;
+  for (auto _ : st)
+    refused +=
+        (check_name ? w.guard_auto_off->check_inode(who, WriteOp::kOpen, rel, sb, fw)
+                    : w.guard_auto_off->check(who, WriteOp::kOpen, rel, false, &sb, fw)) != 0;
+  if (refused) st.SkipWithError("refused the write");
+}
+BENCHMARK_CAPTURE(BM_GuardOpenInode, name_taken_as_known, false);
+BENCHMARK_CAPTURE(BM_GuardOpenInode, name_checked, true);
 
 void BM_StateRefreshUnchanged(benchmark::State& st) {
   if (!usable<GuardWorld>(st)) return;
