@@ -186,10 +186,14 @@ TEST_F(Control, FloodOfLongLinesStaysBoundedAndKeepsEarlierRefusals) {
         As::kA, {"append-long", ".aio/claims", "file flood" + std::to_string(i) + "-", "1048576"});
     EXPECT_EQ(outcome(r), "EINVAL") << r.show();
   }
+  // Then 700 bad lines just under the line limit, each quoting different
+  // input: more refusals than the record holds, more bytes than a log file.
+  Proc many = probe(As::kA, {"append-lines", ".aio/claims", "frob", "8000", "700"});
+  EXPECT_EQ(many.first_line(), "EINVAL=700") << many.show();
   Figures after = figures();
   for (auto [what, f] : {std::pair{"before", before}, std::pair{"after", after}})
-    std::cout << "[ figures  ] " << what << " 40 x 1 MiB lines: daemon VmRSS " << f.rss_kb
-              << " kB (VmHWM " << f.hwm_kb << " kB), .aio/denials " << f.denials
+    std::cout << "[ figures  ] " << what << " 40 x 1 MiB + 700 x 8 KB bad lines: daemon VmRSS "
+              << f.rss_kb << " kB (VmHWM " << f.hwm_kb << " kB), .aio/denials " << f.denials
               << " bytes, mount*.log " << f.log << " bytes (" << f.rotated << " rotated)\n";
 
   EXPECT_EQ(held(As::kA), std::set<std::string>{"a.txt"});

@@ -190,6 +190,27 @@ int op_append_long(const Args& a) {
   return 0;
 }
 
+// COUNT lines of PREFIX<i>, BYTES 'y' and a newline, one write(2) each, on
+// one O_APPEND descriptor, going on past failures. Prints how the writes
+// ended, by errno name: "EINVAL=700" or "OK=3 EACCES=2".
+int op_append_lines(const Args& a) {
+  int fd = open_or_die(a[0], O_WRONLY | O_APPEND);
+  std::map<std::string, int> ends;
+  for (long i = 0; i < num(a[3]); ++i) {
+    std::string line =
+        a[1] + std::to_string(i) + std::string(static_cast<size_t>(num(a[2])), 'y') + "\n";
+    ssize_t w = write(fd, line.data(), line.size());
+    const char* name = w < 0 ? strerrorname_np(errno) : "OK";
+    ++ends[name ? name : "EUNKNOWN"];
+  }
+  close(fd);
+  std::string out;
+  for (const auto& [name, n] : ends)
+    out += (out.empty() ? "" : " ") + name + "=" + std::to_string(n);
+  printf("%s\n", out.c_str());
+  return 0;
+}
+
 int op_stat(const Args& a, bool follow) {
   struct stat st;
   check(follow ? stat(a[0].c_str(), &st) : lstat(a[0].c_str(), &st), "stat " + a[0]);
@@ -445,6 +466,7 @@ const std::map<std::string, Op>& ops() {
       {"append", {2, [](const Args& a) { return op_write(a, O_APPEND); }, "PATH TEXT"}},
       {"writes", {2, op_writes, "PATH STEPS"}},
       {"append-long", {3, op_append_long, "PATH PREFIX BYTES"}},
+      {"append-lines", {4, op_append_lines, "PATH PREFIX BYTES COUNT"}},
       {"mkfifo",
        {1, [](const Args& a) { return check(mkfifo(a[0].c_str(), 0644), "mkfifo " + a[0]), 0; },
         "PATH"}},
