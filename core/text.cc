@@ -61,19 +61,34 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-Status check_text(std::string_view what, std::string_view s) {
-  if (valid_utf8(s)) return Status::ok();
-  std::string shown;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      shown.push_back(static_cast<char>(c));
+std::string excerpt(std::string_view s, size_t max) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    // A whole UTF-8 sequence (at most 4 bytes) when it is well-formed.
+    size_t n = c >= 0xc2 && c <= 0xf4 ? (c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4) : 1;
+    bool seq = n > 1 && i + n <= s.size() && valid_utf8(s.substr(i, n));
+    std::string piece;
+    if (seq) {
+      piece.assign(s.substr(i, n));
+    } else if (c >= 0x20 && c < 0x7f) {
+      piece.push_back(static_cast<char>(c));
     } else {
       char buf[8];
       snprintf(buf, sizeof buf, "\\x%02x", c);
-      shown += buf;
+      piece = buf;
     }
+    if (out.size() + piece.size() > max) return out + "…";
+    out += piece;
+    i += seq ? n : 1;
   }
-  return Status::invalid(std::string(what) + " '" + shown + "' is not valid UTF-8");
+  return out;
+}
+
+Status check_text(std::string_view what, std::string_view s) {
+  if (valid_utf8(s)) return Status::ok();
+  return Status::invalid(std::string(what) + " '" + excerpt(s, 120) + "' is not valid UTF-8");
 }
 
 Status check_ops_text(const std::vector<Op>& ops) {

@@ -5,6 +5,7 @@
 // and refuses the whole write with kInvalid.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,11 @@ namespace aio {
 
 // Well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
 bool valid_utf8(std::string_view s);
+// At most about `max` bytes of `s`, safe to show in a message, a log line or
+// a record of bad input: printable ASCII and well-formed UTF-8 kept, every
+// other byte (controls, escapes, broken UTF-8) shown as \xNN, and "…" added
+// when it was cut. Text it has shown passes again unchanged if it fits.
+std::string excerpt(std::string_view s, size_t max = 40);
 // ok, or kInvalid "<what> '<s, bytes outside ASCII shown as \xNN>' is not valid UTF-8".
 Status check_text(std::string_view what, std::string_view s);
 // Every string of the records the ops put, and every id they name.

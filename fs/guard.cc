@@ -198,9 +198,10 @@ int Guard::verdict(const Decision& d, const Who& who, WriteOp op, const std::str
   if (d.claim) den.claim_id = d.claim->id;
   if (d.holder) den.holder = d.holder->id;
   den.reason = d.reason;
-  spdlog::warn("{} {} {} by pid {} ({}) as {}: {}", d.would_refuse ? "advisory" : "refused", den.op,
-               den.path, den.pid, den.comm, den.as, den.reason);
-  denials_.record(std::move(den));
+  LogVerdict v = denials_.record(&den);
+  if (v.log)
+    spdlog::warn("{} {} {} by pid {} ({}) as {}: {}{}", d.would_refuse ? "advisory" : "refused",
+                 den.op, den.path, den.pid, den.comm, den.as, den.reason, log_tail(v));
   return d.allowed ? 0 : -EACCES;
 }
 

@@ -140,7 +140,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec* in_buf, of
                   struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::write(req, fs_of(req), h, in_buf);
+  if (h->is_virtual) return vops::write(req, fs_of(req), h, in_buf, off, fi);
   struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in_buf));
   out.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
   out.buf[0].fd = h->fd;
@@ -153,7 +153,7 @@ void op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec* in_buf, of
 void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return reply_err(req, vops::kFlush);
+  if (h->is_virtual) return vops::flush(req, h);
   // Like close(2) on the real file: lets the source filesystem report
   // delayed write errors; the descriptor itself stays open until release.
   int d = fcntl(h->fd, F_DUPFD_CLOEXEC, 0);
@@ -163,7 +163,7 @@ void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   (void)ino;
   Handle* h = file_handle(fi);
-  if (h->is_virtual) return vops::release(req, h);
+  if (h->is_virtual) return vops::release(req, fs_of(req), h);
   fs_of(req).passthrough.release(h->dev, h->ino, h->io);
   if (h->fd >= 0) close(h->fd);
   delete h;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 #include "fs/request.h"
@@ -10,10 +11,14 @@ namespace aio::fs::vops {
 
 namespace {
 
-// An open .aio file: its content is rendered for its reader at open.
+// An open .aio file: its content is rendered for its reader at open; a
+// control file's bytes are gathered per handle until their lines complete.
+// Lock order: mu is taken before VFiles' (and so the store's) locks.
 struct VHandle : Handle {
   VNode vnode;
   std::string content;
+  std::mutex mu;     // serialises the writes, flush and release of this handle
+  LineStream lines;  // guarded by mu
 };
 
 const VInode& vinode(const Inode* in) {
@@ -128,7 +133,8 @@ void read(fuse_req_t req, Handle* h, size_t size, off_t off) {
   fuse_reply_buf(req, past ? nullptr : content.data() + off, n);
 }
 
-void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf) {
+void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf, off_t off,
+           const struct fuse_file_info* fi) {
   VHandle& v = vhandle(h);
   size_t size = fuse_buf_size(in_buf);
   std::string data(size, '\0');
@@ -137,12 +143,25 @@ void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf) {
   ssize_t got = fuse_buf_copy(&dst, in_buf, static_cast<fuse_buf_copy_flags>(0));
   if (got < 0) return reply_err(req, static_cast<int>(got));
   data.resize(static_cast<size_t>(got));
-  if (int rv = fs.vfiles.append(v.vnode, v.opener, data)) return reply_err(req, rv);
+  std::lock_guard lock(v.mu);
+  if (int rv = fs.vfiles.write(v.vnode, v.opener, v.lines, data, off, fi->flags & O_APPEND))
+    return reply_err(req, rv);
   fuse_reply_write(req, data.size());
 }
 
-void release(fuse_req_t req, Handle* h) {
-  delete &vhandle(h);
+void flush(fuse_req_t req, Handle* h) {
+  VHandle& v = vhandle(h);
+  std::lock_guard lock(v.mu);
+  reply_err(req, v.lines.unfinished().empty() ? 0 : -EINVAL);
+}
+
+void release(fuse_req_t req, Fs& fs, Handle* h) {
+  VHandle& v = vhandle(h);
+  {
+    std::lock_guard lock(v.mu);
+    fs.vfiles.release(v.vnode, v.opener, v.lines);
+  }
+  delete &v;
   reply_err(req, 0);
 }
 

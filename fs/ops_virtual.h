@@ -76,7 +76,6 @@ bool add_root_entry(Fs& fs, DirBuf& buf);
 inline constexpr int kChangeName = -EACCES;  // mknod, mkdir, symlink, create,
                                              // unlink, rmdir, rename, link
 inline constexpr int kReadlink = -EINVAL;    // no symlinks
-inline constexpr int kFlush = 0;             // nothing is buffered
 inline constexpr int kFsync = 0;
 inline constexpr int kFlock = 0;
 inline constexpr int kFallocate = -EOPNOTSUPP;
@@ -97,8 +96,16 @@ void access(fuse_req_t req, const Inode* in, int mask);
 // Files: open (in->is_virtual), then the handle's operations (h->is_virtual).
 void open(fuse_req_t req, Fs& fs, const Inode* in, struct fuse_file_info* fi);
 void read(fuse_req_t req, Handle* h, size_t size, off_t off);
-void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf);
-void release(fuse_req_t req, Handle* h);
+// Control files gather each handle's bytes into lines (VFiles::write).
+void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf, off_t off,
+           const struct fuse_file_info* fi);
+// Every close(2) of a descriptor of the handle: EINVAL while a line has no
+// newline yet, which stays pending (another descriptor of the same open file,
+// a forked child's, may still finish it).
+void flush(fuse_req_t req, Handle* h);
+// The last close: a line still unfinished is recorded as refused, nothing
+// acts on it (release cannot report an error).
+void release(fuse_req_t req, Fs& fs, Handle* h);
 
 // Extended attributes: none.
 void listxattr(fuse_req_t req, size_t size);

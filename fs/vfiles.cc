@@ -9,6 +9,7 @@
 
 #include "core/report.h"
 #include "core/requests.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace aio::fs {
@@ -17,20 +18,22 @@ namespace {
 
 constexpr std::string_view kPrefix = "/.aio";
 
-std::vector<std::string> split_lines(std::string_view data) {
+// The lines that are not blank, without blanks around them.
+std::vector<std::string> trimmed(const std::vector<std::string>& raw) {
   std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t nl = data.find('\n', pos);
-    if (nl == std::string_view::npos) nl = data.size();
-    std::string line(data.substr(pos, nl - pos));
+  for (std::string_view line : raw) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-      line.pop_back();
+      line.remove_suffix(1);
     size_t lead = line.find_first_not_of(" \t");
-    lines.push_back(lead == std::string::npos ? "" : line.substr(lead));
-    pos = nl + 1;
+    if (lead != std::string_view::npos) lines.emplace_back(line.substr(lead));
   }
   return lines;
+}
+
+std::string file_name(const VNode& n) {
+  return std::string(".aio/") + (n.kind == VNode::kClaims    ? "claims"
+                                 : n.kind == VNode::kRelease ? "release"
+                                                             : "context/" + n.category);
 }
 
 // The project's active claims as a table ("" when there are none).
@@ -179,7 +182,10 @@ std::string VFiles::render(const VNode& n, const Who& who) {
       for (const auto& d : denials_.list())
         rows.push_back({format_iso(d.time), d.op, d.path, std::to_string(d.pid) + " " + d.comm,
                         d.as.empty() ? (d.instance.empty() ? "anonymous" : d.instance) : d.as,
-                        d.holder.empty() ? "-" : d.holder, d.reason});
+                        d.holder.empty() ? "-" : d.holder,
+                        d.count < 2 ? d.reason
+                                    : d.reason + " (" + std::to_string(d.count) + " times since " +
+                                          format_iso(d.first) + ")"});
       if (rows.empty()) return "no refusals\n";
       return render_table({"TIME", "OP", "PATH", "PID", "AS", "HOLDER", "WHY"}, rows);
     }
@@ -188,21 +194,40 @@ std::string VFiles::render(const VNode& n, const Who& who) {
 }
 
 int VFiles::fail(const VNode& n, const Who& who, const Status& s) {
-  spdlog::warn(".aio write by pid {} ({}) as {} refused: {}", who.pid, who.comm, who.describe(),
-               s.message());
-  denials_.record(
-      Denial{now_seconds(), "append",
-             std::string(".aio/") + (n.kind == VNode::kClaims    ? "claims"
-                                     : n.kind == VNode::kRelease ? "release"
-                                                                 : "context/" + n.category),
-             who.pid, who.comm, who.instance, who.describe(), "", "", s.message()});
+  Denial d{now_seconds(), "append",       file_name(n), who.pid, who.comm,
+           who.instance,  who.describe(), "",           "",      s.message()};
+  LogVerdict v = denials_.record(&d);
+  if (v.log)
+    spdlog::warn(".aio write by pid {} ({}) as {} refused: {}{}", d.pid, d.comm, d.as, d.reason,
+                 log_tail(v));
   return -s.to_errno();
 }
 
-int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
-  std::vector<std::string> lines;
-  for (auto& l : split_lines(data))
-    if (!l.empty()) lines.push_back(std::move(l));
+int VFiles::write(const VNode& n, const Who& who, LineStream& lines, std::string_view data,
+                  int64_t offset, bool append) {
+  auto complete = lines.feed(data, offset, append);
+  if (!complete) return fail(n, who, complete.status());
+  if (complete->empty()) {
+    lines.accept();
+    return 0;
+  }
+  int rv = act(n, who, *complete);
+  if (rv == 0)
+    lines.accept();
+  else
+    lines.refuse();
+  return rv;
+}
+
+void VFiles::release(const VNode& n, const Who& who, const LineStream& lines) {
+  if (lines.unfinished().empty()) return;
+  (void)fail(n, who,
+             Status::invalid("line without a newline when the file was closed: '" +
+                             excerpt(lines.unfinished()) + "' (nothing done)"));
+}
+
+int VFiles::act(const VNode& n, const Who& who, const std::vector<std::string>& raw) {
+  std::vector<std::string> lines = trimmed(raw);
   if (lines.empty()) return fail(n, who, Status::invalid("empty line"));
   auto snap = state_.refresh();
   Clock c = state_.clock();
@@ -233,7 +258,7 @@ int VFiles::append(const VNode& n, const Who& who, std::string_view data) {
                              project);
     for (const auto& l : lines) {
       if (n.kind == VNode::kRelease) {
-        auto r = release(t, &me, l, false, project, project, c);
+        auto r = aio::release(t, &me, l, false, project, project, c);
         if (!r) return r.status();
         continue;
       }

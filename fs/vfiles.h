@@ -1,10 +1,15 @@
 // The virtual .aio/ directory at the mount root (DESIGN.md §5): aio's state
-// as plain files. Reads render the current state; appends to `claims`,
-// `release` and `context/<category>` act as the writing process's instance
-// through core. A write whose lines are not all valid changes nothing and
-// fails with the errno of core's Status (EINVAL for bad input, EACCES for a
-// conflict, EIO when the state cannot be read or written); the reason is
-// logged and shown in `denials`. Nothing can be created, removed or renamed inside .aio/.
+// as plain files. Reads render the current state; lines appended to the
+// control files `claims`, `release` and `context/<category>` act as the
+// instance that opened the handle, through core. Bytes are gathered per open
+// handle and acted on per complete line (core/line_stream.h): the lines one
+// write completes are applied together or not at all. A write that
+// completes a bad line, or makes one too long, changes nothing and fails
+// with the errno of core's Status (EINVAL for bad input, EACCES for a
+// conflict, EIO when the state cannot be read or written); a line still
+// unfinished when the handle is released changes nothing. Every refusal is
+// recorded in `denials` (and logged, within DenialLog's budget). Nothing can
+// be created, removed or renamed inside .aio/.
 #pragma once
 
 #include <sys/stat.h>
@@ -14,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/line_stream.h"
 #include "fs/denial_log.h"
 #include "fs/identity.h"
 #include "fs/source_tree.h"
@@ -64,10 +70,17 @@ class VFiles {
   std::vector<std::string> list(const VNode& n) const;
   // The file's content for this reader.
   std::string render(const VNode& n, const Who& who);
-  // Applies appended text; 0 or -errno (see above).
-  int append(const VNode& n, const Who& who, std::string_view data);
+  // One write of `data` at `offset` to a control file's handle, whose bytes
+  // so far `lines` holds: acts on the lines it completes; 0 or -errno (see
+  // above). The caller serialises the writes of one handle.
+  int write(const VNode& n, const Who& who, LineStream& lines, std::string_view data,
+            int64_t offset, bool append);
+  // The handle is released: records a line left unfinished as refused.
+  void release(const VNode& n, const Who& who, const LineStream& lines);
 
  private:
+  // Applies complete lines, all or none; 0 or -errno.
+  int act(const VNode& n, const Who& who, const std::vector<std::string>& raw);
   int fail(const VNode& n, const Who& who, const Status& s);
   StateWatch& state_;
   DenialLog& denials_;

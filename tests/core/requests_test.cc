@@ -44,6 +44,30 @@ INSTANTIATE_TEST_SUITE_P(
                       LineCase{"", false, ClaimType::kFile, "empty line"},
                       LineCase{"frob x", false, ClaimType::kFile, "unknown claim type 'frob'"}));
 
+// Targets are at most kMaxTarget (PATH_MAX - 1) bytes, and a refusal quotes
+// only an excerpt of what was typed.
+TEST(ClaimLineLimits, LongTargetsAndExcerpts) {
+  for (const char* kind : {"file", "directory", "pattern", "task"}) {
+    std::string fits(kMaxTarget, 'a');
+    auto ok = parse_claim_line(std::string(kind) + " " + fits);
+    ASSERT_TRUE(ok) << kind << ": " << ok.status().message();
+    EXPECT_EQ(ok->target, fits);
+    auto r = parse_claim_line(std::string(kind) + " " + fits + "a");
+    ASSERT_FALSE(r) << kind;
+    EXPECT_EQ(r.status().code(), Code::kInvalid);
+    EXPECT_NE(r.status().message().find("target longer than 4095 bytes"), std::string::npos)
+        << r.status().message();
+    EXPECT_LT(r.status().message().size(), 120u) << r.status().message();
+  }
+  std::string junk(100000, 'j');
+  for (const std::string& line : {junk, junk + " x", "file\x1b]0;" + junk}) {
+    auto r = parse_claim_line(line);
+    ASSERT_FALSE(r);
+    EXPECT_LT(r.status().message().size(), 120u) << r.status().message();
+    EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos) << r.status().message();
+  }
+}
+
 class ClaimInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -100,6 +124,21 @@ TEST_F(ClaimInputTest, RefusesTheWrongKindAndOutsidePaths) {
     EXPECT_NE(r.status().message().find(c.why), std::string::npos) << r.status().message();
   }
   EXPECT_TRUE(state_.claims.empty());
+}
+
+TEST_F(ClaimInputTest, RefusesTargetsPastPathMax) {
+  auto r = claim(ClaimType::kTask, std::string(kMaxTarget + 1, 't'));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.status().message().find("target longer than"), std::string::npos);
+  Txn t(&state_);
+  auto s = claim_stored(
+      t, me_, ClaimType::kPattern, "**/" + std::string(kMaxTarget, 'p'),
+      [](const std::string&) -> std::optional<bool> { return std::nullopt; }, clock_);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.status().code(), Code::kInvalid);
+  EXPECT_TRUE(state_.claims.empty());
+  auto fits = claim(ClaimType::kFile, "src/" + std::string(kMaxTarget - 4, 'f'));
+  EXPECT_TRUE(fits) << fits.status().message();
 }
 
 TEST_F(ClaimInputTest, DoesNotLookAtTheDiskForPatternsAndTasks) {

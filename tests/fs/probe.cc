@@ -140,6 +140,77 @@ int op_write(const Args& a, int flags) {
   return 0;
 }
 
+// Writes to up to 9 handles of one file, one write(2) per step, and goes on
+// past failures. STEPS: steps split by '|', each "N:TEXT" (handle N, opened
+// O_WRONLY|O_APPEND at its first step) or "N@OFF:TEXT" (pwrite at OFF; the
+// handle is opened O_WRONLY without O_APPEND). Prints one word per step and
+// per close, in order ("OK EINVAL OK close1:OK"); exits 0.
+int op_writes(const Args& a) {
+  std::map<int, int> fds;
+  std::string out;
+  auto result = [&](const std::string& tag, bool ok, int e) {
+    const char* name = ok ? "OK" : strerrorname_np(e);
+    out += (out.empty() ? "" : " ") + tag + (name ? name : "EUNKNOWN");
+  };
+  size_t start = 0;
+  while (start <= a[1].size()) {
+    size_t bar = a[1].find('|', start);
+    std::string step =
+        a[1].substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    start = bar == std::string::npos ? a[1].size() + 1 : bar + 1;
+    size_t colon = step.find(':');
+    if (step.empty() || colon == std::string::npos || step[0] < '1' || step[0] > '9') {
+      fprintf(stderr, "probe: writes: bad step [%s]\n", step.c_str());
+      return kUsage;
+    }
+    int h = step[0] - '0';
+    bool at = step[1] == '@';
+    std::string text = step.substr(colon + 1);
+    if (!fds.count(h)) fds[h] = open_or_die(a[0], O_WRONLY | (at ? 0 : O_APPEND));
+    ssize_t w = at ? pwrite(fds[h], text.data(), text.size(), num(step.substr(2, colon - 2)))
+                   : write(fds[h], text.data(), text.size());
+    result("", w == static_cast<ssize_t>(text.size()), w < 0 ? errno : EIO);
+  }
+  for (auto [h, fd] : fds) {
+    int r = close(fd);
+    result("close" + std::to_string(h) + ":", r == 0, errno);
+  }
+  printf("%s\n", out.c_str());
+  return 0;
+}
+
+// PREFIX, BYTES 'x' and a newline in one write(2) (the kernel splits it into
+// FUSE writes of its max_write), then the rest after a short write.
+int op_append_long(const Args& a) {
+  std::string line = a[1] + std::string(static_cast<size_t>(num(a[2])), 'x') + "\n";
+  int fd = open_or_die(a[0], O_WRONLY | O_APPEND);
+  write_all(fd, line.data(), line.size(), -1,
+            "write " + a[0]);  // the rest after a short write, as stdio does
+  check(close(fd), "close " + a[0]);
+  return 0;
+}
+
+// COUNT lines of PREFIX<i>, BYTES 'y' and a newline, one write(2) each, on
+// one O_APPEND descriptor, going on past failures. Prints how the writes
+// ended, by errno name: "EINVAL=700" or "OK=3 EACCES=2".
+int op_append_lines(const Args& a) {
+  int fd = open_or_die(a[0], O_WRONLY | O_APPEND);
+  std::map<std::string, int> ends;
+  for (long i = 0; i < num(a[3]); ++i) {
+    std::string line =
+        a[1] + std::to_string(i) + std::string(static_cast<size_t>(num(a[2])), 'y') + "\n";
+    ssize_t w = write(fd, line.data(), line.size());
+    const char* name = w < 0 ? strerrorname_np(errno) : "OK";
+    ++ends[name ? name : "EUNKNOWN"];
+  }
+  close(fd);
+  std::string out;
+  for (const auto& [name, n] : ends)
+    out += (out.empty() ? "" : " ") + name + "=" + std::to_string(n);
+  printf("%s\n", out.c_str());
+  return 0;
+}
+
 int op_stat(const Args& a, bool follow) {
   struct stat st;
   check(follow ? stat(a[0].c_str(), &st) : lstat(a[0].c_str(), &st), "stat " + a[0]);
@@ -393,6 +464,9 @@ const std::map<std::string, Op>& ops() {
         "PATH"}},
       {"write", {2, [](const Args& a) { return op_write(a, O_TRUNC); }, "PATH TEXT"}},
       {"append", {2, [](const Args& a) { return op_write(a, O_APPEND); }, "PATH TEXT"}},
+      {"writes", {2, op_writes, "PATH STEPS"}},
+      {"append-long", {3, op_append_long, "PATH PREFIX BYTES"}},
+      {"append-lines", {4, op_append_lines, "PATH PREFIX BYTES COUNT"}},
       {"mkfifo",
        {1, [](const Args& a) { return check(mkfifo(a[0].c_str(), 0644), "mkfifo " + a[0]), 0; },
         "PATH"}},
