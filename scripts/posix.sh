@@ -28,7 +28,15 @@
 # except under CI=true, where that is a failure (2).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-POSIX_SUBSET="chmod chown ftruncate link mkdir mkfifo mknod open rename rmdir symlink truncate unlink utimensat"
+# CI's subset: every operation the mount passes on or judges (open and
+# create, chmod, chown, link, unlink, rename, mkdir, rmdir, mkfifo, mknod,
+# symlink, truncate, ftruncate, utimensat), about 2,900 of the suite's 8,800
+# subtests. Left out: rename/09.t and rename/10.t (4,450 subtests: the
+# sticky-directory rule for every combination of file types and owners, the
+# kernel's own check under default_permissions and one RENAME each), chflags
+# and granular (BSD flags and ACLs, which Linux skips) and posix_fallocate.
+POSIX_SUBSET="chmod chown ftruncate link mkdir mkfifo mknod open rmdir symlink truncate unlink
+  utimensat rename/0[0-8].t rename/1[1-9].t rename/2?.t"
 
 say() { echo "posix: $*" >&2; }
 die() { say "$*"; exit 2; }
@@ -114,8 +122,9 @@ fi
 TESTS=()
 if [ -n "$ONLY" ]; then
   for d in $ONLY; do
-    [ -e "$BUILD/tests/$d" ] || die "there is no tests/$d in this pjdfstest"
-    TESTS+=("$BUILD/tests/$d")
+    n=${#TESTS[@]}
+    for t in "$BUILD"/tests/$d; do [ -e "$t" ] && TESTS+=("$t"); done  # $d may be a glob
+    [ ${#TESTS[@]} -gt "$n" ] || die "there is no tests/$d in this pjdfstest"
   done
 else
   TESTS=("$BUILD/tests")
@@ -150,7 +159,7 @@ one_run() {
       dir=$dir.mnt ;;
   esac
   local TIMEFORMAT='%R %U %S'
-  { time (umask "$um" && cd "$dir" && prove -r --timer "${TESTS[@]}") >"$out.tap" 2>&1; } \
+  { time { (umask "$um" && cd "$dir" && prove -r --timer "${TESTS[@]}") >"$out.tap" 2>&1; }; } \
     2>"$out.time" || true
   if [ "$where" != bare ]; then
     # The daemon's CPU time too (clock ticks), read before it exits.
@@ -243,7 +252,7 @@ for r in runs:
     results[(name, um, where)] = parse(name + "-" + um)
 
 bare = next(v for k, v in results.items() if k[2] == "bare")
-scope = "tests/{%s}" % ",".join(os.path.relpath(t, tests) for t in chosen) if subset else "the whole suite"
+scope = ("%d test files or directories of tests/" % len(chosen)) if subset else "the whole suite"
 print("pjdfstest (%s) on %s" % (scope, disk))
 print("%-20s %5s %13s %7s %7s  %s" % ("run", "umask", "failed/total", "time", "cpu", "failing test files"))
 bad = []
