@@ -51,7 +51,10 @@ int create_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, mode_t mode,
   if (int rv = fs.guard.check(h->opener, WriteOp::kCreate, fs.inodes.child_path(p, name), false,
                               existed ? &before : nullptr, fw))
     return rv;
-  h->fd = openat(pin.fd(), name, real_flags(flags) | O_CREAT | (flags & O_EXCL), mode);
+  {
+    CallerMode as_asked;
+    h->fd = openat(pin.fd(), name, real_flags(flags) | O_CREAT | (flags & O_EXCL), mode);
+  }
   if (h->fd < 0) return -errno;
   if (!existed) give_to_caller(req, pin.fd(), name);
   if (existed) privs::drop_for_writer(fs.passthrough.killpriv_v2(), fuse_req_ctx(req)->pid, h->fd);

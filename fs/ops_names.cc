@@ -20,7 +20,12 @@ int make_node(fuse_req_t req, Fs& fs, Inode* p, const char* name, WriteOp op, Ma
   if (int rv = fs.guard.check(w, op, fs.inodes.child_path(p, name), false)) return rv;
   Pin pin(fs.inodes, p);
   if (int rv = pin.error()) return rv;
-  if (make(pin.fd()) != 0) return -errno;
+  int made;
+  {
+    CallerMode as_asked;
+    made = make(pin.fd()) == 0 ? 0 : -errno;
+  }
+  if (made != 0) return made;
   give_to_caller(req, pin.fd(), name);
   return real_entry(fs, p, name, e);
 }

@@ -1,8 +1,12 @@
 #include "fs/request.h"
 
+#include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
+
+#include <spdlog/spdlog.h>
 
 namespace aio::fs {
 
@@ -36,6 +40,32 @@ void give_to_caller(fuse_req_t req, int dirfd, const char* name) {
   if (fchownat(dirfd, name, ctx->uid, ctx->gid, AT_SYMLINK_NOFOLLOW) != 0) {
     // Best effort: the file exists either way.
   }
+}
+
+namespace {
+
+// 1 once this thread has a umask of its own, -1 when it could not get one.
+thread_local int own_umask = 0;
+
+}  // namespace
+
+CallerMode::CallerMode() {
+  if (own_umask == 0) {
+    own_umask = unshare(CLONE_FS) == 0 ? 1 : -1;
+    static std::atomic<bool> told{false};
+    if (own_umask < 0 && !told.exchange(true))
+      spdlog::warn(
+          "a FUSE thread cannot have a umask of its own ({}): new files get the "
+          "daemon's umask on top of the caller's",
+          strerror(errno));
+  }
+  if (own_umask < 0) return;
+  saved_ = umask(0);
+  set_ = true;
+}
+
+CallerMode::~CallerMode() {
+  if (set_) umask(saved_);
 }
 
 int real_entry(Fs& fs, Inode* parent, const char* name, struct fuse_entry_param* e) {

@@ -92,6 +92,28 @@ int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates = fa
 // New files belong to the caller, as on a bare disk, when the daemon is root.
 void give_to_caller(fuse_req_t req, int dirfd, const char* name);
 
+// Held around each call that makes a node on a caller's behalf (create,
+// mknod, mkdir, symlink): the node gets exactly the mode the caller's request
+// carries. The kernel has applied the caller's umask already (the mount does
+// not ask for FUSE_CAP_DONT_MASK), so the daemon's own must not apply again.
+// Each FUSE worker thread gets a umask of its own (unshare(CLONE_FS)) the
+// first time, and it is 0 only while this is held: the files the daemon
+// makes for itself ($AIO_HOME, logs), on these threads or others, keep the
+// umask it was started with. Should a thread not get its own umask (never
+// seen: unshare(CLONE_FS) needs no privilege), the daemon's applies, as
+// before, and the log says so once.
+class CallerMode {
+ public:
+  CallerMode();
+  ~CallerMode();
+  CallerMode(const CallerMode&) = delete;
+  CallerMode& operator=(const CallerMode&) = delete;
+
+ private:
+  mode_t saved_ = 0;
+  bool set_ = false;
+};
+
 // Looks up real `name` in real directory `parent` and fills *e for the
 // kernel (one lookup more): 0 or -errno.
 int real_entry(Fs& fs, Inode* parent, const char* name, struct fuse_entry_param* e);

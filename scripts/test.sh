@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: core unit tests, CLI
-# end-to-end scripts, and the mount tests that use real FUSE.
+# end-to-end scripts, the mount tests that use real FUSE, and pjdfstest
+# through the mount (ctest label posix: scripts/posix.sh --subset).
 #   scripts/test.sh            build in ./build and run ctest
 #   BUILD_DIR=... scripts/test.sh
 # Under CI=true a missing /dev/fuse is a failure, not a reason to skip.
@@ -18,7 +19,8 @@ if [ ! -c /dev/fuse ]; then
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# -DAIO_TEST_POSIX=ON: pjdfstest through the mount (scripts/posix.sh) as ctest test posix.pjdfstest.
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_TEST_POSIX=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)" --timeout 900

@@ -432,6 +432,36 @@ int op_checksum(const Args& a) {
   return 0;
 }
 
+// make KIND PATH OCTAL UMASK: under umask UMASK, makes PATH as KIND asks
+// (open: open(O_CREAT|O_EXCL); mknod-reg, mknod-sock, mkfifo, mkdir, symlink)
+// with mode OCTAL, and prints the mode it got, as lstat sees it (octal).
+int op_make(const Args& a) {
+  mode_t mode = static_cast<mode_t>(strtol(a[2].c_str(), nullptr, 8));
+  umask(static_cast<mode_t>(strtol(a[3].c_str(), nullptr, 8)));
+  const std::string& p = a[1];
+  const std::string what = a[0] + " " + p;
+  if (a[0] == "open")
+    check(close(open_or_die(p, O_WRONLY | O_CREAT | O_EXCL, mode)), what);
+  else if (a[0] == "mknod-reg")
+    check(mknod(p.c_str(), S_IFREG | mode, 0), what);
+  else if (a[0] == "mknod-sock")
+    check(mknod(p.c_str(), S_IFSOCK | mode, 0), what);
+  else if (a[0] == "mkfifo")
+    check(mkfifo(p.c_str(), mode), what);
+  else if (a[0] == "mkdir")
+    check(mkdir(p.c_str(), mode), what);
+  else if (a[0] == "symlink")
+    check(symlink("target", p.c_str()), what);
+  else {
+    fprintf(stderr, "probe: make: unknown kind %s\n", a[0].c_str());
+    _exit(kUsage);
+  }
+  struct stat st;
+  check(lstat(p.c_str(), &st), "lstat " + p);
+  printf("%04o\n", static_cast<unsigned>(st.st_mode & 07777));
+  return 0;
+}
+
 struct Op {
   size_t nargs;
   std::function<int(const Args&)> run;
@@ -479,6 +509,7 @@ const std::map<std::string, Op>& ops() {
       {"mkdir",
        {1, [](const Args& a) { return check(mkdir(a[0].c_str(), 0755), "mkdir " + a[0]), 0; },
         "PATH"}},
+      {"make", {4, op_make, "KIND PATH OCTAL UMASK"}},
       {"unlink",
        {1, [](const Args& a) { return check(unlink(a[0].c_str()), "unlink " + a[0]), 0; }, "PATH"}},
       {"rmdir",
