@@ -385,10 +385,9 @@ class Runner {
     m.project = kProjects[kWhere[s.a % 7]];
     m.bound = s.b % 2 == 0;
     if (m.bound) {
-      // Now and then the pid of a dead process again, with a new start time.
+      // Now and then the pid of a dead process again, started later.
       if (s.c % 4 == 0 && !dead_.empty()) {
-        m.proc = dead_[s.c / 4 % dead_.size()];
-        m.proc.start += 1000;
+        m.proc = {dead_[s.c / 4 % dead_.size()].pid, next_start_ += 1000};
       } else {
         m.proc = {next_pid_++, 100};
       }
@@ -724,6 +723,7 @@ class Runner {
   std::vector<std::string> trace_;
   int64_t now_ = 1700000000;
   int64_t next_pid_ = 1000;
+  int64_t next_start_ = 100;
   int registered_ = 0, granted_ = 0;
 };
 
