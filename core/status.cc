@@ -5,7 +5,9 @@
 namespace aio {
 
 Status Status::sys(const std::string& what, int err) {
-  return Status(Code::kState, what + " (" + std::strerror(err) + ")");
+  Status s(Code::kState, what + " (" + std::strerror(err) + ")");
+  s.sys_errno_ = err;
+  return s;
 }
 
 int Status::to_errno() const {
@@ -17,6 +19,9 @@ int Status::to_errno() const {
     case Code::kInvalid:
       return EINVAL;
     case Code::kState:
+      // What the caller can act on (free space, a writable home) rather
+      // than an I/O error.
+      if (sys_errno_ == ENOSPC || sys_errno_ == EDQUOT || sys_errno_ == EROFS) return sys_errno_;
       return EIO;
   }
   return EIO;

@@ -6,6 +6,8 @@
 //   kRefused  1  conflict, claimed by another, not yours, unknown identity
 //   kInvalid  2  usage or bad input (nothing was changed)
 //   kState    3  state file unreadable/corrupt, or a system call failed
+//                (EIO; but ENOSPC, EDQUOT and EROFS from the failed call go
+//                through as they are, so a full disk says so)
 #pragma once
 
 #include <cerrno>
@@ -40,6 +42,7 @@ class [[nodiscard]] Status {
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  int sys_errno_ = 0;  // the errno of a failed system call (sys())
 };
 
 template <typename T>
