@@ -101,5 +101,44 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
+// ---- journal_line: the fast decoder read what JSON refuses ----
+// decode_journal_line's fast path must give up wherever the JSON decoder
+// would not read the line as it does (journal_codec.h: "both always
+// agree"). It read numbers with leading zeros or "-0", which JSON refuses,
+// and strings that are not UTF-8, which JSON refuses and the store never
+// holds.
+struct JournalCase {
+  const char* name;
+  std::string line;
+};
+
+class JournalAgree : public ::testing::TestWithParam<JournalCase> {};
+
+TEST_P(JournalAgree, FastDecoderGivesUpWhereJsonDisagrees) {
+  const std::string& line = GetParam().line;
+  uint64_t seq = 0;
+  std::vector<Op> ops;
+  EXPECT_FALSE(decode_journal_line_fast(line, &seq, &ops)) << line;
+  EXPECT_FALSE(decode_journal_line_json(line, &seq, &ops).is_ok()) << line;
+  EXPECT_FALSE(decode_journal_line(line, &seq, &ops).is_ok()) << line;
+}
+
+const std::string kClaimHead =
+    R"({"seq":3,"ops":[{"op":"putClaim","value":{"id":"c","instanceId":"i","type":"file","target":")";
+const std::string kClaimTail =
+    R"(","project":"/p","exclusive":true,"claimedAt":"2026-01-01T00:00:00Z","expiresAt":null,"autoClaimed":false}}]})";
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, JournalAgree,
+    ::testing::Values(JournalCase{"seq_with_a_leading_zero", R"({"seq":01,"ops":[]})"},
+                      JournalCase{"seq_minus_zero", R"({"seq":-0,"ops":[]})"},
+                      JournalCase{"heartbeat_at_with_leading_zeros",
+                                  R"({"seq":2,"ops":[{"op":"heartbeat","id":"i","at":007}]})"},
+                      JournalCase{"id_not_utf8",
+                                  "{\"seq\":3,\"ops\":[{\"op\":\"delClaim\",\"id\":\"\xff\"}]}"},
+                      JournalCase{"target_cut_utf8", kClaimHead + "a\xc3" + kClaimTail},
+                      JournalCase{"target_overlong_slash", kClaimHead + "a\xc0\xaf" + kClaimTail}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 }  // namespace
 }  // namespace aio
