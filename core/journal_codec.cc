@@ -270,7 +270,7 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
   Json j;
   try {
     j = Json::parse(line.begin(), line.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for "1e999"
     return Status::state(e.what());
   }
   if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||

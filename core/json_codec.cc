@@ -336,7 +336,7 @@ Result<State> parse_state_json(std::string_view text) {
   Json j;
   try {
     j = Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for "1e999"
     return Status::state(e.what());
   }
   if (!j.is_object()) return Status::state("top level is not an object");

@@ -140,5 +140,43 @@ INSTANTIATE_TEST_SUITE_P(
                       JournalCase{"target_overlong_slash", kClaimHead + "a\xc0\xaf" + kClaimTail}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// ---- journal_line, state_json: a number too large for a double ----
+// nlohmann's parser throws out_of_range (not parse_error) on "1e999"; the
+// decoders caught only parse_error, so one such number in a journal line or
+// in state.json ended every aio command, and the mount daemon, in
+// std::terminate. Now it is a state error like any other unreadable text.
+struct TextCase {
+  const char* name;
+  const char* text;
+};
+
+class HugeNumbers : public ::testing::TestWithParam<TextCase> {};
+
+TEST_P(HugeNumbers, AreAStateErrorNotACrash) {
+  const std::string text = GetParam().text;
+  if (text.starts_with("{\"seq\"")) {
+    uint64_t seq = 0;
+    std::vector<Op> ops;
+    Status st = decode_journal_line(text, &seq, &ops);
+    EXPECT_EQ(st.code(), Code::kState) << st.message();
+  } else {
+    auto s = parse_state_json(text);
+    ASSERT_FALSE(s.is_ok());
+    EXPECT_EQ(s.status().code(), Code::kState) << s.status().message();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, HugeNumbers,
+    ::testing::Values(
+        TextCase{"journal_heartbeat_at",
+                 R"({"seq":9,"ops":[{"op":"heartbeat","id":"i","at":179560e0615}]})"},
+        TextCase{"journal_seq", R"({"seq":1e999,"ops":[]})"},
+        TextCase{"state_schema_version", R"({"schemaVersion":1e999})"},
+        TextCase{
+            "state_instance_pid",
+            R"({"schemaVersion":1,"instances":{"i":{"id":"i","tool":"t","project":"/p","pid":-1e400}}})"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 }  // namespace
 }  // namespace aio
