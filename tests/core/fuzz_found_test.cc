@@ -178,5 +178,34 @@ INSTANTIATE_TEST_SUITE_P(
             R"({"schemaVersion":1,"instances":{"i":{"id":"i","tool":"t","project":"/p","pid":-1e400}}})"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// ---- journal_line: a number past int64 ----
+// json_int and json_time converted any double to int64_t, which is undefined
+// behaviour past ±2^63 (UBSan: "1e+74 is outside the range of representable
+// values"). Such a number is no integer and no time: nullopt.
+struct NumberCase {
+  const char* name;
+  Json value;
+  std::optional<int64_t> as_int, as_time;
+};
+
+class JsonNumbers : public ::testing::TestWithParam<NumberCase> {};
+
+TEST_P(JsonNumbers, ConvertOnlyWhatFits) {
+  const NumberCase& c = GetParam();
+  EXPECT_EQ(json_int(c.value), c.as_int) << c.value.dump();
+  EXPECT_EQ(json_time(c.value), c.as_time) << c.value.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, JsonNumbers,
+    ::testing::Values(NumberCase{"huge", Json(1e74), std::nullopt, std::nullopt},
+                      NumberCase{"huge_negative", Json(-1e19), std::nullopt, std::nullopt},
+                      NumberCase{"two_to_the_63", Json(9223372036854775808.0), std::nullopt,
+                                 9223372036854776},
+                      NumberCase{"time_in_ms_past_int64", Json(1e24), std::nullopt, std::nullopt},
+                      NumberCase{"fraction", Json(1500.75), 1500, 1500},
+                      NumberCase{"ms", Json(1.7e12), 1700000000000, 1700000000}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 }  // namespace
 }  // namespace aio
