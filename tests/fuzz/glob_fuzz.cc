@@ -169,7 +169,9 @@ void enumerate(const std::string& alphabet, std::string* cur, std::vector<std::s
   }
 }
 
-// Up to two characters the patterns name literally, then '.' and 'z'.
+// Two characters the patterns name literally ('z' standing in for any
+// missing), then '.': with '/', every path of up to kMaxLen characters over
+// four symbols (340 of them).
 std::string alphabet_of(std::string_view a, std::string_view b) {
   std::string out;
   for (char c : std::string(a) + std::string(b)) {
@@ -178,7 +180,9 @@ std::string alphabet_of(std::string_view a, std::string_view b) {
         c != '\0' && out.find(c) == std::string::npos)
       out.push_back(c);
   }
-  return out + ".z";
+  if (out.size() < 2 && out.find('z') == std::string::npos) out.push_back('z');
+  if (out.size() < 2) out.push_back('y');
+  return out + ".";
 }
 
 void check_one(const Glob& g, const Reference& r, std::string_view path) {
