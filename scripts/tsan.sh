@@ -46,9 +46,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cd "$P"
+cd "$T"
 "$AIO" mount "$P" >/dev/null
-DAEMON=$(jq -r --arg p "$P" '.[] | select(.mountpoint == $p) | .pid' <<<"$("$AIO" mounts --json)" |
+cd "$P"  # now through the mount (a directory opened before it would bypass it)
+[ -e .aio/status ] || { echo "tsan: $P is not served by the mount" >&2; exit 1; }
+DAEMON=$(jq -r --arg p "$P" '.mounts[] | select(.mountpoint == $p) | .pid' <<<"$("$AIO" mounts --json)" |
   head -n1)
 [ -n "$DAEMON" ] || { echo "tsan: no daemon for $P" >&2; exit 1; }
 echo "tsan: daemon $DAEMON serves $P; load for ${SECS}s"
