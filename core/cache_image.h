@@ -95,12 +95,18 @@ class CacheImage {
   bool read_top(State* s) const;
   // Calls fn(const RecordSpan&) for each record of a section, in order, as
   // long as it returns true; false when fn did or the section is damaged.
+  // Instances and claims lie in strictly increasing id order (lookups bisect
+  // them): a section that breaks it is damaged.
   template <typename Fn>
   bool for_each(Records which, Fn&& fn) const {
     size_t pos = sections_[which].offset;
+    std::string_view prev;
     for (uint64_t k = 0; k < sections_[which].count; ++k) {
       RecordSpan sp;
-      if (!span_at(pos, &sp) || !fn(sp)) return false;
+      if (!span_at(pos, &sp)) return false;
+      if (which != Records::kNotes && k > 0 && !(prev < sp.key)) return false;
+      if (!fn(sp)) return false;
+      prev = sp.key;
       pos = sp.end;
     }
     return pos == end_of(which);

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "core/codec.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace aio {
@@ -54,7 +55,7 @@ class LineCursor {
       if (c == '"') {
         out->append(s_.data() + run, pos_ - run);
         ++pos_;
-        return true;
+        return valid_utf8(*out);  // JSON refuses the rest
       }
       if (static_cast<unsigned char>(c) < 0x20) return false;
       if (c != '\\') {
@@ -88,6 +89,8 @@ class LineCursor {
     size_t digits = pos_;
     while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
     if (pos_ == digits || pos_ - digits > 18) return false;
+    // JSON has no leading zeros; "-0" is no unsigned seq. The encoder writes neither.
+    if (s_[digits] == '0' && (pos_ - digits > 1 || digits > start)) return false;
     if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) return false;
     std::from_chars(s_.data() + start, s_.data() + pos_, *out);
     return true;
@@ -267,7 +270,7 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
   Json j;
   try {
     j = Json::parse(line.begin(), line.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for "1e999"
     return Status::state(e.what());
   }
   if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||

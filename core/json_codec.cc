@@ -280,9 +280,17 @@ std::string json_text(const Json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+namespace {
+// d truncated, when int64_t holds it (converting one it does not is undefined).
+std::optional<int64_t> truncated(double d) {
+  if (!(d >= -0x1p63 && d < 0x1p63)) return std::nullopt;
+  return static_cast<int64_t>(d);
+}
+}  // namespace
+
 std::optional<int64_t> json_int(const Json& v) {
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number()) return static_cast<int64_t>(v.get<double>());
+  if (v.is_number()) return truncated(v.get<double>());
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
     char* end = nullptr;
@@ -296,7 +304,7 @@ std::optional<int64_t> json_time(const Json& v) {
   if (v.is_number()) {
     double d = v.get<double>();
     if (d > 1e11) d /= 1000;  // milliseconds
-    return static_cast<int64_t>(d);
+    return truncated(d);
   }
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
@@ -336,7 +344,7 @@ Result<State> parse_state_json(std::string_view text) {
   Json j;
   try {
     j = Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for "1e999"
     return Status::state(e.what());
   }
   if (!j.is_object()) return Status::state("top level is not an object");

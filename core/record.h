@@ -217,12 +217,20 @@ consteval uint64_t layout_fingerprint() {
   return h;
 }
 
+// Field f names member m. (Not std::get_if: it compares the field's address
+// with null, which GCC cannot evaluate at compile time under
+// -fsanitize=undefined, AIO_SANITIZE.)
+template <typename R, typename T>
+constexpr bool names_member(const Field<R>& f, T R::*m) {
+  return std::holds_alternative<T R::*>(f.member()) && std::get<T R::*>(f.member()) == m;
+}
+
 // The position of the field naming member `m` in R's layout.
 template <typename R, typename T>
 constexpr size_t field_index(T R::*m) {
   auto fields = fields_of<R>();
   for (size_t k = 0; k < fields.size(); ++k)
-    if (auto* p = std::get_if<T R::*>(&fields[k].member()); p && *p == m) return k;
+    if (names_member(fields[k], m)) return k;
   return fields.size();
 }
 
@@ -238,7 +246,7 @@ template <typename R, typename T>
 consteval size_t flagged_rank(T R::*m, uint8_t flag) {
   size_t n = 0;
   for (const Field<R>& f : fields_of<R>()) {
-    if (auto* p = std::get_if<T R::*>(&f.member()); p && *p == m) {
+    if (names_member(f, m)) {
       if (!(f.flags & flag)) throw "the member's field does not carry the flag";
       return n;
     }

@@ -7,9 +7,10 @@ AIO_PACKAGES=(cmake g++ make pkg-config nlohmann-json3-dev libspdlog-dev libcli1
   libgtest-dev libgmock-dev libbenchmark-dev libfuse3-dev fuse3 libgit2-dev git jq
   util-linux clang-format clang-tidy python3 procps)
 
+# aio_install_deps [PACKAGE...]: AIO_PACKAGES and any given (scripts/fuzz.sh: clang).
 aio_install_deps() {
   local missing=() p
-  for p in "${AIO_PACKAGES[@]}"; do
+  for p in "${AIO_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -7,6 +7,7 @@
 # Under CI=true a missing /dev/fuse is a failure, not a reason to skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+AIO_ROOT=$PWD
 . scripts/deps.sh
 aio_install_deps
 
@@ -24,3 +25,29 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_TEST_POSIX=ON
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)" --timeout 900
+
+# ---- sanitizers and fuzzing ----
+# The unit, mount and CLI tests again under ASan + UBSan (build-asan/; a
+# finding in any process, the mount daemon too, fails sanitize.reports), then
+# every libFuzzer target for AIO_FUZZ_SECONDS (default 20) each
+# (scripts/fuzz.sh, build-fuzz/). Both run whatever the other gives; one
+# summary at the end. AIO_SKIP_SANITIZE=1 skips this block.
+if [ "${AIO_SKIP_SANITIZE:-}" != 1 ]; then
+  cd "$AIO_ROOT"
+  san_rc=0 fuzz_rc=0
+  t0=$(date +%s)
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_SANITIZE=address,undefined \
+    -DAIO_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$(nproc)"
+  t1=$(date +%s)
+  (cd build-asan && ctest --output-on-failure -j"$(nproc)" --timeout 900 -L 'core|fs|cli|sanitize' |
+    tee ctest.log) || san_rc=$?
+  t2=$(date +%s)
+  bash scripts/fuzz.sh "${AIO_FUZZ_SECONDS:-20}" || fuzz_rc=$?
+  t3=$(date +%s)
+  echo
+  echo "==== sanitizers and fuzzing"
+  echo "asan+ubsan: build $((t1 - t0))s, tests $((t2 - t1))s: $(grep -E 'tests passed' build-asan/ctest.log || echo 'no ctest summary')"
+  echo "fuzz:       $((t3 - t2))s (build and runs), exit $fuzz_rc"
+  [ "$san_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ]
+fi
