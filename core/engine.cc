@@ -146,6 +146,17 @@ CleanupReport cleanup(Txn& t, const Clock& c) {
   return rep;
 }
 
+size_t heartbeat_writers(Txn& t, const std::vector<std::string>& ids, const Clock& c) {
+  size_t n = 0;
+  for (const auto& id : ids) {
+    auto it = t.state().instances.find(id);
+    if (it == t.state().instances.end() || !is_live(it->second, c)) continue;
+    t.heartbeat(id, c.now);
+    ++n;
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------- claims
 
 Result<std::string> canonical_target(ClaimType type, std::string_view input,

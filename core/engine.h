@@ -98,6 +98,11 @@ struct CleanupReport {
   std::vector<Claim> claims;        // their claims, orphans and expired claims
 };
 CleanupReport cleanup(Txn& t, const Clock& c);
+// The heartbeats that writes through the mount earned: each instance named
+// that still exists and is live at c.now beats at c.now. One that went stale
+// since its write is not revived (its claims may already be another's);
+// returns how many beat.
+size_t heartbeat_writers(Txn& t, const std::vector<std::string>& ids, const Clock& c);
 
 // ---- claims ----
 // Turns what the user typed into the stored target: a canonical relative path

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <memory>
 #include <vector>
@@ -29,6 +30,7 @@ void setup_logging(const LogSetup& s) {
       spdlog::file_event_handlers on;
       on.after_open = [](const spdlog::filename_t&, std::FILE* f) {
         (void)fcntl(fileno(f), F_SETFD, FD_CLOEXEC);
+        (void)fchmod(fileno(f), 0600);  // private whatever the umask (a daemon may run under 0)
       };
       auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(s.file, 5 * 1024 * 1024, 3,
                                                                          false, on);

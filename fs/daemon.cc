@@ -88,10 +88,9 @@ class Janitor {
   void beat() {
     auto due = heartbeats_.take();
     if (due.empty()) return;
-    int64_t now = now_seconds();
+    Clock c = state_.clock();
     Status s = store_.update([&](Txn& t) {
-      for (const auto& id : due)
-        if (t.state().instances.count(id)) t.heartbeat(id, now);
+      heartbeat_writers(t, due, c);  // one gone stale since its write stays stale
       return Status::ok();
     });
     if (!s) spdlog::warn("heartbeats from writes failed: {}", s.message());

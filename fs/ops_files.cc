@@ -56,7 +56,7 @@ int create_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, mode_t mode,
     h->fd = openat(pin.fd(), name, real_flags(flags) | O_CREAT | (flags & O_EXCL), mode);
   }
   if (h->fd < 0) return -errno;
-  if (!existed) give_to_caller(req, pin.fd(), name);
+  if (!existed) give_to_caller(req, pin.fd(), name, mode);
   if (existed) privs::drop_for_writer(fs.passthrough.killpriv_v2(), fuse_req_ctx(req)->pid, h->fd);
   if (int rv = real_entry(fs, p, name, e)) {
     close(h->fd);

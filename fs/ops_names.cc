@@ -14,8 +14,8 @@ namespace {
 // mknod, mkdir and symlink: judges the new name, makes it with make(dirfd)
 // (0, or -1 with errno set), gives it to the caller and fills *e.
 template <typename Make>
-int make_node(fuse_req_t req, Fs& fs, Inode* p, const char* name, WriteOp op, Make make,
-              struct fuse_entry_param* e) {
+int make_node(fuse_req_t req, Fs& fs, Inode* p, const char* name, WriteOp op, mode_t asked,
+              Make make, struct fuse_entry_param* e) {
   Who w = writer(req, nullptr);
   if (int rv = fs.guard.check(w, op, fs.inodes.child_path(p, name), false)) return rv;
   Pin pin(fs.inodes, p);
@@ -26,17 +26,18 @@ int make_node(fuse_req_t req, Fs& fs, Inode* p, const char* name, WriteOp op, Ma
     made = make(pin.fd()) == 0 ? 0 : -errno;
   }
   if (made != 0) return made;
-  give_to_caller(req, pin.fd(), name);
+  give_to_caller(req, pin.fd(), name, asked);
   return real_entry(fs, p, name, e);
 }
 
 template <typename Make>
-void make_node_op(fuse_req_t req, fuse_ino_t parent, const char* name, WriteOp op, Make make) {
+void make_node_op(fuse_req_t req, fuse_ino_t parent, const char* name, WriteOp op, mode_t asked,
+                  Make make) {
   Fs& fs = fs_of(req);
   Inode* p = fs.inodes.inode(parent);
   if (vops::covers(fs, p, name)) return reply_err(req, vops::kChangeName);
   struct fuse_entry_param e;
-  if (int rv = make_node(req, fs, p, name, op, make, &e)) return reply_err(req, rv);
+  if (int rv = make_node(req, fs, p, name, op, asked, make, &e)) return reply_err(req, rv);
   fuse_reply_entry(req, &e);
 }
 
@@ -138,18 +139,18 @@ void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data* forg
 }
 
 void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
-  make_node_op(req, parent, name, WriteOp::kMknod, [&](int dfd) {
+  make_node_op(req, parent, name, WriteOp::kMknod, mode, [&](int dfd) {
     return S_ISFIFO(mode) ? mkfifoat(dfd, name, mode) : mknodat(dfd, name, mode, rdev);
   });
 }
 
 void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-  make_node_op(req, parent, name, WriteOp::kMkdir,
+  make_node_op(req, parent, name, WriteOp::kMkdir, mode,
                [&](int dfd) { return mkdirat(dfd, name, mode); });
 }
 
 void op_symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
-  make_node_op(req, parent, name, WriteOp::kSymlink,
+  make_node_op(req, parent, name, WriteOp::kSymlink, 0,
                [&](int dfd) { return symlinkat(target, dfd, name); });
 }
 

@@ -1,9 +1,12 @@
 #include "fs/request.h"
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -33,13 +36,52 @@ int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates) {
   return fs.guard.check_inode(w, op, fs.inodes.path_of(in), st, fw);
 }
 
-void give_to_caller(fuse_req_t req, int dirfd, const char* name) {
+namespace {
+
+// Whether the caller of req is in group gid (its own or a supplementary one).
+bool caller_in_group(fuse_req_t req, gid_t gid) {
+  if (fuse_req_ctx(req)->gid == gid) return true;
+  gid_t groups[256];
+  int n = fuse_req_getgroups(req, 256, groups);
+  for (int k = 0; k < n && k < 256; ++k)
+    if (groups[k] == gid) return true;
+  return false;
+}
+
+// Gives a regular file or special node the set-ID bits of `asked` that the
+// kernel would have left it: chown took them, and set-group-ID of a group-
+// executable node stays only for a member of the file's group. Works on the node itself (no name
+// followed).
+void restore_set_ids(fuse_req_t req, int dirfd, const char* name, mode_t asked) {
+  mode_t keep = asked & (S_ISUID | S_ISGID);
+  if (!keep) return;
+  int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    if ((keep & S_ISGID) && (st.st_mode & S_IXGRP) && !caller_in_group(req, st.st_gid))
+      keep &= ~S_ISGID;  // as the kernel's mode_strip_sgid
+    if ((st.st_mode & (S_ISUID | S_ISGID)) != keep) {
+      char proc[64];
+      snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+      (void)chmod(proc, (st.st_mode & 01777) | keep);  // the inode itself, not a name
+    }
+  }
+  close(fd);
+}
+
+}  // namespace
+
+void give_to_caller(fuse_req_t req, int dirfd, const char* name, mode_t asked) {
   if (!fs_of(req).opts.chown_new) return;
   const struct fuse_ctx* ctx = fuse_req_ctx(req);
   if (ctx->uid == 0 && ctx->gid == 0) return;
-  if (fchownat(dirfd, name, ctx->uid, ctx->gid, AT_SYMLINK_NOFOLLOW) != 0) {
-    // Best effort: the file exists either way.
-  }
+  struct stat dir;
+  bool dir_group = fstat(dirfd, &dir) == 0 && (dir.st_mode & S_ISGID);
+  gid_t gid = dir_group ? static_cast<gid_t>(-1) : ctx->gid;
+  // Best effort: the node exists either way.
+  if (fchownat(dirfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) != 0) return;
+  restore_set_ids(req, dirfd, name, asked);
 }
 
 namespace {

@@ -89,8 +89,13 @@ Who writer(fuse_req_t req, const struct fuse_file_info* fi);
 // changes its size, for auto-claim. 0 or -errno.
 int guard_inode(Fs& fs, const Who& w, WriteOp op, Inode* in, bool truncates = false);
 
-// New files belong to the caller, as on a bare disk, when the daemon is root.
-void give_to_caller(fuse_req_t req, int dirfd, const char* name);
+// New nodes belong to the caller, as on a bare disk, when the daemon is root:
+// the caller's uid, and its gid unless the directory is set-group-ID (then
+// the directory's group, as made). chown clears set-user-ID and
+// set-group-ID of a non-directory even for root, so the bits of `asked`
+// (the mode the kernel sent) come back as the kernel would have kept them
+// (set-group-ID with group-execute only for a member of the file's group).
+void give_to_caller(fuse_req_t req, int dirfd, const char* name, mode_t asked);
 
 // Held around each call that makes a node on a caller's behalf (create,
 // mknod, mkdir, symlink): the node gets exactly the mode the caller's request

@@ -181,6 +181,60 @@ TEST_F(EngineFixture, CleanupRemovesStaleInstancesTheirClaimsAndOrphans) {
   EXPECT_EQ(s_.instances.count(a_), 1u);
 }
 
+// Writes through the mount are heartbeats, written a few seconds later by the
+// daemon's janitor: only for instances still live then.
+TEST_F(EngineFixture, WriteHeartbeatsNeverReviveAStaleInstance) {
+  struct Row {
+    const char* what;
+    int64_t last_beat_age;  // seconds before clock_.now
+    bool exists;
+    bool beats;
+  };
+  const Row rows[] = {
+      {"fresh", 0, true, true},
+      {"old but live", 299, true, true},
+      {"exactly at the limit", 300, true, true},
+      {"stale by one second", 301, true, false},
+      {"long stale", 5000, true, false},
+      {"unregistered since", 0, false, false},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.what);
+    std::string id = add("amp", clock_.now - r.last_beat_age);
+    if (!r.exists) {
+      Txn t(&s_);
+      unregister_instance(t, id);
+    }
+    Txn t(&s_);
+    EXPECT_EQ(heartbeat_writers(t, {id}, clock_), r.beats ? 1u : 0u);
+    if (!r.exists) {
+      EXPECT_EQ(s_.instances.count(id), 0u);
+      continue;
+    }
+    EXPECT_EQ(s_.instances.at(id).last_heartbeat,
+              r.beats ? clock_.now : clock_.now - r.last_beat_age);
+    EXPECT_EQ(is_live(s_.instances.at(id), clock_), r.beats);
+  }
+}
+
+// The bug this guards against: B claims what stale A held; A's late write
+// heartbeat must not make A live again beside B's overlapping claim.
+TEST_F(EngineFixture, LateWriteHeartbeatLeavesNoTwoLiveHolders) {
+  std::string old = add("gemini", clock_.now - 400);
+  {
+    Txn t(&s_);
+    Claim c = mk(F, "x");
+    c.id = "c-old";
+    c.instance_id = old;
+    t.put_claim(c);
+  }
+  ASSERT_TRUE(claim(a_, F, "x"));
+  Txn t(&s_);
+  heartbeat_writers(t, {old, a_}, clock_);
+  EXPECT_FALSE(claim_active(s_, s_.claims.at("c-old"), clock_));
+  EXPECT_TRUE(is_live(s_.instances.at(a_), clock_));
+}
+
 TEST_F(EngineFixture, IdentityOrder) {
   Caller c;
   EXPECT_EQ(resolve_identity(s_, c, clock_).instance, nullptr);

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -89,6 +91,69 @@ TEST_F(Mount, NewNodesGetTheModeTheCallerAskedForWhateverTheDaemonsUmask) {
   }
 }
 
+// A node as the test compares it: mode, owner, group.
+std::string owned_mode(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) return "missing: " + std::string(strerror(errno));
+  char buf[64];
+  snprintf(buf, sizeof buf, "%o %u:%u", static_cast<unsigned>(st.st_mode & 07777),
+           static_cast<unsigned>(st.st_uid), static_cast<unsigned>(st.st_gid));
+  return buf;
+}
+
+// Under --allow-other a root daemon makes nodes for another user and gives
+// them to that user; the chown must not take the set-ID bits the user asked
+// for (the kernel clears them on chown even for root), nor the group a
+// set-group-ID directory gives. Same probe, same user, bare directory beside.
+TEST_F(Mount, AnotherUsersNewNodesKeepTheirSetIdBitsAndTheDirectorysGroup) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (another user's writes, --allow-other)";
+  if (system("setpriv --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no setpriv";
+  constexpr gid_t kGroup = 4242;  // the set-group-ID directory's group
+  ASSERT_EQ(chmod(root_.c_str(), 0755), 0);
+  std::string bare = root_ + "/bare";
+  ASSERT_EQ(mkdir(bare.c_str(), 0755), 0);
+  for (const std::string& top : {src(), bare}) {
+    for (const char* d : {"/pub", "/grp"}) ASSERT_EQ(mkdir((top + d).c_str(), 0777), 0);
+    ASSERT_EQ(chmod((top + "/pub").c_str(), 0777), 0);
+    ASSERT_EQ(chown((top + "/grp").c_str(), 0, kGroup), 0);
+    ASSERT_EQ(chmod((top + "/grp").c_str(), 02777), 0);
+  }
+  ASSERT_NO_FATAL_FAILURE(mount("enforce", true, {"--allow-other"}));
+  struct Case {
+    const char* groups;  // setpriv: --clear-groups or --groups=...
+    const char* kind;
+    const char* dir;
+    const char* mode;
+  };
+  const Case cases[] = {
+      {"--clear-groups", "open", "pub", "4755"},      {"--clear-groups", "open", "pub", "6755"},
+      {"--clear-groups", "open", "pub", "2755"},      {"--clear-groups", "open", "pub", "0644"},
+      {"--clear-groups", "mknod-reg", "pub", "4755"}, {"--clear-groups", "mkdir", "pub", "0755"},
+      {"--clear-groups", "mkfifo", "pub", "0620"},    {"--clear-groups", "symlink", "pub", "0777"},
+      {"--clear-groups", "open", "grp", "0644"},      {"--clear-groups", "open", "grp", "2755"},
+      {"--clear-groups", "open", "grp", "6755"},      {"--clear-groups", "open", "grp", "2644"},
+      {"--groups=4242", "open", "grp", "2755"},       {"--groups=4242", "mknod-reg", "grp", "2750"},
+      {"--clear-groups", "mkdir", "grp", "0755"},     {"--clear-groups", "mkfifo", "grp", "0640"},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    std::string rel = std::string(c.dir) + "/n" + std::to_string(n++);
+    SCOPED_TRACE(std::string(c.kind) + " " + c.mode + " " + c.groups + ": " + rel);
+    auto as_user = [&](const std::string& path) {
+      return run({"setpriv", "--reuid=65534", "--regid=65534", c.groups, probe_bin(), "make",
+                  c.kind, path, c.mode, "022"},
+                 env_for(As::kAnon), root_);
+    };
+    Proc want = as_user(bare + "/" + rel);
+    ASSERT_EQ(want.code, 0) << want.show();
+    Proc got = as_user(mnt_ + "/" + rel);
+    ASSERT_EQ(got.code, 0) << got.show();
+    EXPECT_EQ(owned_mode(src(rel)), owned_mode(bare + "/" + rel)) << "underneath";
+    EXPECT_EQ(got.first_line(), want.first_line()) << "through the mount";
+  }
+  unmount();
+}
+
 // Every file and directory beneath `dir` that group or others may write.
 void writable_by_others(const std::string& dir, std::vector<std::string>* out) {
   std::error_code ec;
@@ -106,7 +171,7 @@ void writable_by_others(const std::string& dir, std::vector<std::string>* out) {
 
 TEST_F(Mount, TheDaemonsOwnFilesStayPrivateWhileItMakesCallersFilesAsAsked) {
   {
-    UmaskScope daemon_umask(022);
+    UmaskScope daemon_umask(0);  // the daemon relies on no umask for its own files
     ASSERT_NO_FATAL_FAILURE(mount("enforce", true, {"--auto-claim"}));
   }
   // Writes that make the daemon write for itself on its FUSE threads, next to
