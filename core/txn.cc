@@ -19,9 +19,10 @@ void Txn::put_instance(const Instance& i) {
   ops_.push_back(std::move(op));
 }
 
+// The op is made before erasing: `id` may be the key of the entry erased.
 void Txn::del_instance(const std::string& id) {
-  s_->instances.erase(id);
   ops_.push_back(make_op(Op::kDelInstance, id));
+  s_->instances.erase(ops_.back().id);
 }
 
 void Txn::put_claim(const Claim& c) {
@@ -32,8 +33,8 @@ void Txn::put_claim(const Claim& c) {
 }
 
 void Txn::del_claim(const std::string& id) {
-  s_->claims.erase(id);
   ops_.push_back(make_op(Op::kDelClaim, id));
+  s_->claims.erase(ops_.back().id);
 }
 
 void Txn::heartbeat(const std::string& id, int64_t at) {

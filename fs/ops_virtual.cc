@@ -126,11 +126,15 @@ void open(fuse_req_t req, Fs& fs, const Inode* in, struct fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) == 0) h.release();
 }
 
+// Replies from a copy: the kernel ends the READ inside the reply's writev,
+// so the reader may close and the RELEASE (which frees the handle) run on
+// another thread before writev returns (ASan reads the iovec only then).
 void read(fuse_req_t req, Handle* h, size_t size, off_t off) {
   const std::string& content = vhandle(h).content;
   bool past = off < 0 || static_cast<size_t>(off) >= content.size();
   size_t n = past ? 0 : std::min(size, content.size() - static_cast<size_t>(off));
-  fuse_reply_buf(req, past ? nullptr : content.data() + off, n);
+  std::string bytes = past ? std::string() : content.substr(static_cast<size_t>(off), n);
+  fuse_reply_buf(req, bytes.data(), bytes.size());
 }
 
 void write(fuse_req_t req, Fs& fs, Handle* h, struct fuse_bufvec* in_buf, off_t off,

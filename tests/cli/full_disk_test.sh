@@ -94,8 +94,9 @@ for size in small large; do
   full_rc "[$size] aio register" aio register late "$P" -q --pid $SLEEPER
   late=$OUT
   [ $size = large ] || [ $RC = 3 ] || fail "[$size] aio register on a full disk exited $RC, want 3"
-  # A note longer than a page: it cannot fit in the log's last page.
-  long=$(printf "[$size] during %.0s0123456789" $(seq 1 500))
+  # A note longer than a page (it cannot fit in the log's last page) and
+  # within a control line's limit (8 KiB).
+  long=$(printf "[$size] during %.0s0123456789" $(seq 1 300))
   full_rc "[$size] aio-context" env AIO_INSTANCE="$A" aio-context decision "$long"
   [ $RC = 3 ] || fail "[$size] aio-context on a full disk exited $RC, want 3"
   if [ $mounted = 1 ]; then

@@ -181,6 +181,24 @@ TEST_F(EngineFixture, CleanupRemovesStaleInstancesTheirClaimsAndOrphans) {
   EXPECT_EQ(s_.instances.count(a_), 1u);
 }
 
+// A record deleted by its own key (a reference into the state, as a loop
+// over the state's entries passes it) is recorded under that key (found by
+// AddressSanitizer: the key was read after the entry was freed).
+TEST_F(EngineFixture, TxnDeletesByTheKeyOfTheEntryItself) {
+  ASSERT_TRUE(claim(a_, F, "k.ts"));
+  Txn t(&s_);
+  const std::string& cid = s_.claims.begin()->first;
+  const std::string want = cid;
+  t.del_claim(cid);
+  const std::string& iid = s_.instances.find(b_)->first;
+  t.del_instance(iid);
+  ASSERT_EQ(t.ops().size(), 2u);
+  EXPECT_EQ(t.ops()[0].id, want);
+  EXPECT_EQ(t.ops()[1].id, b_);
+  EXPECT_EQ(s_.claims.count(want), 0u);
+  EXPECT_EQ(s_.instances.count(b_), 0u);
+}
+
 // Writes through the mount are heartbeats, written a few seconds later by the
 // daemon's janitor: only for instances still live then.
 TEST_F(EngineFixture, WriteHeartbeatsNeverReviveAStaleInstance) {

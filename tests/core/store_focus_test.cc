@@ -157,9 +157,10 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
       if (kind == 6) {  // release some claim we can see
         for (const auto& [id, c] : s.claims) {
           if (c.instance_id != owner || !f.keep(c.project, c.type, c.target)) continue;
-          t.del_claim(id);
+          const std::string gone = id;  // id is the key of the entry erased
+          t.del_claim(gone);
           Instance me = it->second;
-          std::erase(me.claims, id);
+          std::erase(me.claims, gone);
           t.put_instance(me);
           return Status::ok();
         }
