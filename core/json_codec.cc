@@ -1,5 +1,6 @@
 // The playbook's JSON: records as their layouts say (record.h), state.json
 // around them, context-log lines.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
@@ -300,18 +301,27 @@ std::optional<int64_t> json_int(const Json& v) {
   return std::nullopt;
 }
 
+namespace {
+std::optional<int64_t> in_range(std::optional<int64_t> t) {
+  if (t && !time_in_range(*t)) return std::nullopt;
+  return t;
+}
+}  // namespace
+
 std::optional<int64_t> json_time(const Json& v) {
   if (v.is_number()) {
     double d = v.get<double>();
     if (d > 1e11) d /= 1000;  // milliseconds
-    return truncated(d);
+    return in_range(truncated(d));
   }
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
     if (auto t = parse_iso(s)) return t;
     char* end = nullptr;
+    errno = 0;
     long long n = strtoll(s.c_str(), &end, 10);
-    if (end && *end == '\0' && !s.empty()) return n > 100000000000LL ? n / 1000 : n;
+    if (errno == 0 && end && *end == '\0' && !s.empty())
+      return in_range(n > 100000000000LL ? n / 1000 : n);
   }
   return std::nullopt;
 }

@@ -13,11 +13,12 @@ int64_t now_seconds() {
 }
 
 std::string format_iso(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm;
+  time_t tt = static_cast<time_t>(t < kMinTime ? kMinTime : t > kMaxTime ? kMaxTime : t);
+  struct tm tm = {};
   gmtime_r(&tt, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[48];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
@@ -68,7 +69,9 @@ std::optional<int64_t> parse_iso(std::string_view s) {
   tm.tm_hour = h;
   tm.tm_min = m;
   tm.tm_sec = sec;
-  return static_cast<int64_t>(timegm(&tm)) - offset;
+  int64_t t = static_cast<int64_t>(timegm(&tm)) - offset;
+  if (!time_in_range(t)) return std::nullopt;  // an offset pushed it past year 0 or 9999
+  return t;
 }
 
 std::string format_age(int64_t s) {

@@ -16,8 +16,12 @@ aio_install_deps clang libclang-rt-14-dev
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_FUZZ=ON \
-  -DAIO_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+# A build already configured for fuzzing (scripts/test.sh's build-asan) is
+# used as it is; otherwise one is configured here.
+if ! grep -q '^AIO_FUZZ:BOOL=ON$' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
+  CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIO_FUZZ=ON \
+    -DAIO_BUILD_BENCH=OFF "${launcher[@]}" >/dev/null
+fi
 cmake --build "$BUILD_DIR" -j"$(nproc)" --target fuzz_all
 rm -f "$BUILD_DIR/fuzz/summary.txt"
 rc=0
