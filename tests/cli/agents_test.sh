@@ -8,11 +8,7 @@
 # anonymous process, and free once the agent has gone.
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -w "${AIO_TEST_FUSE_DEV:-/dev/fuse}" ] || [ "$(id -u)" -ne 0 ]; then
-  [ "${CI:-}" = true ] && { echo "FAIL: CI needs /dev/fuse and root for mount tests" >&2; exit 1; }
-  echo "SKIPPED: needs root and /dev/fuse"
-  exit 0
-fi
+require_mount
 AGENT="$(cd "$(dirname "$0")" && pwd)/fake_agent.py"
 P=$T/proj
 mkdir -p "$P/src"

@@ -11,11 +11,7 @@
 #   DAEMON_CRASH_ITERATIONS (default 5) kills, each at a new random moment.
 . "$(dirname "$0")/lib.sh"
 
-if [ ! -w "${AIO_TEST_FUSE_DEV:-/dev/fuse}" ] || [ "$(id -u)" -ne 0 ]; then
-  [ "${CI:-}" = true ] && { echo "FAIL: CI needs /dev/fuse and root for mount tests" >&2; exit 1; }
-  echo "SKIPPED: needs root and /dev/fuse"
-  exit 0
-fi
+require_mount
 WRITER="$(cd "$(dirname "$0")" && pwd)/mount_writer.py"
 # Debian's python3 (a pyenv shim first on PATH can take seconds to start).
 PY=python3

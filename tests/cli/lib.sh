@@ -111,3 +111,13 @@ finish() {
   if [ "$FAILS" -ne 0 ]; then echo "$FAILS expectation(s) failed" >&2; exit 1; fi
   echo "ok"
 }
+
+# Tests that mount need root and /dev/fuse: without them the script skips
+# (exit 0 with SKIPPED), except under CI=true, where it fails.
+require_mount() {
+  if [ ! -w "${AIO_TEST_FUSE_DEV:-/dev/fuse}" ] || [ "$(id -u)" -ne 0 ]; then
+    [ "${CI:-}" = true ] && { echo "FAIL: CI needs /dev/fuse and root for mount tests" >&2; exit 1; }
+    echo "SKIPPED: needs root and /dev/fuse"
+    exit 0
+  fi
+}
