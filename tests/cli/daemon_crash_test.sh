@@ -49,8 +49,16 @@ for it in $(seq 1 "$ITERATIONS"); do
       2>>"$T/writers.log" &
     pids+=($!)
   done
-  # A random moment under load: 0.5 to 2 s.
-  sleep "$((RANDOM % 2)).$((RANDOM % 10))5"
+  # Under load first (every writer has had something acknowledged, or 10 s
+  # passed: Python's start alone can outlast a short random sleep), then a
+  # random moment 0 to 1.5 s later.
+  for _ in $(seq 1 200); do
+    n=0
+    for w in f1 f2 f3 c1 n1; do [ -s "$T/ack.$it.$w" ] && n=$((n + 1)); done
+    [ "$n" -eq 5 ] && break
+    sleep 0.05
+  done
+  sleep "$((RANDOM % 2)).$((RANDOM % 5))$((RANDOM % 10))"
   kill -KILL "$daemon"
   # The writers stop at their first failed operation (ENOTCONN).
   for pid in "${pids[@]}"; do
