@@ -254,6 +254,14 @@ Status run_release(Env& env, const ReleaseOpts& o) {
 
 }  // namespace
 
+Result<ClaimOutcome> claim_as_caller(Env& env, ClaimType type, const std::string& input) {
+  ClaimOpts o{std::string(to_string(type)), input};
+  ClaimOutcome out;
+  AIO_RETURN_IF_ERROR(
+      until_fits([&](Looked& looked) { return claim_round(env, type, o, looked, &out); }));
+  return out;
+}
+
 void register_claim_commands(CLI::App& app, Env& env) {
   auto co = std::make_shared<ClaimOpts>();
   auto* claim = app.add_subcommand("claim", "Claim a file, directory, glob pattern or task");

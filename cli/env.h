@@ -124,6 +124,11 @@ void register_context_commands(CLI::App& app, Env& env);
 void register_init_command(CLI::App& app, Env& env);
 void register_mount_commands(CLI::App& app, Env& env);
 void register_exec_command(CLI::App& app, Env& env);
+void register_hook_command(CLI::App& app, Env& env);
+
+// `aio claim TYPE INPUT` as the caller (what cmd_claim.cc does for the
+// command, for the hooks' --auto-claim): granted, or refused naming the holder.
+Result<ClaimOutcome> claim_as_caller(Env& env, ClaimType type, const std::string& input);
 // CLI11 hands what follows `--` back to aio itself: drop the `--` that ends
 // aio exec's options (argv as main holds it, program name first).
 void strip_exec_separator(std::vector<std::string>& args);

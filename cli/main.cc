@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   args.push_back("aio");
   if (base == "aio-context") args.push_back("context");
   if (base == "aio-init") args.push_back("init");
+  if (base == "aio-amp-delegate") args.insert(args.end(), {"hook", "amp", "delegate"});
   for (int k = 1; k < argc; ++k) args.push_back(argv[k]);
   aio::cli::strip_exec_separator(args);
 
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
   aio::cli::register_init_command(app, env);
   aio::cli::register_mount_commands(app, env);
   aio::cli::register_exec_command(app, env);
+  aio::cli::register_hook_command(app, env);
 
   std::vector<std::string> rev(args.rbegin(), args.rend() - 1);
   try {

@@ -107,6 +107,7 @@ Result<Instance> register_instance(Txn& t, const RegisterRequest& r, const Clock
   }
   i.current_task = r.task;
   i.auto_claim = r.auto_claim;
+  i.hook = r.hook;
   i.status = "active";
   i.started_at = c.now;
   i.last_heartbeat = c.now;

@@ -86,6 +86,7 @@ struct RegisterRequest {
   std::string machine_id;  // where `bind` runs
   std::optional<std::string> task;
   bool auto_claim = false;
+  std::string hook;  // the agent tool whose session hook registers it ("": none)
 };
 Status validate_tool(std::string_view tool);
 std::string new_id(std::string_view prefix, int64_t now);  // prefix-<secs>-<8 hex>

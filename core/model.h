@@ -53,6 +53,7 @@ struct Instance {
   int64_t bound_start_time = 0;     // that process's start (clock ticks since boot; 0: none)
   std::string machine_id;           // boot id of its machine, or AIO_MACHINE_ID ("": none)
   bool auto_claim = false;          // its first write to an unclaimed file claims it
+  std::string hook;                 // the agent tool whose session hook registered it ("": none)
   Json extra;                       // unknown fields (object or null)
 };
 
@@ -77,6 +78,7 @@ struct RecordLayout<Instance> {
       {"boundStartTime", kInt, &Instance::bound_start_time},
       {"machineId", kString, &Instance::machine_id},
       {"autoClaim", kBool, &Instance::auto_claim},
+      {"registeredByHook", kString, &Instance::hook},
   };
 };
 static_assert(valid_layout<Instance>());

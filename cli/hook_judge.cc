@@ -1,0 +1,88 @@
+// judge_writes (hook_parts.h): the paths a tool call or a commit would
+// write, each judged as `aio check` judges it, over one load of the state.
+#include "cli/hook_parts.h"
+#include "core/path.h"
+
+namespace aio::cli {
+namespace {
+
+// One path, placed in the caller's project (or, for an anonymous caller,
+// the path's own): the probe `aio check` would make, or nothing when the
+// path is outside the project.
+struct Placed {
+  Claim probe;
+  std::string abs;
+};
+
+std::optional<Placed> place(const Env& env, const State& s, const Identity& me,
+                            const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  std::string abs = normalize_absolute(path.front() == '/' ? path : env.cwd + "/" + path);
+  std::string project;
+  if (me.instance) {
+    project = me.instance->project;
+  } else {
+    auto l = locate_path(env, s, abs);
+    if (!l) return std::nullopt;
+    project = l->project;
+  }
+  auto landed = land(env, s, project, ClaimType::kFile, abs);
+  if (!landed) return std::nullopt;  // outside the project: not aio's to judge
+  Placed p;
+  p.abs = abs;
+  p.probe.project = project;
+  p.probe.exclusive = true;
+  p.probe.target = landed->target;
+  // A directory (rm -r, mv of a tree) is judged with all it holds.
+  p.probe.type = kind_at(landed->path).value_or(false) ? ClaimType::kDirectory : ClaimType::kFile;
+  return p;
+}
+
+RefusedPath refused_by(const Placed& p, const WriteTarget& t, const Blocker& b) {
+  return RefusedPath{p.probe.target.empty() ? "." : p.probe.target, t.how,
+                     describe_holder(b, p.probe.project)};
+}
+
+}  // namespace
+
+Result<Verdict> judge_writes(Env& env, const std::vector<WriteTarget>& targets, bool auto_claim) {
+  auto st = load_state(env);
+  if (!st) return st.status();
+  const State& s = *st;
+  Identity me = resolve_identity(s, env.caller, env.clock);
+  std::string me_id = me.instance ? me.instance->id : "";
+  Verdict v;
+  std::vector<std::pair<Placed, const WriteTarget*>> to_claim;
+  for (const auto& t : targets) {
+    auto p = place(env, s, me, t.path);
+    if (!p) continue;
+    auto blocking = blockers(s, p->probe, me_id, env.clock);
+    if (!blocking.empty()) {
+      v.refused.push_back(refused_by(*p, t, blocking.front()));
+      continue;
+    }
+    bool claimable = auto_claim && me.instance && p->probe.type == ClaimType::kFile;
+    if (claimable && own_covering(s, p->probe, me_id, env.clock).empty())
+      to_claim.emplace_back(std::move(*p), &t);
+  }
+  if (!v.refused.empty()) return v;  // nothing is claimed for a call that is refused
+  for (const auto& [p, t] : to_claim) {
+    auto got = claim_as_caller(env, ClaimType::kFile, p.abs);
+    if (got) {
+      if (!got->existed) {
+        v.claimed.push_back(got->claim.id);
+        spdlog::info("hook: auto-claimed {} ({}) for {}", p.probe.target, got->claim.id, me_id);
+      }
+      continue;
+    }
+    if (got.status().code() != Code::kRefused) return got.status();
+    // Taken between the look and the claim: the refusal names the holder.
+    std::string holder = got.status().message();
+    if (auto at = holder.find(" is claimed by "); at != std::string::npos)
+      holder = holder.substr(at + 15);
+    v.refused.push_back(RefusedPath{p.probe.target, t->how, holder});
+  }
+  return v;
+}
+
+}  // namespace aio::cli
