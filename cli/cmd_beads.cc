@@ -96,7 +96,7 @@ Status run_done(Env& env, const DoneOpts& o) {
 }
 
 Status run_ready(Env& env) {
-  auto loaded = load_state(env);
+  auto loaded = load_instances(env);
   if (!loaded) return loaded.status();
   Identity me = resolve_identity(*loaded, env.caller, env.clock);
   std::string project = current_project(*loaded, me.instance, env);

@@ -14,7 +14,7 @@ namespace {
 
 bool is_dir(const std::string& p) {
   struct stat st;
-  return !p.empty() && stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int timeout_ms() {
@@ -36,7 +36,7 @@ std::string command_line(const std::vector<std::string>& args) {
 Result<BeadsSite> find_beads(const std::string& checkout, const std::string& project) {
   std::string dir;
   for (const std::string* d : {&checkout, &project})
-    if (is_dir(*d + "/.beads")) {
+    if (!d->empty() && is_dir(*d + "/.beads")) {
       dir = *d;
       break;
     }

@@ -5,6 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/bd.h"
 #include "core/subprocess.h"
 
 namespace aio::beads {
@@ -325,6 +332,56 @@ TEST(FindProgram, SearchesAbsoluteEntriesOfPath) {
   EXPECT_EQ(find_program("sh", ""), "");
   EXPECT_EQ(find_program("/bin/sh", ""), "/bin/sh");
   EXPECT_EQ(find_program("passwd", "/etc"), "");  // not executable
+}
+
+// ---- where a project's Beads is ----
+class FindBeads : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/aio-beads-test.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    std::filesystem::create_directories(dir_ + "/bin");
+    std::filesystem::create_directories(dir_ + "/checkout");
+    std::filesystem::create_directories(dir_ + "/project/.beads");
+    FILE* f = fopen((dir_ + "/bin/bd").c_str(), "w");
+    fputs("#!/bin/sh\n", f);
+    fclose(f);
+    chmod((dir_ + "/bin/bd").c_str(), 0755);
+    const char* p = getenv("PATH");
+    old_path_ = p ? p : "";
+    setenv("PATH", (dir_ + "/bin").c_str(), 1);
+  }
+  void TearDown() override {
+    setenv("PATH", old_path_.c_str(), 1);
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_, old_path_;
+};
+
+TEST_F(FindBeads, TheCheckoutFirstThenTheProject) {
+  auto s = find_beads(dir_ + "/checkout", dir_ + "/project");
+  ASSERT_TRUE(s) << s.status().message();
+  EXPECT_EQ(s->dir, dir_ + "/project");
+  EXPECT_EQ(s->bd, dir_ + "/bin/bd");
+  std::filesystem::create_directories(dir_ + "/checkout/.beads");
+  s = find_beads(dir_ + "/checkout", dir_ + "/project");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->dir, dir_ + "/checkout");
+  // No checkout given: the project alone (never "/.beads").
+  s = find_beads("", dir_ + "/project");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->dir, dir_ + "/project");
+}
+
+TEST_F(FindBeads, SaysWhyBeadsIsNotInUse) {
+  auto s = find_beads(dir_ + "/checkout", dir_ + "/checkout");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.status().code(), Code::kInvalid);
+  EXPECT_EQ(s.status().message(), "Beads is not in use here: no .beads/ in " + dir_ + "/checkout");
+  setenv("PATH", "/nonexistent", 1);
+  s = find_beads("", dir_ + "/project");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.status().message().find(".beads exists but bd is not on PATH"), std::string::npos);
 }
 
 }  // namespace
