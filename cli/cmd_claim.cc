@@ -52,9 +52,20 @@ Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
 Status run_claim(Env& env, const ClaimOpts& o) {
   auto type = parse_claim_kind(o.type);
   if (!type) return type.status();
+  // A task claim in a project that uses Beads is bd's first (core/bd.h).
+  std::optional<BeadsTaken> taken;
+  if (*type == ClaimType::kTask) {
+    auto t = beads_take_task(env, o.target);
+    if (!t) return t.status();
+    taken = *t;
+  }
   ClaimOutcome out;
-  AIO_RETURN_IF_ERROR(
-      until_fits([&](Looked& looked) { return claim_round(env, *type, o, looked, &out); }));
+  Status granted =
+      until_fits([&](Looked& looked) { return claim_round(env, *type, o, looked, &out); });
+  if (!granted) {
+    beads_give_back(taken);
+    return granted;
+  }
   const Claim& c = out.claim;
   std::string shown = c.target.empty() ? "." : c.target;
   if (!out.existed)
@@ -201,12 +212,13 @@ ReleasePlaces release_places(const Env& env, const State& s, const Instance* sel
 // One round of aio release: places found from the instances loaded first,
 // then the release in one transaction that only re-checks the state.
 Status release_round(Env& env, const ReleaseOpts& o, Looked& looked, std::string* who,
-                     std::vector<Claim>* released) {
+                     std::vector<Claim>* released, std::string* project) {
   auto loaded = load_instances(env);
   if (!loaded) return loaded.status();
   looked.from(*loaded);
   Identity then = resolve_identity(*loaded, env.caller, env.clock);
   ReleasePlaces places = release_places(env, *loaded, then.instance, o);
+  *project = places.project;
   return env.store->update([&](Txn& t) -> Status {
     Identity id = resolve_identity(t.state(), env.caller, env.clock);
     // --force works without an identity, but never under an id that is refused.
@@ -232,9 +244,10 @@ Status release_round(Env& env, const ReleaseOpts& o, Looked& looked, std::string
 
 Status run_release(Env& env, const ReleaseOpts& o) {
   std::vector<Claim> released;
-  std::string who;
-  AIO_RETURN_IF_ERROR(
-      until_fits([&](Looked& looked) { return release_round(env, o, looked, &who, &released); }));
+  std::string who, project;
+  AIO_RETURN_IF_ERROR(until_fits(
+      [&](Looked& looked) { return release_round(env, o, looked, &who, &released, &project); }));
+  beads_reopen(env, released, project);
   for (const auto& c : released)
     spdlog::info("release {} ({} {}) of {} by {}{}", c.id, to_string(c.type), c.target,
                  c.instance_id, who, o.force ? " (forced)" : "");

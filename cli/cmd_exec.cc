@@ -165,11 +165,15 @@ int supervise(pid_t child, bool own_group, int sfd) {
   return st;
 }
 
-Status release_and_unregister(Env& env, const std::string& id) {
-  return env.store->update([&](Txn& t) -> Status {
-    if (t.state().instances.count(id)) unregister_instance(t, id);
+// Unregisters the instance; its task claims are then reopened in Beads.
+Status release_and_unregister(Env& env, const Instance& inst) {
+  std::vector<Claim> released;
+  AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
+    if (t.state().instances.count(inst.id)) released = unregister_instance(t, inst.id);
     return Status::ok();
-  });
+  }));
+  beads_reopen(env, released, inst.project);
+  return Status::ok();
 }
 
 Status run_exec(Env& env, const ExecOpts& o) {
@@ -217,7 +221,7 @@ Status run_exec(Env& env, const ExecOpts& o) {
   spdlog::info("exec {} ({}) ended: {}", inst->id, o.command[0],
                WIFEXITED(wst) ? "exit " + std::to_string(WEXITSTATUS(wst))
                               : "signal " + std::to_string(WTERMSIG(wst)));
-  Status released = release_and_unregister(env, inst->id);
+  Status released = release_and_unregister(env, *inst);
   if (!released) spdlog::warn("exec: could not unregister {}: {}", inst->id, released.message());
   if (exec_failed) {
     // As a shell says it: 127 when there is no such command, 126 otherwise.

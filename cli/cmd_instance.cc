@@ -176,13 +176,15 @@ Status run_heartbeat(Env& env) {
 }
 
 Status run_unregister(Env& env) {
-  std::string id;
+  std::string id, project;
   std::vector<Claim> released;
   AIO_RETURN_IF_ERROR(with_me(env, [&](Txn& t, const Instance& me) {
     id = me.id;
+    project = me.project;
     released = unregister_instance(t, me.id);
     return Status::ok();
   }));
+  beads_reopen(env, released, project);
   spdlog::info("unregister {} ({} claims released)", id, released.size());
   if (env.json) {
     Json j = {{"ok", true}, {"instance", id}, {"released", Json::array()}};
@@ -201,6 +203,7 @@ Status run_cleanup(Env& env) {
     rep = cleanup(t, env.clock);
     return Status::ok();
   }));
+  beads_reopen(env, rep.claims, "");
   spdlog::info("cleanup: {} instances, {} claims", rep.instances.size(), rep.claims.size());
   if (env.json) {
     Json j = {{"ok", true}, {"instances", Json::array()}, {"claims", Json::array()}};
@@ -332,9 +335,16 @@ Status run_task(Env& env, const TaskOpts& o) {
   if (desc.find_first_not_of(" \t\n") == std::string::npos)
     return Status::invalid("empty task description");
   if (desc.size() > 1000) return Status::invalid("task description longer than 1000 characters");
+  // A Beads id in a project that uses Beads is claimed in bd first (core/bd.h).
+  std::optional<BeadsTaken> taken;
+  if (!o.beads.empty()) {
+    auto t = beads_take_task(env, o.beads);
+    if (!t) return t.status();
+    taken = *t;
+  }
   std::optional<ClaimOutcome> task_claim;
   std::string id;
-  AIO_RETURN_IF_ERROR(with_me(env, [&](Txn& t, const Instance& me) -> Status {
+  Status set = with_me(env, [&](Txn& t, const Instance& me) -> Status {
     id = me.id;
     if (!o.beads.empty()) {
       auto c = grant_claim(t, me, ClaimType::kTask, o.beads, env.clock);
@@ -347,7 +357,11 @@ Status run_task(Env& env, const TaskOpts& o) {
     updated.last_heartbeat = env.clock.now;
     t.put_instance(updated);
     return Status::ok();
-  }));
+  });
+  if (!set) {
+    beads_give_back(taken);
+    return set;
+  }
   spdlog::info("task {}: {} {}", id, desc, o.beads);
   if (env.json) {
     Json j = {{"ok", true}, {"instance", id}, {"task", desc}};

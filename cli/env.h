@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "core/bd.h"
 #include "core/engine.h"
 #include "core/identity.h"
 #include "core/procinfo.h"
@@ -117,6 +118,24 @@ std::string current_project(const State& s, const Instance* me, const Env& env);
 std::string render_table(const std::vector<std::string>& header,
                          const std::vector<std::vector<std::string>>& rows, const Env& env);
 
+// ---- the Beads bridge (cmd_beads.cc; core/bd.h): never with the store locked ----
+// bd's half of a task claim by the caller: when the caller's project uses
+// Beads, `bd update TASK --claim` as the caller's instance and the assignee
+// read back (refused naming bd's assignee); nullopt without Beads (no bd
+// call). Run it before the aio transaction; if that then refuses, give it
+// back (beads_give_back) so that neither side holds what the other does not.
+struct BeadsTaken {
+  BeadsSite site;
+  std::string actor;
+  std::string task;
+};
+Result<std::optional<BeadsTaken>> beads_take_task(Env& env, const std::string& task);
+void beads_give_back(const std::optional<BeadsTaken>& taken);
+// After a transaction released `released`: reopens their task claims in
+// Beads (the caller's checkout first for `project`, the caller's, "" none);
+// a bd failure is a warning on stderr, never an error.
+void beads_reopen(Env& env, const std::vector<Claim>& released, const std::string& project);
+
 // One register function per command group.
 void register_instance_commands(CLI::App& app, Env& env);
 void register_claim_commands(CLI::App& app, Env& env);
@@ -124,6 +143,7 @@ void register_context_commands(CLI::App& app, Env& env);
 void register_init_command(CLI::App& app, Env& env);
 void register_mount_commands(CLI::App& app, Env& env);
 void register_exec_command(CLI::App& app, Env& env);
+void register_beads_commands(CLI::App& app, Env& env);
 void register_hook_command(CLI::App& app, Env& env);
 
 // `aio claim TYPE INPUT` as the caller (what cmd_claim.cc does for the

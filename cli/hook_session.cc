@@ -142,7 +142,7 @@ Result<std::string> session_summary(Env& env, const HookInstance& mine) {
 
 Result<std::string> end_hook_instance(Env& env, Agent agent) {
   std::optional<ProcRef> agent_proc = hook_agent();
-  std::string ended;
+  std::string ended, project;
   std::vector<Claim> released;
   AIO_RETURN_IF_ERROR(env.store->update([&](Txn& t) -> Status {
     Identity id = resolve_identity(t.state(), env.caller, env.clock);
@@ -150,9 +150,11 @@ Result<std::string> end_hook_instance(Env& env, Agent agent) {
         !bound_to(*id.instance, agent_proc))
       return Status::ok();
     ended = id.instance->id;
+    project = id.instance->project;
     released = unregister_instance(t, ended);
     return Status::ok();
   }));
+  beads_reopen(env, released, project);  // its tasks go back to Beads (store unlocked)
   for (const auto& c : released)
     spdlog::info("release {} ({} {}) of {} at session end", c.id, to_string(c.type), c.target,
                  ended);

@@ -17,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/bd.h"
 #include "core/engine.h"
 #include "core/fileio.h"
 #include "core/logging.h"
@@ -105,6 +106,11 @@ class Janitor {
     });
     if (!s) spdlog::warn("cleanup failed: {}", s.message());
     for (const auto& i : rep.instances) spdlog::info("cleanup: removed stale instance {}", i.id);
+    // The task claims it released are reopened in Beads (core/bd.h) here, in
+    // the janitor's thread, never a FUSE worker's, with the store unlocked:
+    // bd runs in the project as the agents see it (through this mount, its
+    // writes judged as any other's), bounded by its timeout.
+    if (s) reopen_released_tasks(rep.claims, "", "", false);
   }
 
   void loop() {
