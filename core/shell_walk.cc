@@ -90,28 +90,37 @@ void Walker::walk(const std::vector<Token>& t, Cwd& cwd, int depth) {
 
 size_t Walker::on_op(State& s, size_t i) {
   const std::string_view op = s.t[i].op;
+  if (op == ")") return close_group(s, i);
   if (op == "(") {
     s.groups.push_back({s.cwd, true, is_pipe(s.prev_op)});
     s.fn_pending = false;
-  } else if (op == ")") {
-    close_group(s, i);
   }
   s.prev_op = op;
   return i + 1;
 }
 
-// `)` or `}` at t[i]: the group's cd is undone if it ran in a subshell.
-void Walker::close_group(State& s, size_t i) {
+// `)`, `}`, `fi` or `done` at t[i]: the group's cd is undone if it ran in a
+// subshell; the redirections after it were opened before it ran, where it
+// began. The index after them.
+size_t Walker::close_group(State& s, size_t i) {
+  Cwd at_open = s.cwd;
   if (s.groups.empty()) {
-    incomplete();  // `)` closing nothing (a case pattern, a syntax error)
-    return;
+    incomplete();  // closing nothing (a case pattern, a syntax error)
+  } else {
+    Group g = std::move(s.groups.back());
+    s.groups.pop_back();
+    size_t k = i + 1;
+    while (k < s.t.size() && s.t[k].kind != Kind::kOp) ++k;
+    const bool piped = k < s.t.size() && (is_pipe(s.t[k].op) || s.t[k].op == "&");
+    at_open = g.saved;
+    if (g.restore || g.after_pipe || piped) s.cwd = std::move(g.saved);
   }
-  Group g = std::move(s.groups.back());
-  s.groups.pop_back();
-  size_t k = i + 1;
-  while (k < s.t.size() && s.t[k].kind != Kind::kOp) ++k;
-  const bool piped = k < s.t.size() && (is_pipe(s.t[k].op) || s.t[k].op == "&");
-  if (g.restore || g.after_pipe || piped) s.cwd = std::move(g.saved);
+  s.prev_op = ")";
+  for (++i; i < s.t.size() && s.t[i].kind == Kind::kRedir; ++i) {
+    subs(s.t[i].word, at_open, s.depth);
+    redirect(s.t[i], at_open);
+  }
+  return i;
 }
 
 // Reserved words where a command starts: the index after what they take
@@ -120,24 +129,22 @@ size_t Walker::keyword(State& s, size_t i) {
   const Word& w = s.t[i].word;
   if (w.quoted || w.dynamic) return i;
   const std::string& x = w.text;
-  if (x == "{") {
-    s.groups.push_back({s.cwd, s.fn_pending, is_pipe(s.prev_op)});
+  if (x == "{" || x == "if" || x == "while" || x == "until") {
+    s.groups.push_back({s.cwd, x == "{" && s.fn_pending, is_pipe(s.prev_op)});
     s.fn_pending = false;
-    s.prev_op = "{";
+    s.prev_op = ";";
     return i + 1;
   }
-  if (x == "}") {
-    close_group(s, i);
-    s.prev_op = "}";
-    return i + 1;
-  }
-  if (x == "!" || x == "then" || x == "do" || x == "else" || x == "if" || x == "elif" ||
-      x == "while" || x == "until" || x == "fi" || x == "done" || x == "coproc") {
+  if (x == "}" || x == "fi" || x == "done") return close_group(s, i);
+  if (x == "!" || x == "then" || x == "do" || x == "else" || x == "elif" || x == "coproc") {
     return i + 1;
   }
   if (x == "time") return i + 1 < s.t.size() && s.t[i + 1].word.is("-p") ? i + 2 : i + 1;
   if (x == "[[") return skip_until(s, i + 1, "]]", false);
-  if (x == "for" || x == "select") return skip_until(s, i + 1, "", true) - 1;
+  if (x == "for" || x == "select") {
+    s.groups.push_back({s.cwd, false, is_pipe(s.prev_op)});
+    return skip_until(s, i + 1, "", true) - 1;
+  }
   if (x == "case") {
     incomplete();
     return skip_until(s, i + 1, "esac", false);
@@ -146,9 +153,9 @@ size_t Walker::keyword(State& s, size_t i) {
   if (x == "function" || parens) {  // a definition: its body runs only when called
     incomplete();
     s.fn_pending = true;
-    size_t k = x == "function" ? i + 2 : i;
+    size_t k = x == "function" ? i + 2 : i + 1;
     if (k + 1 < s.t.size() && s.t[k].op == "(" && s.t[k + 1].op == ")") k += 2;
-    return std::max(k, i + 1);
+    return k;
   }
   return i;
 }

@@ -56,8 +56,9 @@ class Walker {
   bool stopped = false;       // a limit was reached: nothing more is listed
 
  private:
+  // ( … ), { …; }, if … fi, while/until/for … done.
   struct Group {
-    Cwd saved;
+    Cwd saved;        // where it began
     bool restore;     // a subshell (or function body): its cd does not outlast it
     bool after_pipe;  // began as a pipeline element
   };
@@ -71,7 +72,7 @@ class Walker {
   };
   void walk(const std::vector<Token>& t, Cwd& cwd, int depth);
   size_t on_op(State& s, size_t i);
-  void close_group(State& s, size_t i);
+  size_t close_group(State& s, size_t i);
   size_t keyword(State& s, size_t i);
   size_t skip_until(State& s, size_t i, std::string_view word, bool at_op);
   size_t segment(State& s, size_t i);
