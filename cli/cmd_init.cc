@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cerrno>
 
@@ -59,20 +62,46 @@ Status left_as_it_is(const Status& s) {
   return s.code() == Code::kInvalid ? Status::invalid(s.message() + "; left as it is") : s;
 }
 
-// Plans turning `rel`'s `before` into `after` (nullopt: no file).
+// The file a path leads to, through symbolic links (the path itself when
+// it leads nowhere yet).
+std::string real_or_same(const std::string& path) {
+  char real[PATH_MAX];
+  return realpath(path.c_str(), real) ? std::string(real) : path;
+}
+
+// Plans turning `rel`'s `before` into `after` (nullopt: no file). A
+// symbolic link (CLAUDE.md -> AGENTS.md, a shared settings file) is written
+// through and stays, holding `emptied` where the file would go.
 void plan_file(InitPlan* plan, const std::string& project, const std::string& rel,
                const std::optional<std::string>& before, const std::optional<std::string>& after,
-               const std::string& note = "") {
+               const std::string& note, const char* emptied) {
   std::string path = project + "/" + rel;
+  struct stat st;
+  bool link = lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
   if (before == after) {
     plan->report.push_back({rel, "up to date", ""});
-  } else if (!after) {
+  } else if (!after && !link) {
     plan->ops.push_back({InitOp::kUnlink, path, "", "", 0, rel.find('/') != std::string::npos});
     plan->report.push_back({rel, "removed", ""});
   } else {
-    plan->ops.push_back({InitOp::kWrite, path, "", *after, 0644, false});
+    plan->ops.push_back(
+        {InitOp::kWrite, real_or_same(path), "", after.value_or(emptied), 0644, false});
     plan->report.push_back({rel, before ? "updated" : "created", before ? note : ""});
   }
+}
+
+// Was the file `rel` leads to planned already (through another name)?
+// Says so in the report.
+bool planned_as(InitPlan* plan, const std::string& project, const std::string& rel,
+                std::vector<std::pair<std::string, std::string>>* seen) {
+  std::string real = real_or_same(project + "/" + rel);
+  for (const auto& [path, name] : *seen) {
+    if (path != real) continue;
+    plan->report.push_back({rel, "up to date", "the same file as " + name});
+    return true;
+  }
+  seen->emplace_back(real, rel);
+  return false;
 }
 
 bool chosen(const std::vector<AgentTool>& tools, AgentTool t) {
@@ -94,13 +123,15 @@ std::vector<std::pair<std::string, std::string>> instruction_files(
 }
 
 Status plan_add(const std::string& project, const std::vector<AgentTool>& tools, InitPlan* plan) {
+  std::vector<std::pair<std::string, std::string>> seen;
   for (const auto& [file, tool] : instruction_files(tools)) {
+    if (planned_as(plan, project, file, &seen)) continue;
     auto before = read_optional(project + "/" + file);
     if (!before) return before.status();
     auto edit = add_instructions(*before, tool, file);
     if (!edit) return left_as_it_is(edit.status());
     plan_file(plan, project, file, *before, edit->text,
-              edit->had_block ? "updated the aio block" : "added the aio block");
+              edit->had_block ? "updated the aio block" : "added the aio block", "");
   }
   for (AgentTool t : tools) {
     std::string rel = agent_tool_info(t).settings;
@@ -108,7 +139,7 @@ Status plan_add(const std::string& project, const std::vector<AgentTool>& tools,
     if (!before) return before.status();
     auto after = add_agent_settings(t, *before, rel);
     if (!after) return left_as_it_is(after.status());
-    plan_file(plan, project, rel, *before, *after);
+    plan_file(plan, project, rel, *before, *after, "", "{}\n");
   }
   return Status::ok();
 }
@@ -121,6 +152,7 @@ bool set_up(const std::string& project, AgentTool t) {
 
 Status plan_remove(const std::string& project, const std::vector<AgentTool>& tools,
                    InitPlan* plan) {
+  std::vector<std::pair<std::string, std::string>> seen;
   for (const auto& [file, tool] : instruction_files(tools)) {
     // A file another tool still set up reads keeps its block.
     auto other = std::find_if(agent_tools().begin(), agent_tools().end(), [&](const auto& info) {
@@ -131,11 +163,12 @@ Status plan_remove(const std::string& project, const std::vector<AgentTool>& too
           {file, "up to date", std::string("kept: ") + other->name + " is still set up"});
       continue;
     }
+    if (planned_as(plan, project, file, &seen)) continue;
     auto before = read_optional(project + "/" + file);
     if (!before) return before.status();
     auto after = remove_instructions(*before, file);
     if (!after) return left_as_it_is(after.status());
-    plan_file(plan, project, file, *before, *after, "removed the aio block");
+    plan_file(plan, project, file, *before, *after, "removed the aio block", "");
   }
   for (AgentTool t : tools) {
     std::string rel = agent_tool_info(t).settings;
@@ -143,7 +176,7 @@ Status plan_remove(const std::string& project, const std::vector<AgentTool>& too
     if (!before) return before.status();
     auto after = remove_agent_settings(t, *before, rel);
     if (!after) return left_as_it_is(after.status());
-    plan_file(plan, project, rel, *before, *after);
+    plan_file(plan, project, rel, *before, *after, "", "{}\n");
   }
   return Status::ok();
 }

@@ -15,9 +15,15 @@ git_() {  # git_ DIR ARGS...: git without the user's configuration
 # tree DIR: every file under DIR with its checksum and mode (the snapshot
 # the byte-for-byte comparisons use; .git left out).
 tree() {
-  (cd "$1" && find . -path ./.git -prune -o \( -type f -o -type d \) -print | LC_ALL=C sort |
+  (cd "$1" && find . -path ./.git -prune -o -print | LC_ALL=C sort |
     while read -r f; do
-      if [ -d "$f" ]; then echo "$f/"; else echo "$f $(stat -c %a "$f") $(sha1sum <"$f")"; fi
+      if [ -L "$f" ]; then
+        echo "$f -> $(readlink "$f")"
+      elif [ -d "$f" ]; then
+        echo "$f/"
+      else
+        echo "$f $(stat -c %a "$f") $(sha1sum <"$f")"
+      fi
     done)
 }
 
@@ -84,6 +90,27 @@ expect_contains "$OUT" ".claude/settings.json: updated" "--remove report"
 expect_eq "$(tree "$P")" "$BEFORE" "the tree after init + remove"
 expect_rc 0 aio-init --remove "$P"
 expect_eq "$(tree "$P")" "$BEFORE" "the tree after a second --remove"
+
+# ======================================================== symbolic links are written through
+# CLAUDE.md a link to AGENTS.md (one file for both), Claude's settings a link
+# to a file kept elsewhere: both links stay links.
+S=$T/linked
+mkdir -p "$S/.claude"
+printf '# Shared rules\n' >"$S/AGENTS.md"
+ln -s AGENTS.md "$S/CLAUDE.md"
+printf '{\n  "model": "opus"\n}\n' >"$S/team-settings.json"
+ln -s ../team-settings.json "$S/.claude/settings.json"
+BEFORE=$(tree "$S")
+expect_rc 0 aio-init "$S"
+expect_contains "$OUT" "AGENTS.md: the same file as CLAUDE.md" "aio-init through a link"
+[ -L "$S/CLAUDE.md" ] && [ -L "$S/.claude/settings.json" ] || fail "aio-init replaced a link"
+expect_eq "$(grep -c '^<!-- aio:begin' "$S/AGENTS.md")" 1 "blocks in the linked AGENTS.md"
+expect_eq "$(jq -r '.model, .hooks.PreToolUse[0].hooks[0].command' "$S/team-settings.json" | paste -sd,)" \
+  "opus,aio hook claude PreToolUse" "settings written through the link"
+expect_rc 0 aio-init "$S"
+expect_not_contains "$OUT" "updated" "second aio-init through links"
+expect_rc 0 aio-init --remove "$S"
+expect_eq "$(tree "$S")" "$BEFORE" "the tree after init + remove through links"
 
 # ======================================================== --agents
 Q=$T/only
