@@ -153,7 +153,8 @@ bool set_up(const std::string& project, AgentTool t) {
 Status plan_remove(const std::string& project, const std::vector<AgentTool>& tools,
                    InitPlan* plan) {
   std::vector<std::pair<std::string, std::string>> seen;
-  for (const auto& [file, tool] : instruction_files(tools)) {
+  for (const auto& f : instruction_files(tools)) {
+    const std::string& file = f.first;  // (not a structured binding: clang cannot capture one)
     // A file another tool still set up reads keeps its block.
     auto other = std::find_if(agent_tools().begin(), agent_tools().end(), [&](const auto& info) {
       return info.instructions == file && !chosen(tools, info.tool) && set_up(project, info.tool);

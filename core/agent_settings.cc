@@ -226,11 +226,11 @@ Status add_hooks(OJson& root, AgentTool tool, const std::string& name) {
   }
   // Ours in events aio no longer installs for this tool go.
   std::vector<std::string> emptied;
-  for (auto& [event, list] : hooks.items()) {
+  for (auto it = hooks.begin(); it != hooks.end(); ++it) {
+    const std::string& event = it.key();
     bool wanted = std::any_of(specs.begin(), specs.end(),
                               [&](const HookSpec& s) { return event == s.event; });
-    if (!wanted && list.is_array() && strip_ours(list) > 0 && list.empty())
-      emptied.push_back(event);
+    if (!wanted && it->is_array() && strip_ours(*it) > 0 && it->empty()) emptied.push_back(event);
   }
   for (const auto& e : emptied) hooks.erase(e);
   for (const auto& s : specs) {
