@@ -1,66 +1,36 @@
-// aio-init [project]: prepare a project for agents by keeping an aio
-// instructions block in CLAUDE.md, AGENTS.md and GEMINI.md. Idempotent: the
-// block between the markers is replaced, everything else is left alone.
+// aio-init [project] [--agents LIST] [--git-hook] [--remove]: prepare a
+// project for agents. For each chosen tool (default: all four) it keeps the
+// aio instructions block in the file the tool reads (CLAUDE.md, AGENTS.md,
+// GEMINI.md; core/agent_instructions.h) and aio's hooks in its project
+// settings (core/agent_settings.h); --git-hook adds a git pre-commit hook
+// (init_git_hook.cc). --remove takes out exactly what it added. Every file
+// is read and checked before any is written (init.h): one that cannot be
+// merged is reported and nothing changes.
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <cstring>
+#include <limits.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include "cli/env.h"
+#include "cli/init.h"
+#include "core/agent_instructions.h"
+#include "core/agent_settings.h"
 #include "core/fileio.h"
 #include "core/path.h"
 
 namespace aio::cli {
 namespace {
 
-constexpr const char* kBegin =
-    "<!-- aio:begin (managed by aio-init; edits inside are replaced) -->";
-constexpr const char* kBeginPrefix = "<!-- aio:begin";
-constexpr const char* kEnd = "<!-- aio:end -->";
-
-std::string block(const std::string& tool_hint) {
-  std::string b = kBegin;
-  std::string text = R"MD(
-## Working alongside other AI agents (aio)
-
-Several AI coding agents may work in this project at once. aio keeps them from
-overwriting each other. Follow these steps:
-
-1. **Register** when you start: `eval "$(aio register {TOOL} --export)"`.
-   Run it as one of your own shell commands: the instance is bound to you
-   (your process), so your own edits and every later command you run, in any
-   shell, session or terminal, act as it without `AIO_INSTANCE`, for exactly
-   as long as you run. If you were started with `aio exec`, you already have
-   an instance and this command just prints it.
-2. **Read what others left**: `aio context get` (handoffs only:
-   `aio context get handoff`), and `aio status` to see who works on what.
-3. **Check before editing**: `aio check <path>` exits 1 and names the holder
-   when another agent has claimed the path. Do not edit claimed paths: pick
-   other work or leave a note.
-4. **Claim what you will change**, before changing it, and no more than you
-   need: `aio claim file <path>`, `aio claim directory <dir>`,
-   `aio claim pattern '<glob>'`, `aio claim task <issue-id>`.
-5. **Say what you are doing**: `aio task "<description>" [issue-id]`. Share
-   what others should know: `aio-context decision|pattern|warning|learning "<text>"`.
-6. **Stay alive**: nothing to do while you run (your process is your
-   liveness). Only an instance registered from a person's terminal needs
-   `aio heartbeat` every few minutes (claiming and writes through the mount
-   count too).
-7. **Hand off and release** when done: `aio-context handoff "<what is done,
-   what is left>"`, then `aio release all` and `aio unregister`.
-
-When the project is mounted with `aio mount`, writing a path that another agent
-has claimed fails with "Permission denied". That is aio at work, not a bug:
-run `aio check <path>` to see who holds it.
-)MD";
-  text.replace(text.find("{TOOL}"), 6, tool_hint);
-  b += text;
-  b += kEnd;
-  b += "\n";
-  return b;
-}
-
 struct InitOpts {
   std::string project;
+  std::string agents;
+  bool agents_given = false;
+  bool git_hook = false;
+  bool remove = false;
 };
 
 // The directory to prepare: the one given, else the top of the checkout the
@@ -74,67 +44,211 @@ Result<std::string> init_dir(Env& env, const InitOpts& o) {
   return here->checkout.empty() ? here->project : here->checkout;
 }
 
+// A file's text; nullopt when there is none.
+Result<std::optional<std::string>> read_optional(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return Status::sys("cannot read " + path, errno);
+  }
+  if (!S_ISREG(st.st_mode)) return Status::invalid(path + " is not a regular file");
+  std::string text;
+  AIO_RETURN_IF_ERROR(read_file(path, &text));
+  return std::optional<std::string>(std::move(text));
+}
+
+// A file aio-init cannot merge: said so, and nothing is written.
+Status left_as_it_is(const Status& s) {
+  return s.code() == Code::kInvalid ? Status::invalid(s.message() + "; left as it is") : s;
+}
+
+// The file a path leads to, through symbolic links (the path itself when
+// it leads nowhere yet).
+std::string real_or_same(const std::string& path) {
+  char real[PATH_MAX];
+  return realpath(path.c_str(), real) ? std::string(real) : path;
+}
+
+// Plans turning `rel`'s `before` into `after` (nullopt: no file). A
+// symbolic link (CLAUDE.md -> AGENTS.md, a shared settings file) is written
+// through and stays, holding `emptied` where the file would go.
+void plan_file(InitPlan* plan, const std::string& project, const std::string& rel,
+               const std::optional<std::string>& before, const std::optional<std::string>& after,
+               const std::string& note, const char* emptied) {
+  std::string path = project + "/" + rel;
+  struct stat st;
+  bool link = lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+  if (before == after) {
+    plan->report.push_back({rel, "up to date", ""});
+  } else if (!after && !link) {
+    plan->ops.push_back({InitOp::kUnlink, path, "", "", 0, rel.find('/') != std::string::npos});
+    plan->report.push_back({rel, "removed", ""});
+  } else {
+    plan->ops.push_back(
+        {InitOp::kWrite, real_or_same(path), "", after.value_or(emptied), 0644, false});
+    plan->report.push_back({rel, before ? "updated" : "created", before ? note : ""});
+  }
+}
+
+// Was the file `rel` leads to planned already (through another name)?
+// Says so in the report.
+bool planned_as(InitPlan* plan, const std::string& project, const std::string& rel,
+                std::vector<std::pair<std::string, std::string>>* seen) {
+  std::string real = real_or_same(project + "/" + rel);
+  for (const auto& [path, name] : *seen) {
+    if (path != real) continue;
+    plan->report.push_back({rel, "up to date", "the same file as " + name});
+    return true;
+  }
+  seen->emplace_back(real, rel);
+  return false;
+}
+
+bool chosen(const std::vector<AgentTool>& tools, AgentTool t) {
+  return std::find(tools.begin(), tools.end(), t) != tools.end();
+}
+
+// The instruction files of `tools`, each once, with the tool its block
+// names (AGENTS.md is read by codex and amp: codex when it is chosen).
+std::vector<std::pair<std::string, std::string>> instruction_files(
+    const std::vector<AgentTool>& tools) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (AgentTool t : tools) {
+    const auto& info = agent_tool_info(t);
+    bool seen = std::any_of(out.begin(), out.end(),
+                            [&](const auto& f) { return f.first == info.instructions; });
+    if (!seen) out.emplace_back(info.instructions, info.name);
+  }
+  return out;
+}
+
+Status plan_add(const std::string& project, const std::vector<AgentTool>& tools, InitPlan* plan) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const auto& [file, tool] : instruction_files(tools)) {
+    if (planned_as(plan, project, file, &seen)) continue;
+    auto before = read_optional(project + "/" + file);
+    if (!before) return before.status();
+    auto edit = add_instructions(*before, tool, file);
+    if (!edit) return left_as_it_is(edit.status());
+    plan_file(plan, project, file, *before, edit->text,
+              edit->had_block ? "updated the aio block" : "added the aio block", "");
+  }
+  for (AgentTool t : tools) {
+    std::string rel = agent_tool_info(t).settings;
+    auto before = read_optional(project + "/" + rel);
+    if (!before) return before.status();
+    auto after = add_agent_settings(t, *before, rel);
+    if (!after) return left_as_it_is(after.status());
+    plan_file(plan, project, rel, *before, *after, "", "{}\n");
+  }
+  return Status::ok();
+}
+
+// Is `t` set up in the project: do its settings hold aio's entries?
+bool set_up(const std::string& project, AgentTool t) {
+  auto text = read_optional(project + "/" + agent_tool_info(t).settings);
+  return text && *text && has_agent_settings(t, **text);
+}
+
+Status plan_remove(const std::string& project, const std::vector<AgentTool>& tools,
+                   InitPlan* plan) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const auto& f : instruction_files(tools)) {
+    const std::string& file = f.first;  // (not a structured binding: clang cannot capture one)
+    // A file another tool still set up reads keeps its block.
+    auto other = std::find_if(agent_tools().begin(), agent_tools().end(), [&](const auto& info) {
+      return info.instructions == file && !chosen(tools, info.tool) && set_up(project, info.tool);
+    });
+    if (other != agent_tools().end()) {
+      plan->report.push_back(
+          {file, "up to date", std::string("kept: ") + other->name + " is still set up"});
+      continue;
+    }
+    if (planned_as(plan, project, file, &seen)) continue;
+    auto before = read_optional(project + "/" + file);
+    if (!before) return before.status();
+    auto after = remove_instructions(*before, file);
+    if (!after) return left_as_it_is(after.status());
+    plan_file(plan, project, file, *before, *after, "removed the aio block", "");
+  }
+  for (AgentTool t : tools) {
+    std::string rel = agent_tool_info(t).settings;
+    auto before = read_optional(project + "/" + rel);
+    if (!before) return before.status();
+    auto after = remove_agent_settings(t, *before, rel);
+    if (!after) return left_as_it_is(after.status());
+    plan_file(plan, project, rel, *before, *after, "", "{}\n");
+  }
+  return Status::ok();
+}
+
+std::string dir_of(const std::string& path) {
+  return path.substr(0, path.rfind('/'));
+}
+
+Status apply(const InitPlan& plan) {
+  for (const auto& op : plan.ops) {
+    switch (op.kind) {
+      case InitOp::kWrite:
+        AIO_RETURN_IF_ERROR(make_dirs(dir_of(op.path), 0755));
+        AIO_RETURN_IF_ERROR(write_file_atomic(op.path, op.text, op.mode));
+        break;
+      case InitOp::kUnlink:
+        if (unlink(op.path.c_str()) != 0 && errno != ENOENT)
+          return Status::sys("cannot remove " + op.path, errno);
+        AIO_RETURN_IF_ERROR(fsync_dir_of(op.path));
+        if (op.prune_dir) rmdir(dir_of(op.path).c_str());  // fails, as it should, unless empty
+        break;
+      case InitOp::kRename:
+        if (rename(op.from.c_str(), op.path.c_str()) != 0)
+          return Status::sys("cannot move " + op.from + " to " + op.path, errno);
+        AIO_RETURN_IF_ERROR(fsync_dir_of(op.path));
+        break;
+    }
+  }
+  return Status::ok();
+}
+
+void print_report(Env& env, const InitOpts& o, const std::string& project, const InitPlan& plan) {
+  if (env.json) {
+    Json files = Json::array();
+    for (const auto& l : plan.report) {
+      Json f = {{"file", l.file}, {"action", l.action}};
+      if (!l.note.empty()) f["note"] = l.note;
+      files.push_back(f);
+    }
+    env.print_json({{"ok", true}, {"project", project}, {"remove", o.remove}, {"files", files}});
+    return;
+  }
+  std::string out = (o.remove ? "took aio's set-up out of " : "prepared ") + project +
+                    (o.remove ? ":\n" : " for agents:\n");
+  for (const auto& l : plan.report)
+    out += "  " + l.file + ": " + (l.note.empty() ? l.action : l.note) + "\n";
+  env.out(out);
+}
+
 Status run_init(Env& env, const InitOpts& o) {
+  auto tools = parse_agent_list(o.agents_given ? o.agents : "claude,codex,gemini,amp");
+  if (!tools) return tools.status();
   auto dir = init_dir(env, o);
   if (!dir) return dir.status();
   const std::string& project = *dir;
   struct stat st;
   if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Status::invalid("project " + project + " is not a directory");
-  struct File {
-    const char* name;
-    const char* tool;
-  };
-  const File files[] = {{"CLAUDE.md", "claude"}, {"AGENTS.md", "codex"}, {"GEMINI.md", "gemini"}};
-  // Validate every file first so a malformed one changes nothing.
-  std::vector<std::pair<std::string, std::string>> writes;  // path, new text
-  std::vector<std::string> report;
-  for (const auto& f : files) {
-    std::string path = project + "/" + f.name;
-    std::string text;
-    Status r = read_file(path, &text);
-    bool exists = r.is_ok();
-    if (!r && r.code() != Code::kInvalid) return r;
-    std::string b = block(f.tool);
-    std::string next;
-    size_t begin = exists ? text.find(kBeginPrefix) : std::string::npos;
-    if (begin == std::string::npos) {
-      if (text.find(kEnd) != std::string::npos)
-        return Status::invalid(path + " has an aio end marker without a begin marker");
-      next = text;
-      if (!next.empty() && next.back() != '\n') next += "\n";
-      if (!next.empty()) next += "\n";
-      next += b;
-    } else {
-      size_t end = text.find(kEnd, begin);
-      if (end == std::string::npos)
-        return Status::invalid(path + " has an aio begin marker without `" + kEnd + "`");
-      if (text.find(kBeginPrefix, begin + 1) != std::string::npos)
-        return Status::invalid(path + " has more than one aio block");
-      end += strlen(kEnd);
-      if (end < text.size() && text[end] == '\n') ++end;
-      next = text.substr(0, begin) + b + text.substr(end);
-    }
-    if (exists && next == text) {
-      report.push_back(std::string(f.name) + ": up to date");
-      continue;
-    }
-    writes.emplace_back(path, next);
-    report.push_back(
-        std::string(f.name) +
-        (exists ? (begin == std::string::npos ? ": added the aio block" : ": updated the aio block")
-                : ": created"));
-  }
-  for (const auto& [path, text] : writes) AIO_RETURN_IF_ERROR(write_file_atomic(path, text, 0644));
-  spdlog::info("init {}: {} files written", project, writes.size());
-  if (env.json) {
-    Json j = {{"ok", true}, {"project", project}, {"files", report}};
-    env.print_json(j);
+  InitPlan plan;
+  if (o.remove) {
+    AIO_RETURN_IF_ERROR(plan_remove(project, *tools, &plan));
+    // Plain --remove takes out everything, the git hook too.
+    if (o.git_hook || !o.agents_given)
+      AIO_RETURN_IF_ERROR(plan_git_hook(project, true, o.git_hook, &plan));
   } else {
-    std::string out = "prepared " + project + " for agents:\n";
-    for (const auto& r : report) out += "  " + r + "\n";
-    env.out(out);
+    AIO_RETURN_IF_ERROR(plan_add(project, *tools, &plan));
+    if (o.git_hook) AIO_RETURN_IF_ERROR(plan_git_hook(project, false, true, &plan));
   }
+  AIO_RETURN_IF_ERROR(apply(plan));
+  spdlog::info("init {}{}: {} changes", o.remove ? "--remove " : "", project, plan.ops.size());
+  print_report(env, o, project, plan);
   return Status::ok();
 }
 
@@ -142,11 +256,19 @@ Status run_init(Env& env, const InitOpts& o) {
 
 void register_init_command(CLI::App& app, Env& env) {
   auto o = std::make_shared<InitOpts>();
-  auto* init =
-      app.add_subcommand("init", "Add aio instructions to CLAUDE.md, AGENTS.md, GEMINI.md");
+  auto* init = app.add_subcommand(
+      "init", "Set a project up for agent tools: instructions, hook settings, a git hook");
   init->add_option("project", o->project,
                    "Project root (default: the top of the checkout the current directory is in)");
-  init->callback([&env, o] { env.run = [&env, o] { return run_init(env, *o); }; });
+  auto* agents = init->add_option(
+      "--agents", o->agents, "Tools to set up, comma-separated (default: claude,codex,gemini,amp)");
+  init->add_flag("--git-hook", o->git_hook,
+                 "Also add a git pre-commit hook checking claims (an existing one is chained)");
+  init->add_flag("--remove", o->remove, "Take out what aio-init added");
+  init->callback([&env, o, agents] {
+    o->agents_given = agents->count() > 0;
+    env.run = [&env, o] { return run_init(env, *o); };
+  });
 }
 
 }  // namespace aio::cli

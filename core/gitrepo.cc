@@ -125,4 +125,26 @@ Result<std::optional<RepoFacts>> read_repo_facts(const std::string& dir) {
   return std::optional<RepoFacts>(std::move(f));
 }
 
+Result<std::optional<std::string>> git_hooks_dir(const std::string& dir) {
+  auto facts = read_repo_facts(dir);
+  if (!facts) return facts.status();
+  if (!*facts) return std::optional<std::string>();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, (*facts)->top.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                              nullptr) != 0)
+    return Status::state(git_message("cannot open the git repository at " + (*facts)->top));
+  Repo repo(raw);
+  git_config* cfg_raw = nullptr;
+  if (git_repository_config_snapshot(&cfg_raw, repo.get()) != 0)
+    return Status::state(git_message("cannot read the configuration of " + (*facts)->top));
+  std::unique_ptr<git_config, ConfigFree> cfg(cfg_raw);
+  git_buf buf = GIT_BUF_INIT;
+  std::string set;
+  if (git_config_get_path(&buf, cfg.get(), "core.hooksPath") == 0 && buf.ptr) set = buf.ptr;
+  git_buf_dispose(&buf);
+  if (set.empty()) return std::optional<std::string>(join_root((*facts)->common_dir, "hooks"));
+  if (set.front() != '/') set = (*facts)->top + "/" + set;
+  return std::optional<std::string>(normalize_absolute(set));
+}
+
 }  // namespace aio

@@ -49,4 +49,11 @@ std::string find_dot_git(const std::string& dir);
 // when libgit2 finds a repository it cannot open.
 Result<std::optional<RepoFacts>> read_repo_facts(const std::string& dir);
 
+// The directory git runs the hooks of the work tree holding `dir` from:
+// core.hooksPath when set (a relative one is taken from the work tree's
+// top, as git runs hooks there; `~/` expanded), else the common directory's
+// hooks/ (linked worktrees share it). It may not exist yet. nullopt when
+// `dir` is in no work tree; kState when the repository cannot be read.
+Result<std::optional<std::string>> git_hooks_dir(const std::string& dir);
+
 }  // namespace aio

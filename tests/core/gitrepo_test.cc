@@ -110,6 +110,51 @@ TEST_F(GitRepo, ABrokenGitFileIsAnError) {
   EXPECT_NE(f.status().message().find(at("odd")), std::string::npos) << f.status().message();
 }
 
+// The hooks directory, as git itself names it (`git rev-parse --git-path
+// hooks`): the repository's, shared by its worktrees; core.hooksPath,
+// relative ones from the work tree's top.
+TEST_F(GitRepo, HooksDirAsGitNamesIt) {
+  auto git_says = [&](const std::string& dir) {
+    std::string cmd = "cd '" + at(dir) +
+                      "' && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git rev-parse "
+                      "--path-format=absolute --git-path hooks";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[PATH_MAX];
+    while (p && fgets(buf, sizeof buf, p)) out += buf;
+    if (p) pclose(p);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  };
+  auto ours = [&](const std::string& dir) {
+    auto h = git_hooks_dir(at(dir));
+    EXPECT_TRUE(h) << h.status().message();
+    return h && *h ? **h : std::string("(none)");
+  };
+  git("repo", "worktree add -q ../wt");
+  struct Case {
+    const char* config;  // core.hooksPath, "" unset
+    const char* dir;
+    const char* want;  // under root_
+  };
+  for (const Case& c :
+       {Case{"", "repo/src", "repo/.git/hooks"}, Case{"", "wt", "repo/.git/hooks"},
+        Case{".githooks", "repo/src", "repo/.githooks"}, Case{".githooks", "wt", "wt/.githooks"},
+        Case{"tools/../hooks", "repo", "repo/hooks"},
+        Case{"ABS/shared-hooks", "wt", "shared-hooks"}}) {
+    std::string value = c.config;
+    if (value.rfind("ABS/", 0) == 0) value = at(value.substr(4));
+    if (value.empty())
+      git("repo", "config --unset-all core.hooksPath || true");
+    else
+      git("repo", "config core.hooksPath '" + value + "'");
+    EXPECT_EQ(ours(c.dir), at(c.want)) << c.config << " from " << c.dir;
+    EXPECT_EQ(ours(c.dir), git_says(c.dir)) << c.config << " from " << c.dir;
+  }
+  fs::create_directories(at("plain"));
+  EXPECT_EQ(ours("plain"), "(none)");
+}
+
 TEST_F(GitRepo, CacheAnswersAsLibgit2AndNoticesChanges) {
   git("repo", "worktree add -q ../wt");
   std::string cache = at("facts.json");

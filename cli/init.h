@@ -1,0 +1,41 @@
+// aio-init's plan: every change it will make, worked out (and every file it
+// touches read and checked) before the first change is made, so a file it
+// cannot merge means nothing at all is written. cmd_init.cc plans the
+// instruction and settings files and applies the plan; init_git_hook.cc
+// plans the git pre-commit hook.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace aio::cli {
+
+struct InitOp {
+  enum Kind { kWrite, kUnlink, kRename } kind = kWrite;
+  std::string path;        // absolute
+  std::string from;        // kRename: the file moved onto `path`
+  std::string text;        // kWrite: crash-safe, parent directories made
+  int mode = 0644;         // kWrite: the mode of a new file
+  bool prune_dir = false;  // kUnlink: remove the directory holding it if left empty
+};
+
+struct InitPlan {
+  struct Line {
+    std::string file;    // as shown: relative to the project when inside it
+    std::string action;  // created, updated, up to date, removed
+    std::string note;    // said instead of the action in the text report, when set
+  };
+  std::vector<InitOp> ops;
+  std::vector<Line> report;
+};
+
+// The pre-commit hook's part of the plan, in the hooks directory git uses
+// for the work tree holding `project` (core/gitrepo.h git_hooks_dir): add
+// aio's hook (chaining one that is there) or, with `remove`, take it out
+// (putting the chained one back). Not in a git repository: kInvalid when
+// `required`, else nothing to do.
+Status plan_git_hook(const std::string& project, bool remove, bool required, InitPlan* plan);
+
+}  // namespace aio::cli
