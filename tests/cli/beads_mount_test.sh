@@ -5,7 +5,7 @@
 # runs in the project as the agents see it, through the in-place mount.
 . "$(dirname "$0")/lib.sh"
 require_mount
-command -v python3 >/dev/null || { echo "SKIPPED: needs python3"; exit 0; }
+command -v python3 >/dev/null || { [ "${CI:-}" = true ] && { echo "FAIL: python3 missing under CI=true"; exit 1; }; echo "SKIPPED: needs python3"; exit 0; }
 
 P=$T/proj
 mkdir -p "$P/.beads" "$T/bin"

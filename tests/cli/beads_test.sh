@@ -8,7 +8,7 @@
 # bd refusing, racing, failing or printing garbage gives one clear line and
 # changes nothing.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || { echo "SKIPPED: needs python3"; exit 0; }
+command -v python3 >/dev/null || { [ "${CI:-}" = true ] && { echo "FAIL: python3 missing under CI=true"; exit 1; }; echo "SKIPPED: needs python3"; exit 0; }
 
 P=$T/proj
 mkdir -p "$P/src/deep" "$T/bin"
