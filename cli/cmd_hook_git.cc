@@ -1,64 +1,37 @@
 // aio hook git pre-commit: refuses a commit that stages changes to paths
 // another live instance claims, naming each path and its holder. Installed
 // by `aio-init --git-hook`; git runs it in the work tree's top directory.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstring>
+#include <cstdlib>
 
 #include "cli/hook_parts.h"
 #include "core/path.h"
-
-extern char** environ;
+#include "core/subprocess.h"
 
 namespace aio::cli {
 namespace {
 
-// Runs git with `args` (never through a shell) and returns what it printed
-// on stdout; a failure says what git said.
+// Runs git with `args` (core/subprocess: never through a shell) and returns
+// what it printed on stdout; a failure says what git said.
 Result<std::string> git(const std::vector<std::string>& args) {
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return Status::sys("pipe", errno);
-  if (pipe2(err, O_CLOEXEC) != 0) {
-    close(out[0]), close(out[1]);
-    return Status::sys("pipe", errno);
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-  std::vector<char*> argv{const_cast<char*>("git")};
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, "git", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]), close(err[1]);
-  if (rc != 0) {
-    close(out[0]), close(err[0]);
-    return Status::sys("running git", rc);
-  }
-  // stderr is small (an error line): read stdout to its end first.
-  std::string text, what;
-  char buf[65536];
-  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buf, n);
-  }
-  for (ssize_t n; (n = read(err[0], buf, sizeof buf)) > 0;) what.append(buf, n);
-  close(out[0]), close(err[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
+  const char* path = getenv("PATH");
+  std::string prog = find_program("git", path ? path : "");
+  if (prog.empty()) return Status::state("git is not on PATH");
+  RunSpec spec;
+  spec.argv = {prog};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.timeout_ms = 120000;
+  spec.max_output = 256u << 20;  // the names of every staged path
+  auto r = run_program(spec);
+  if (!r) return r.status();
+  if (r->truncated) return Status::state("git " + args.front() + " printed more than 256 MiB");
+  if (r->exit_code != 0) {
+    std::string what = r->err;
     if (auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
-    return Status::state("git " + args.front() + " failed" + (what.empty() ? "" : ": " + what));
+    return Status::state("git " + args.front() + " failed" +
+                         (r->timed_out ? std::string(" (timed out)") : "") +
+                         (what.empty() ? "" : ": " + what));
   }
-  return text;
+  return std::move(r->out);
 }
 
 std::vector<std::string> split_nul(const std::string& s) {

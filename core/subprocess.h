@@ -4,7 +4,7 @@
 // dropped, so the child never blocks on a full pipe), and a child that runs
 // past its timeout is killed (SIGKILL). Safe in a multithreaded process
 // (posix_spawn); the caller's descriptors are not inherited unless they
-// lack close-on-exec. Used for `bd` (core/bd.h).
+// lack close-on-exec. Used for `bd` (core/bd.h) and git (cli/cmd_hook_git.cc).
 #pragma once
 
 #include <cstddef>

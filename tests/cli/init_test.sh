@@ -5,13 +5,6 @@
 # put back by --remove.
 . "$(dirname "$0")/lib.sh"
 
-git_() {  # git_ DIR ARGS...: git without the user's configuration
-  local dir=$1
-  shift
-  (cd "$dir" && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t \
-    -c user.email=t@example.com -c init.defaultBranch=main "$@") >/dev/null 2>&1 ||
-    fail "git $* in $dir"
-}
 # tree DIR: every file under DIR with its checksum and mode (the snapshot
 # the byte-for-byte comparisons use; .git left out).
 tree() {

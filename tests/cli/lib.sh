@@ -121,3 +121,11 @@ require_mount() {
     exit 0
   fi
 }
+# git_ DIR ARGS...: git without the user's configuration (quiet; fails the test).
+git_() {
+  local dir=$1
+  shift
+  (cd "$dir" && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t \
+    -c user.email=t@example.com -c init.defaultBranch=main "$@") >/dev/null 2>&1 ||
+    fail "git $* in $dir"
+}

@@ -13,13 +13,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-git_() {  # git_ DIR ARGS...: git without the user's configuration
-  local dir=$1
-  shift
-  (cd "$dir" && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t \
-    -c user.email=t@example.com -c init.defaultBranch=main "$@") >/dev/null 2>&1 ||
-    fail "git $* in $dir"
-}
 # register DIR TOOL [ARGS...]: registers from DIR in a session of its own, unbound
 # (as from a terminal: else it would be bound to the test runner); prints the id.
 register() {
