@@ -239,7 +239,18 @@ Json status_json(const Env& env, const State& s, const Identity& me,
                  {"checkout", here->checkout},
                  {"path", here->rel},
                  {"how", to_string(here->how)}};
-  for (const auto& [id, i] : s.instances) j["instances"].push_back(instance_json(i, env.clock));
+  j["store"] = env.store->where();
+  std::map<std::string, int64_t> lease;
+  if (env.store->lease_seconds() > 0) {
+    std::vector<std::string> ids;
+    for (const auto& [id, i] : s.instances) ids.push_back(id);
+    if (auto l = env.store->lease_left(ids)) lease = *l;
+  }
+  for (const auto& [id, i] : s.instances) {
+    Json ij = instance_json(i, env.clock);
+    if (auto l = lease.find(id); l != lease.end()) ij["leaseSecondsLeft"] = l->second;
+    j["instances"].push_back(std::move(ij));
+  }
   for (const auto& [id, c] : s.claims) {
     Json cj = claim_json(c);
     cj["active"] = claim_active(s, c, env.clock);
@@ -264,6 +275,53 @@ std::string claim_marks(Env& env, const Claim& c, bool active) {
   return marks;
 }
 
+// A machine id as status shows it: a boot id's first 8 characters.
+std::string short_machine(const std::string& m) {
+  return m.size() > 12 ? m.substr(0, 8) : (m.empty() ? "-" : m);
+}
+
+// The INSTANCES table of `aio status`; in a store shared by several machines
+// with each instance's machine and the seconds its lease has left.
+std::string instance_rows(Env& env, const State& s, const Identity& me, bool all) {
+  bool shared = env.store->lease_seconds() > 0;
+  std::map<std::string, int64_t> lease;
+  if (shared) {
+    std::vector<std::string> ids;
+    for (const auto& [id, i] : s.instances) ids.push_back(id);
+    if (auto l = env.store->lease_left(ids)) lease = *l;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [id, i] : s.instances) {
+    bool ok = is_live(i, env.clock);
+    if (!all && !ok && s.instances.size() > 50) continue;
+    std::string task = i.current_task.value_or("");
+    if (i.beads_issue) task += " [" + *i.beads_issue + "]";
+    size_t n = 0;
+    for (const auto& cid : i.claims) n += s.claims.count(cid);
+    std::vector<std::string> row = {(me.instance && me.instance->id == id ? "* " : "  ") + id,
+                                    i.tool,
+                                    i.project,
+                                    (ok ? env.paint("live", "32") : env.paint("stale", "33")) +
+                                        (i.auto_claim ? ", auto-claim" : ""),
+                                    live_by(i, env.clock),
+                                    std::to_string(n),
+                                    task};
+    if (shared) {
+      auto l = lease.find(id);
+      row.insert(row.begin() + 3, short_machine(i.machine_id) +
+                                      (i.machine_id == env.clock.machine_id ? " (here)" : ""));
+      row.insert(row.begin() + 4, l == lease.end() ? "-" : std::to_string(l->second) + "s");
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) return "";
+  if (shared)
+    return render_table(
+        {"  ID", "TOOL", "PROJECT", "MACHINE", "LEASE", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows,
+        env);
+  return render_table({"  ID", "TOOL", "PROJECT", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows, env);
+}
+
 Status run_status(Env& env, bool all) {
   auto st = load_state(env);
   if (!st) return st.status();
@@ -278,7 +336,7 @@ Status run_status(Env& env, bool all) {
   size_t live = 0;
   for (const auto& [id, i] : s.instances) live += is_live(i, env.clock);
   std::string out;
-  out += env.paint("aio", "1") + " state " + env.home + " (stale after " +
+  out += env.paint("aio", "1") + " state " + env.store->where() + " (stale after " +
          std::to_string(env.clock.stale_seconds) + "s)\n";
   if (me.instance)
     out += "you: " + me.instance->id + " (via " + me.source + ")\n";
@@ -289,22 +347,8 @@ Status run_status(Env& env, bool all) {
   out += "here: " + (here ? here->describe() : here.status().message()) + "\n";
   out += "\n" + env.paint("INSTANCES", "1") + " " + std::to_string(live) + " live, " +
          std::to_string(s.instances.size() - live) + " stale\n";
+  out += instance_rows(env, s, me, all);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& [id, i] : s.instances) {
-    bool ok = is_live(i, env.clock);
-    if (!all && !ok && s.instances.size() > 50) continue;
-    std::string task = i.current_task.value_or("");
-    if (i.beads_issue) task += " [" + *i.beads_issue + "]";
-    size_t n = 0;
-    for (const auto& cid : i.claims) n += s.claims.count(cid);
-    rows.push_back({(me.instance && me.instance->id == id ? "* " : "  ") + id, i.tool, i.project,
-                    (ok ? env.paint("live", "32") : env.paint("stale", "33")) +
-                        (i.auto_claim ? ", auto-claim" : ""),
-                    live_by(i, env.clock), std::to_string(n), task});
-  }
-  if (!rows.empty())
-    out +=
-        render_table({"  ID", "TOOL", "PROJECT", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows, env);
   out += "\n" + env.paint("CLAIMS", "1") + " " + std::to_string(s.claims.size()) + "\n";
   rows.clear();
   for (const auto& [id, c] : s.claims)

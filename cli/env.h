@@ -145,6 +145,10 @@ void register_mount_commands(CLI::App& app, Env& env);
 void register_exec_command(CLI::App& app, Env& env);
 void register_beads_commands(CLI::App& app, Env& env);
 void register_hook_command(CLI::App& app, Env& env);
+void register_keepalive_command(CLI::App& app, Env& env);
+// Starts `aio --store URL keepalive` detached unless this machine's keeper
+// for the store already runs (cmd_keepalive.cc; core/keeper.h).
+void spawn_keeper(const Env& env, const std::string& store_url);
 
 // `aio claim TYPE INPUT` as the caller (what cmd_claim.cc does for the
 // command, for the hooks' --auto-claim): granted, or refused naming the holder.

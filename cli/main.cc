@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   aio::cli::register_exec_command(app, env);
   aio::cli::register_hook_command(app, env);
   aio::cli::register_beads_commands(app, env);
+  aio::cli::register_keepalive_command(app, env);
 
   std::vector<std::string> rev(args.rbegin(), args.rend() - 1);
   try {

@@ -34,15 +34,22 @@ bool bound_here(const Instance& i, const Clock& c) {
 
 std::string live_by(const Instance& i, const Clock& c) {
   std::string beat = "beat " + format_age(c.now - i.last_heartbeat) + " ago";
-  if (i.bound_pid <= 0) return beat;
+  if (i.bound_pid <= 0)
+    return leased_elsewhere(i, c) ? "machine " + i.machine_id + ", lease" : beat;
   std::string proc = "process " + std::to_string(i.bound_pid);
   if (bound_here(i, c))
     return c.procs->running(i.bound_pid, i.bound_start_time) ? proc : proc + " (ended)";
+  if (leased_elsewhere(i, c)) return proc + " on machine " + i.machine_id + ", lease";
   return proc + (i.machine_id == c.machine_id ? "" : " on another machine") + ", " + beat;
+}
+
+bool leased_elsewhere(const Instance& i, const Clock& c) {
+  return i.lease != 0 && !i.machine_id.empty() && i.machine_id != c.machine_id;
 }
 
 bool is_live(const Instance& i, const Clock& c) {
   if (bound_here(i, c)) return c.procs->running(i.bound_pid, i.bound_start_time);
+  if (leased_elsewhere(i, c)) return true;  // its machine's keeper renews the lease
   return c.now - i.last_heartbeat <= c.stale_seconds;
 }
 
@@ -100,10 +107,10 @@ Result<Instance> register_instance(Txn& t, const RegisterRequest& r, const Clock
   i.pid = r.pid;
   i.sid = r.sid;
   i.sid_start = r.sid_start;
+  i.machine_id = r.machine_id;  // where it runs (a shared store shows it; keeper.h)
   if (r.bind.pid > 0) {
     i.bound_pid = r.bind.pid;
     i.bound_start_time = r.bind.start;
-    i.machine_id = r.machine_id;
   }
   i.current_task = r.task;
   i.auto_claim = r.auto_claim;

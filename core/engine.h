@@ -51,9 +51,14 @@ struct Clock {
 };
 
 // A bound instance (bound_pid set, made on this machine) is live exactly
-// while its process runs; any other instance while its last heartbeat is
-// at most stale_seconds old (the playbook's rule).
+// while its process runs; an instance of another machine held in a shared
+// store under a lease (Instance::lease) while the lease lasts, that is while
+// it is in the store (its machine's keeper judges it there, core/keeper.h);
+// any other instance while its last heartbeat is at most stale_seconds old
+// (the playbook's rule).
 bool is_live(const Instance& i, const Clock& c);
+// Made on another machine and kept there under a store's lease.
+bool leased_elsewhere(const Instance& i, const Clock& c);
 // Judged by its process rather than by heartbeats.
 bool bound_here(const Instance& i, const Clock& c);
 // What its liveness rests on, for humans: "process 4242" (bound here;
@@ -83,7 +88,7 @@ struct RegisterRequest {
   int64_t sid = 0;
   int64_t sid_start = 0;
   ProcRef bind;            // the process it is bound to (pid 0: unbound, heartbeats keep it live)
-  std::string machine_id;  // where `bind` runs
+  std::string machine_id;  // where it runs (and `bind` with it)
   std::optional<std::string> task;
   bool auto_claim = false;
   std::string hook;  // the agent tool whose session hook registers it ("": none)

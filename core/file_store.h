@@ -43,6 +43,8 @@ class FileStore final : public Store {
   Status add_notes(const std::vector<Note>& notes) override;
   Result<std::vector<Note>> notes(const NoteQuery& q) override;
   Result<size_t> prune_notes(int64_t cutoff, int64_t now) override;
+  // file_store_feed.cc: inotify on the home directory.
+  Result<std::unique_ptr<ChangeFeed>> watch() override;
 
  private:
   // What a load learnt besides the state.

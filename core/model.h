@@ -55,6 +55,10 @@ struct Instance {
   bool auto_claim = false;          // its first write to an unclaimed file claims it
   std::string hook;                 // the agent tool whose session hook registered it ("": none)
   Json extra;                       // unknown fields (object or null)
+  // Not a field of the record: the lease it lives under in a store shared by
+  // several machines (0: none). Its existence there is its liveness for the
+  // other machines (core/engine.h is_live).
+  int64_t lease = 0;
 };
 
 template <>

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -73,6 +74,25 @@ struct Focus {
 // e.g. by resolving the caller and canonicalising the target first.
 using FocusPlanner = std::function<Focus(const State& instances)>;
 
+// What the mount follows to learn that the state changed (Store::watch).
+// The file store watches $AIO_HOME with inotify (a command that returned has
+// queued its event before its caller goes on); a networked store follows its
+// change stream, so a change made elsewhere arrives within about a second.
+class ChangeFeed {
+ public:
+  virtual ~ChangeFeed() = default;
+  // May the state have changed since the last drain()? Cheap: called on
+  // every request the mount judges.
+  virtual bool pending() = 0;
+  // Consumes what is pending; true when the state may have changed (also
+  // when the feed lost track and everything must be read again).
+  virtual bool drain() = 0;
+  // "" while the feed follows the store, else why it does not ("etcd at
+  // 127.0.0.1:2379 unreachable since 12:00:01: ..."): the mount goes on
+  // deciding on what it last read and says so.
+  virtual std::string trouble() const = 0;
+};
+
 struct NoteQuery {
   std::string project;   // "" = every project
   std::string category;  // "" = every category
@@ -106,6 +126,25 @@ class Store {
   virtual Result<size_t> prune_notes(int64_t cutoff, int64_t now) = 0;
   // Describes where the state lives, for messages ("/home/u/.ai-orchestrator").
   virtual std::string where() const = 0;
+  // The change feed of this store (one per caller; it runs until destroyed).
+  virtual Result<std::unique_ptr<ChangeFeed>> watch() = 0;
+
+  // ---- leases (stores shared by several machines) ----
+  // The TTL of the leases instances live under, 0 when the store has none
+  // (liveness is then the machine's own business: processes, heartbeats).
+  virtual int64_t lease_seconds() const { return 0; }
+  // Renews the leases of these instances (one keeper per machine does it,
+  // core/keeper.h); those whose lease is already gone are named in the
+  // answer (they are no longer registered anywhere).
+  virtual Result<std::vector<std::string>> renew_leases(const std::vector<std::string>& ids) {
+    (void)ids;
+    return std::vector<std::string>{};
+  }
+  // Seconds each instance's lease has left (absent: no lease), for status.
+  virtual Result<std::map<std::string, int64_t>> lease_left(const std::vector<std::string>& ids) {
+    (void)ids;
+    return std::map<std::string, int64_t>{};
+  }
 };
 
 struct FileStoreOptions {

@@ -26,6 +26,7 @@
 #include "core/procinfo.h"
 #include "core/timeutil.h"
 #include "fs/heartbeats.h"
+#include "fs/lease_keeper.h"
 #include "fs/ops.h"
 
 extern char** environ;
@@ -119,6 +120,7 @@ class Janitor {
          !cv_.wait_for(lock, std::chrono::seconds(kTickSeconds), [this] { return stop_; });
          ++tick) {
       lock.unlock();
+      state_.retry();  // a store that was unreachable: read it again
       beat();
       if (tick % kCleanupTicks == 0) clean();
       lock.lock();
@@ -291,7 +293,11 @@ int run_daemon(const DaemonOptions& o) {
   int source_fd = open(o.source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (source_fd < 0) return fail("cannot open " + o.source + " (" + strerror(errno) + ")");
   Fd source_guard(source_fd);
-  auto store = open_file_store(o.home);
+  StoreSetup setup = o.store_setup;
+  setup.home = o.home;
+  if (setup.machine_id.empty()) setup.machine_id = this_machine_id();
+  setup.ensure_keeper = nullptr;  // the mount keeps leases itself (fs/lease_keeper.h)
+  auto store = open_store(o.store, setup);
   if (!store) return fail(store.status().message());
   StateWatch state(**store,
                    WatchOptions{o.home, o.project.empty() ? o.source : o.project, o.stale_seconds});
@@ -326,6 +332,7 @@ int run_daemon(const DaemonOptions& o) {
   tell_parent(o.ready_fd, "ready");
   if (o.ready_fd >= 0) close(o.ready_fd);
 
+  LeaseKeeper keeper(state, o.home);
   int rc = serve(se, **store, state, heartbeats);
   (void)remove_mount(o.home, o.mountpoint, rec.pid);
   fuse_session_unmount(se);

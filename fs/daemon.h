@@ -10,11 +10,16 @@
 
 #include "core/policy.h"
 #include "core/status.h"
+#include "core/store_open.h"
 
 namespace aio::fs {
 
 struct DaemonOptions {
-  std::string home;        // $AIO_HOME (never inside the mount)
+  std::string home;  // $AIO_HOME (never inside the mount)
+  // The store (default: the files in home). store_setup.project_id must not
+  // read the project: the caller answers it for `project` beforehand.
+  StoreUrl store;
+  StoreSetup store_setup;
   std::string source;      // the directory mounted (absolute)
   std::string mountpoint;  // == source for an in-place mount
   // The project whose claims judge paths beneath the mountpoint ("" : source).

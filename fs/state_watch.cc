@@ -1,12 +1,5 @@
 #include "fs/state_watch.h"
 
-#include <errno.h>
-#include <sys/inotify.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-
-#include <cstring>
-
 #include <spdlog/spdlog.h>
 
 #include "core/procinfo.h"
@@ -17,28 +10,35 @@ namespace aio::fs {
 StateWatch::StateWatch(Store& store, WatchOptions opts)
     : store_(store), opts_(std::move(opts)), machine_id_(this_machine_id()) {}
 
-StateWatch::~StateWatch() {
-  if (inotify_fd_ >= 0) close(inotify_fd_);
-}
+StateWatch::~StateWatch() = default;
 
 Status StateWatch::start() {
-  inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (inotify_fd_ < 0) return Status::sys("inotify_init1", errno);
-  if (inotify_add_watch(inotify_fd_, opts_.home.c_str(),
-                        IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE) < 0)
-    return Status::sys("cannot watch " + opts_.home, errno);
-  auto s = load_snapshot(1);
-  if (!s) return Status::state("cannot load the state from " + opts_.home);
-  snap_.store(s);
+  auto feed = store_.watch();
+  if (!feed) return feed.status();
+  feed_ = std::move(feed).value();
+  auto st = store_.load();
+  if (!st) return st.status();
+  auto state = std::make_shared<const State>(std::move(st).value());
+  snap_.store(std::make_shared<const Snapshot>(
+      Snapshot{state, PolicyIndex(state, opts_.project), IdentityIndex(*state), 1}));
   return Status::ok();
 }
 
 std::shared_ptr<const Snapshot> StateWatch::load_snapshot(uint64_t generation) {
   auto st = store_.load();
+  std::lock_guard lock(trouble_mu_);
   if (!st) {
-    spdlog::error("guard: cannot load state: {}", st.status().message());
+    if (load_trouble_.empty()) {
+      spdlog::error("guard: cannot load the state, deciding on what was last read: {}",
+                    st.status().message());
+      load_trouble_ = "since " + format_iso(now_seconds()) + ": " + st.status().message();
+    }
+    failing_.store(true);
     return nullptr;
   }
+  if (!load_trouble_.empty()) spdlog::info("guard: the state loads again");
+  load_trouble_.clear();
+  failing_.store(false);
   auto state = std::make_shared<const State>(std::move(st).value());
   return std::make_shared<const Snapshot>(
       Snapshot{state, PolicyIndex(state, opts_.project), IdentityIndex(*state), generation});
@@ -51,50 +51,44 @@ struct StateWatch::Reloading {
   std::atomic<int>& flag;
 };
 
-bool StateWatch::drain() {
-  bool changed = false;
-  alignas(struct inotify_event) char buf[4096];
-  for (;;) {
-    ssize_t n = read(inotify_fd_, buf, sizeof buf);
-    if (n <= 0) break;
-    for (char* p = buf; p < buf + n;) {
-      auto* ev = reinterpret_cast<struct inotify_event*>(p);
-      if (ev->len > 0 &&
-          (strcmp(ev->name, "state.json") == 0 || strcmp(ev->name, "journal.jsonl") == 0))
-        changed = true;
-      if (ev->mask & IN_Q_OVERFLOW) changed = true;
-      p += sizeof(struct inotify_event) + ev->len;
-    }
-  }
-  return changed;
-}
-
-std::shared_ptr<const Snapshot> StateWatch::refresh() {
-  // Fast path, no lock: no event queued and nobody mid-reload. A thread that
-  // drained events raises reloading_ first, so seeing an empty queue while it
-  // is still loading sends us to wait for it below.
-  int queued = 0;
-  if (ioctl(inotify_fd_, FIONREAD, &queued) == 0 && queued == 0 && reloading_.load() == 0)
-    return snap_.load();
-  std::lock_guard lock(refresh_mu_);
-  Reloading raised(reloading_);
-  bool changed = drain();
-  auto cur = snap_.load();
-  if (!changed) return cur;
-  auto next = load_snapshot(cur->generation + 1);
-  if (!next) return cur;  // keep deciding on the last good state
+bool StateWatch::publish(uint64_t generation) {
+  auto next = load_snapshot(generation);
+  if (!next) return false;  // keep deciding on the last good state
   snap_.store(next);
   spdlog::debug("guard: state reloaded (generation {}, {} claims in project)", next->generation,
                 next->index.claim_count());
-  return next;
+  return true;
+}
+
+std::shared_ptr<const Snapshot> StateWatch::refresh() {
+  // Fast path, no lock: nothing pending and nobody mid-reload. A thread that
+  // drained the feed raises reloading_ first, so seeing nothing pending while
+  // it is still loading sends us to wait for it below.
+  if (!feed_->pending() && reloading_.load() == 0) return snap_.load();
+  std::lock_guard lock(refresh_mu_);
+  Reloading raised(reloading_);
+  if (feed_->drain()) publish(snap_.load()->generation + 1);
+  return snap_.load();
 }
 
 void StateWatch::reload() {
   std::lock_guard lock(refresh_mu_);
   Reloading raised(reloading_);
-  drain();  // the events queued so far are older than the load below
-  auto cur = snap_.load();
-  if (auto next = load_snapshot(cur->generation + 1)) snap_.store(next);
+  feed_->drain();  // what is pending so far is older than the load below
+  publish(snap_.load()->generation + 1);
+}
+
+void StateWatch::retry() {
+  if (!failing_.load() && feed_->trouble().empty()) return;
+  reload();
+}
+
+std::string StateWatch::trouble() const {
+  std::string feed = feed_ ? feed_->trouble() : "";
+  std::lock_guard lock(trouble_mu_);
+  if (load_trouble_.empty()) return feed;
+  std::string load = "the state does not load " + load_trouble_;
+  return feed.empty() ? load : feed + "; " + load;
 }
 
 Clock StateWatch::clock() const {

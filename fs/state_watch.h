@@ -1,13 +1,17 @@
 // The mount's view of aio's state: the current Snapshot (state + policy
-// index for the project), kept fresh by watching $AIO_HOME.
+// index for the project), kept fresh by following the store's change feed
+// (Store::watch: inotify on $AIO_HOME for the file store, etcd's watch).
 //
-// Contract: refresh() drains an inotify descriptor on $AIO_HOME and reloads
-// only when state.json or journal.jsonl changed; any CLI command that
-// returned before the caller's operation began has queued its event by then,
-// so whatever is decided on the snapshot refresh() returns sees it. reload()
+// Contract: refresh() drains the feed and reloads only when the state
+// changed; with the file store, any CLI command that returned before the
+// caller's operation began has queued its event by then, so whatever is
+// decided on the snapshot refresh() returns sees it (a networked store's
+// changes arrive within about a second). reload()
 // reloads unconditionally (after the mount's own store writes), draining the
 // events queued so far, so the next refresh() does not load the same state
-// again. A state that cannot be loaded keeps the last good snapshot in force.
+// again. A state that cannot be loaded keeps the last good snapshot in force
+// (trouble() says why, for .aio/status), and is read again on the next
+// change or, while in trouble, every few seconds (retry()).
 //
 // Snapshots are published through an atomic shared_ptr, so readers take no
 // lock and a snapshot stays valid for as long as a reader holds it.
@@ -55,6 +59,11 @@ class StateWatch {
   std::shared_ptr<const Snapshot> refresh();
   // Reload unconditionally (after our own store writes).
   void reload();
+  // While in trouble: tries to read the state again (the janitor calls it).
+  void retry();
+  // "" while the snapshot follows the store, else why it may not (the store
+  // unreachable, a state that does not load) and since when.
+  std::string trouble() const;
 
   // Now, with the mount's staleness limit, this machine and its processes:
   // what liveness is judged by.
@@ -64,16 +73,18 @@ class StateWatch {
 
  private:
   std::shared_ptr<const Snapshot> load_snapshot(uint64_t generation);
-  // Reads every queued event (refresh_mu_ held): did state.json or
-  // journal.jsonl change?
-  bool drain();
   struct Reloading;
+  // Publishes a load (refresh_mu_ held); false when it failed.
+  bool publish(uint64_t generation);
 
   Store& store_;
   const WatchOptions opts_;
   const std::string machine_id_;
   ProcessWatch procs_;
-  int inotify_fd_ = -1;
+  std::unique_ptr<ChangeFeed> feed_;
+  mutable std::mutex trouble_mu_;  // leaf
+  std::string load_trouble_;       // why the last load failed ("" it did not)
+  std::atomic<bool> failing_{false};
 
   std::mutex refresh_mu_;          // serialises draining inotify + reloading
   std::atomic<int> reloading_{0};  // 1 while a thread holds refresh_mu_ in refresh()

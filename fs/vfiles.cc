@@ -135,11 +135,17 @@ std::string VFiles::render(const VNode& n, const Who& who) {
       j["mode"] = std::string(to_string(mode_));
       j["autoClaim"] = auto_claim_;
       j["you"] = who.instance.empty() ? Json(nullptr) : Json(who.instance);
+      j["store"] = state_.store().where();
+      std::string trouble = state_.trouble();
+      j["storeTrouble"] = trouble.empty() ? Json(nullptr) : Json(trouble);
       return j.dump(2) + "\n";
     }
     case VNode::kStatus: {
       std::string out = "aio mount of " + project + " (mode " + std::string(to_string(mode_)) +
                         (auto_claim_ ? ", auto-claim" : "") + ")\n";
+      out += "store: " + state_.store().where() + "\n";
+      if (std::string trouble = state_.trouble(); !trouble.empty())
+        out += "WARNING: enforcing the claims last read; " + trouble + "\n";
       out += "you: " +
              (who.instance.empty() ? "anonymous (" + who.why + ")"
                                    : who.instance + " (via " + who.rule + ")") +
