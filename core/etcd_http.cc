@@ -120,8 +120,7 @@ struct Transport::Attempt {
       cause = connected == 0
                   ? "no connection within " + std::to_string(o.connect_timeout_ms) + " ms"
                   : "no answer within " + std::to_string(o.request_timeout_ms) + " ms";
-    } else if (os_errno != 0 &&
-               (rc == CURLE_COULDNT_CONNECT || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)) {
+    } else if (os_errno != 0 && rc == CURLE_COULDNT_CONNECT) {  // "Connection refused"
       cause = std::strerror(static_cast<int>(os_errno));
     } else {
       cause = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);

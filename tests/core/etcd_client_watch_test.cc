@@ -1,4 +1,4 @@
-// The etcd client's watch and authentication against a real etcd
+// The etcd client's watch, authentication and TLS against a real etcd
 // (tests/core/etcd_server.h).
 #include <gtest/gtest.h>
 
@@ -211,6 +211,41 @@ TEST(EtcdAuth, TokenFetchedAndFetchedAgainWhenExpired) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   Watcher watcher(**c, "k", "", 0);
   EXPECT_TRUE(watcher.wait_for(created)) << watcher.result().message();
+}
+
+// https with a CA and a client certificate (etcd --client-cert-auth).
+TEST(EtcdTls, TalksHttpsWithTheGivenFiles) {
+  auto server = test::EtcdServer::start({}, true);
+  if (!server) {
+    if (test::etcd_required_by_ci()) FAIL() << server.status().message();
+    GTEST_SKIP() << server.status().message();
+  }
+  auto& s = **server;
+  auto c = Client::open(s.tls_files());
+  ASSERT_TRUE(c);
+  ASSERT_TRUE((*c)->txn({{}, {RequestOp::put("k", "v")}, {}}));
+  auto r = (*c)->range(test::range_of("k"));
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(r->kvs.at(0).value, "v");
+  {
+    Watcher watcher(**c, "k", "", 0);
+    EXPECT_TRUE(watcher.wait_for(created)) << watcher.result().message();
+  }
+
+  auto no_cert = s.tls_files();
+  no_cert.cert.clear();
+  no_cert.key.clear();
+  auto no_ca = s.tls_files();
+  no_ca.cacert.clear();  // the system's CAs do not know ours
+  for (const auto& opts : {no_cert, no_ca}) {
+    auto bad = Client::open(opts);
+    ASSERT_TRUE(bad);
+    auto refused = (*bad)->range(test::range_of("k"));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.status().code(), Code::kState);
+    EXPECT_EQ(refused.status().message().rfind("etcd at 127.0.0.1:", 0), 0u)
+        << refused.status().message();
+  }
 }
 
 }  // namespace

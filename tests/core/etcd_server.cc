@@ -64,7 +64,7 @@ bool etcd_required_by_ci() {
   return ci != nullptr && std::string(ci) == "true";
 }
 
-Result<std::unique_ptr<EtcdServer>> EtcdServer::start(std::vector<std::string> extra) {
+Result<std::unique_ptr<EtcdServer>> EtcdServer::start(std::vector<std::string> extra, bool tls) {
   if (find_program("etcd", path_env()).empty()) {
     return Status::state("etcd is not installed (apt-get install etcd-server etcd-client)");
   }
@@ -74,6 +74,14 @@ Result<std::unique_ptr<EtcdServer>> EtcdServer::start(std::vector<std::string> e
   std::unique_ptr<EtcdServer> server(new EtcdServer());
   server->dir_ = tmpl;
   server->extra_ = std::move(extra);
+  server->tls_ = tls;
+  if (tls) {
+    AIO_RETURN_IF_ERROR(server->make_certificates());
+    const std::string& d = server->dir_;
+    server->extra_.insert(server->extra_.end(),
+                          {"--cert-file=" + d + "/server.crt", "--key-file=" + d + "/server.key",
+                           "--trusted-ca-file=" + d + "/ca.crt", "--client-cert-auth"});
+  }
   Status s;
   for (int attempt = 0; attempt < 3; ++attempt) {  // a port taken meanwhile: new ports
     server->client_port_ = free_port();
@@ -115,7 +123,53 @@ EtcdServer::~EtcdServer() {
 }
 
 std::string EtcdServer::endpoint() const {
-  return "http://127.0.0.1:" + std::to_string(client_port_);
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(client_port_);
+}
+
+etcd::ClientOptions EtcdServer::tls_files() const {
+  etcd::ClientOptions o;
+  o.endpoints = {endpoint()};
+  o.cacert = dir_ + "/ca.crt";
+  o.cert = dir_ + "/client.crt";
+  o.key = dir_ + "/client.key";
+  return o;
+}
+
+// A CA, a server certificate for 127.0.0.1 and a client certificate (EC
+// keys, one day), with the openssl command line. The server's is for client
+// authentication too: etcd 3.4's gateway presents it to etcd's own gRPC.
+Status EtcdServer::make_certificates() {
+  std::string openssl = find_program("openssl", path_env());
+  if (openssl.empty()) return Status::state("openssl is not installed");
+  {
+    std::ofstream ext(dir_ + "/server.ext");
+    ext << "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n";
+    std::ofstream cext(dir_ + "/client.ext");
+    cext << "extendedKeyUsage=clientAuth\n";
+  }
+  const std::string d = dir_ + "/";
+  const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                       "-nodes"};
+  std::vector<std::vector<std::string>> steps = {{"req", "-x509", "-keyout", d + "ca.key", "-out",
+                                                  d + "ca.crt", "-days", "1", "-subj",
+                                                  "/CN=aio-test-ca"}};
+  for (const char* who : {"server", "client"}) {
+    std::string w = d + who;
+    steps.push_back({"req", "-keyout", w + ".key", "-out", w + ".csr", "-subj",
+                     std::string("/CN=") + (std::string(who) == "server" ? "127.0.0.1" : "root")});
+    steps.push_back({"x509", "-req", "-in", w + ".csr", "-CA", d + "ca.crt", "-CAkey", d + "ca.key",
+                     "-CAcreateserial", "-out", w + ".crt", "-days", "1", "-extfile", w + ".ext"});
+  }
+  for (auto& step : steps) {
+    RunSpec spec;
+    spec.argv = {openssl};
+    spec.argv.insert(spec.argv.end(), step.begin(), step.end());
+    if (step[0] == "req") spec.argv.insert(spec.argv.begin() + 2, ec.begin(), ec.end());
+    auto r = run_program(spec);
+    if (!r) return r.status();
+    if (r->exit_code != 0) return Status::state("openssl " + step[0] + " failed: " + r->err);
+  }
+  return Status::ok();
 }
 
 Status EtcdServer::spawn() {
@@ -159,6 +213,7 @@ Status EtcdServer::spawn() {
 
 Status EtcdServer::wait_ready() {
   etcd::ClientOptions opts;
+  if (tls_) opts = tls_files();
   opts.endpoints = {endpoint()};
   opts.connect_timeout_ms = 500;
   opts.request_timeout_ms = 1000;

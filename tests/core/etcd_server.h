@@ -26,15 +26,20 @@ namespace aio::test {
 
 class EtcdServer {
  public:
-  // extra: more flags for etcd ("--auth-token", "simple", …).
-  static Result<std::unique_ptr<EtcdServer>> start(std::vector<std::string> extra = {});
+  // extra: more flags for etcd ("--auth-token=simple", …). tls: https with
+  // a certificate for 127.0.0.1 and client certificates required (the
+  // files: tls_files()).
+  static Result<std::unique_ptr<EtcdServer>> start(std::vector<std::string> extra = {},
+                                                   bool tls = false);
   // The shared server; nullptr with *why when there is none.
   static EtcdServer* shared(std::string* why);
   ~EtcdServer();
   EtcdServer(const EtcdServer&) = delete;
   EtcdServer& operator=(const EtcdServer&) = delete;
 
-  std::string endpoint() const;  // "http://127.0.0.1:PORT"
+  std::string endpoint() const;  // "http://127.0.0.1:PORT" ("https://…" with tls)
+  // The CA, and a client certificate and key it signed, for ClientOptions.
+  etcd::ClientOptions tls_files() const;
   int client_port() const { return client_port_; }
   bool running() const { return pid_ > 0; }
   Status stop();     // SIGTERM, and wait for it
@@ -49,9 +54,11 @@ class EtcdServer {
   Status spawn();
   Status wait_ready();
   Status signal_and_wait(int sig);
+  Status make_certificates();
 
   std::string dir_;  // holds data/ and etcd.log
   std::vector<std::string> extra_;
+  bool tls_ = false;
   int client_port_ = 0, peer_port_ = 0;
   pid_t pid_ = -1;
 };
