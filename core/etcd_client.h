@@ -141,8 +141,8 @@ class Client {
   // for each answer until it returns false, *stop becomes true (checked at
   // least every 200 ms), or the connection fails (the error is returned;
   // the caller reconnects). Returns ok when stopped.
-  virtual Status watch(const std::string& key, const std::string& range_end,
-                       int64_t start_revision, const std::function<bool(const WatchBatch&)>& on_batch,
+  virtual Status watch(const std::string& key, const std::string& range_end, int64_t start_revision,
+                       const std::function<bool(const WatchBatch&)>& on_batch,
                        const std::atomic<bool>* stop) = 0;
   // "127.0.0.1:2379,127.0.0.1:22379", for messages.
   virtual std::string where() const = 0;
