@@ -13,7 +13,9 @@
 // the cause ("etcd at 127.0.0.1:2379 unreachable: Connection refused"), so a
 // command exits 3; an answer etcd gives (a lease not found, a compacted
 // revision, permission denied) is kState with etcd's own message. Each call
-// tries the endpoints in turn, starting with the last one that answered.
+// tries the endpoints in turn, starting with the last one that answered; a
+// write (txn, lease_grant) moves on only when nothing reached the endpoint,
+// so it is never applied twice (etcd_http.h).
 //
 // Thread safety: one Client may be used by several threads at once (each
 // call uses its own curl handle); watch() blocks its thread.
@@ -139,8 +141,8 @@ class Client {
   // for each answer until it returns false, *stop becomes true (checked at
   // least every 200 ms), or the connection fails (the error is returned;
   // the caller reconnects). Returns ok when stopped.
-  virtual Status watch(const std::string& key, const std::string& range_end,
-                       int64_t start_revision, const std::function<bool(const WatchBatch&)>& on_batch,
+  virtual Status watch(const std::string& key, const std::string& range_end, int64_t start_revision,
+                       const std::function<bool(const WatchBatch&)>& on_batch,
                        const std::atomic<bool>* stop) = 0;
   // "127.0.0.1:2379,127.0.0.1:22379", for messages.
   virtual std::string where() const = 0;
