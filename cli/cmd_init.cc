@@ -1,9 +1,11 @@
-// aio-init [project] [--agents LIST] [--git-hook] [--remove]: prepare a
+// aio-init [project] [--agents LIST] [--git-hook] [--store URL [--project-id
+// ID]] [--remove]: prepare a
 // project for agents. For each chosen tool (default: all four) it keeps the
 // aio instructions block in the file the tool reads (CLAUDE.md, AGENTS.md,
 // GEMINI.md; core/agent_instructions.h) and aio's hooks in its project
 // settings (core/agent_settings.h); --git-hook adds a git pre-commit hook
-// (init_git_hook.cc). --remove takes out exactly what it added. Every file
+// (init_git_hook.cc); --store the store the repository's clones use
+// (init_store.cc). --remove takes out exactly what it added. Every file
 // is read and checked before any is written (init.h): one that cannot be
 // merged is reported and nothing changes.
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include "core/agent_settings.h"
 #include "core/fileio.h"
 #include "core/path.h"
+#include "core/repo_identity.h"
 
 namespace aio::cli {
 namespace {
@@ -31,13 +34,16 @@ struct InitOpts {
   bool agents_given = false;
   bool git_hook = false;
   bool remove = false;
+  InitStore store;
+  std::string store_text, id_text;  // as parsed, before store.store / project_id
 };
 
 // The directory to prepare: the one given, else the top of the checkout the
 // working directory is in (its work tree, mountpoint or project root).
 Result<std::string> init_dir(Env& env, const InitOpts& o) {
   if (!o.project.empty()) return absolute_path(o.project);
-  auto st = load_state(env);
+  State none;  // without a store (env.store_optional): no registered projects
+  auto st = env.store ? load_state(env) : Result<State>(none);
   if (!st) return st.status();
   auto here = locate_path(env, *st, env.cwd);
   if (!here) return here.status();
@@ -206,6 +212,9 @@ Status apply(const InitPlan& plan) {
         break;
     }
   }
+  for (const auto& c : plan.config)
+    AIO_RETURN_IF_ERROR(c.value ? repo_config_set(c.dir, c.key, *c.value)
+                                : repo_config_unset(c.dir, c.key));
   return Status::ok();
 }
 
@@ -236,13 +245,18 @@ Status run_init(Env& env, const InitOpts& o) {
   struct stat st;
   if (stat(project.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Status::invalid("project " + project + " is not a directory");
+  if (o.remove && (o.store.store || o.store.project_id))
+    return Status::invalid(
+        "--remove takes out aio.store and aio.project: no --store or --project-id");
   InitPlan plan;
   if (o.remove) {
     AIO_RETURN_IF_ERROR(plan_remove(project, *tools, &plan));
     // Plain --remove takes out everything, the git hook too.
     if (o.git_hook || !o.agents_given)
       AIO_RETURN_IF_ERROR(plan_git_hook(project, true, o.git_hook, &plan));
+    if (!o.agents_given) AIO_RETURN_IF_ERROR(plan_store(project, {{}, {}, true}, &plan));
   } else {
+    AIO_RETURN_IF_ERROR(plan_store(project, o.store, &plan));  // its errors before any file
     AIO_RETURN_IF_ERROR(plan_add(project, *tools, &plan));
     if (o.git_hook) AIO_RETURN_IF_ERROR(plan_git_hook(project, false, true, &plan));
   }
@@ -264,9 +278,18 @@ void register_init_command(CLI::App& app, Env& env) {
       "--agents", o->agents, "Tools to set up, comma-separated (default: claude,codex,gemini,amp)");
   init->add_flag("--git-hook", o->git_hook,
                  "Also add a git pre-commit hook checking claims (an existing one is chained)");
+  auto* store = init->add_option(
+      "--store", o->store_text,
+      "Store the repository's clones use, written to git config aio.store (file: the default)");
+  auto* id =
+      init->add_option("--project-id", o->id_text,
+                       "Project id the clones share the store under (git config aio.project)");
   init->add_flag("--remove", o->remove, "Take out what aio-init added");
-  init->callback([&env, o, agents] {
+  init->callback([&env, o, agents, store, id] {
     o->agents_given = agents->count() > 0;
+    if (store->count() > 0) o->store.store = o->store_text;
+    if (id->count() > 0) o->store.project_id = o->id_text;
+    env.store_optional = true;  // a bad aio.store is what --store repairs
     env.run = [&env, o] { return run_init(env, *o); };
   });
 }

@@ -20,6 +20,7 @@
 #include "core/project.h"
 #include "core/report.h"
 #include "core/store.h"
+#include "core/store_url.h"
 
 namespace aio::cli {
 
@@ -28,6 +29,10 @@ struct Env {
   bool json = false;
   int verbose = 0;
   std::string instance_flag;
+  std::optional<std::string> store_flag;  // --store URL
+  // The command can run without the state (aio-init): a store that cannot
+  // be chosen or opened is a warning, and `store` stays empty.
+  bool store_optional = false;
 
   // Filled in by main before a command runs.
   std::string home;
@@ -36,6 +41,7 @@ struct Env {
   SystemProcesses procs;  // clock.procs
   Caller caller;
   std::unique_ptr<Store> store;
+  StoreUrl store_url;  // which store `store` is (store_select.cc)
   bool color = false;
 
   // The selected command's body, and the exit code it chose when it
@@ -50,6 +56,15 @@ struct Env {
     return color ? std::string("\033[") + ansi + "m" + s + "\033[0m" : s;
   }
 };
+
+// ---- the store (store_select.cc; core/store_url.h) ----
+// The store URL this command uses: --store, else $AIO_STORE, else `git
+// config aio.store` of the repository holding env.cwd, else the file store;
+// `source` says which. A bad URL: kInvalid naming the source.
+Result<StoreUrl> select_store_url(const Env& env);
+// Selects and opens the store (core/store_open.h) into env.store and
+// env.store_url.
+Status open_selected_store(Env& env);
 
 // Loads the state and resolves the caller.
 Result<State> load_state(Env& env);

@@ -5,6 +5,7 @@
 // plans the git pre-commit hook.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,13 @@ struct InitOp {
   bool prune_dir = false;  // kUnlink: remove the directory holding it if left empty
 };
 
+// A key of the repository's local git config set (or, nullopt, removed).
+struct InitConfig {
+  std::string dir;  // a directory in the repository
+  std::string key;
+  std::optional<std::string> value;
+};
+
 struct InitPlan {
   struct Line {
     std::string file;    // as shown: relative to the project when inside it
@@ -28,6 +36,7 @@ struct InitPlan {
     std::string note;    // said instead of the action in the text report, when set
   };
   std::vector<InitOp> ops;
+  std::vector<InitConfig> config;  // applied after ops
   std::vector<Line> report;
 };
 
@@ -37,5 +46,19 @@ struct InitPlan {
 // (putting the chained one back). Not in a git repository: kInvalid when
 // `required`, else nothing to do.
 Status plan_git_hook(const std::string& project, bool remove, bool required, InitPlan* plan);
+
+// The store part of the plan (init_store.cc), in the repository holding
+// `project`: `store` (--store URL) validated and written as aio.store ("file"
+// or "" removes it), `project_id` (--project-id) as aio.project; a repository
+// that would share an etcd store under no identity (no remote, no
+// aio.project) is given a new random id. With `remove`, aio.store and
+// aio.project are taken out (nothing to do outside a repository). --store
+// outside a repository: kInvalid.
+struct InitStore {
+  std::optional<std::string> store;
+  std::optional<std::string> project_id;
+  bool remove = false;
+};
+Status plan_store(const std::string& project, const InitStore& o, InitPlan* plan);
 
 }  // namespace aio::cli

@@ -103,6 +103,10 @@ int main(int argc, char** argv) {
   app.add_flag("--json", env.json, "Print one JSON document on stdout");
   app.add_flag("-v,--verbose", env.verbose, "Log to stderr (-vv: more)");
   app.add_option("--instance", env.instance_flag, "Act as this instance id");
+  std::string store_url;
+  auto* store_opt =
+      app.add_option("--store", store_url,
+                     "State store: file (default) or etcd://HOST:PORT[,...]/PREFIX[?OPTIONS]");
   app.add_flag_callback(
       "--version",
       [] {
@@ -135,15 +139,17 @@ int main(int argc, char** argv) {
     return fail(env, Status::invalid(what + " (see aio --help)"));
   }
 
+  if (store_opt->count() > 0) env.store_flag = store_url;
   if (Status s = fill_env(env); !s) {
     setup_logging(env, false);
     return fail(env, s);
   }
 
   setup_logging(env, true);
-  auto store = aio::open_file_store(env.home);
-  if (!store) return fail(env, store.status());
-  env.store = std::move(store).value();
+  if (Status s = aio::cli::open_selected_store(env); !s) {
+    if (!env.store_optional) return fail(env, s);
+    fprintf(stderr, "aio: warning: %s; going on without the state\n", s.message().c_str());
+  }
   if (!env.run) return fail(env, Status::invalid("no command given (see aio --help)"));
   Status s = env.run();
   if (!s) return fail(env, s);

@@ -11,7 +11,6 @@
 #include "core/path.h"
 
 namespace aio {
-namespace {
 
 void init_libgit2() {
   static std::once_flag once;
@@ -23,6 +22,8 @@ void init_libgit2() {
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
   });
 }
+
+namespace {
 
 struct RepoFree {
   void operator()(git_repository* r) const { git_repository_free(r); }
@@ -61,16 +62,18 @@ std::string default_excludes_file() {
   return home && *home ? normalize_absolute(std::string(home) + "/.config/git/ignore") : "";
 }
 
-std::string excludes_file_of(git_repository* repo) {
+// What the facts take from the repository's configuration (every level).
+void read_config_facts(git_repository* repo, RepoFacts* f) {
+  f->excludes_file = default_excludes_file();
   git_config* raw = nullptr;
-  if (git_repository_config_snapshot(&raw, repo) != 0) return default_excludes_file();
+  if (git_repository_config_snapshot(&raw, repo) != 0) return;
   std::unique_ptr<git_config, ConfigFree> cfg(raw);
   git_buf buf = GIT_BUF_INIT;
-  std::string out;
-  if (git_config_get_path(&buf, cfg.get(), "core.excludesFile") == 0 && buf.ptr)
-    out = normalize_absolute(buf.ptr);
+  if (git_config_get_path(&buf, cfg.get(), "core.excludesFile") == 0 && buf.ptr && *buf.ptr)
+    f->excludes_file = normalize_absolute(buf.ptr);
   git_buf_dispose(&buf);
-  return out.empty() ? default_excludes_file() : out;
+  const char* store = nullptr;
+  if (git_config_get_string(&store, cfg.get(), "aio.store") == 0 && store) f->aio_store = store;
 }
 
 // The main worktree of the repository whose common directory is `common`:
@@ -121,7 +124,7 @@ Result<std::optional<RepoFacts>> read_repo_facts(const std::string& dir) {
     f.main_worktree = *main;
   }
   f.info_exclude = join_root(f.common_dir, "info/exclude");
-  f.excludes_file = excludes_file_of(repo.get());
+  read_config_facts(repo.get(), &f);
   return std::optional<RepoFacts>(std::move(f));
 }
 

@@ -32,11 +32,17 @@ struct RepoFacts {
   std::string main_worktree;
   std::string info_exclude;   // <common_dir>/info/exclude (it may not exist)
   std::string excludes_file;  // core.excludesFile, else git's default (it may not exist)
+  // `git config aio.store` (any level; the store commands here use,
+  // core/store_url.h), nullopt when unset.
+  std::optional<std::string> aio_store;
 
   // The project this work tree belongs to: the main worktree's path.
   const std::string& project() const { return main_worktree; }
   bool operator==(const RepoFacts&) const = default;
 };
+
+// Initialises libgit2 once per process; every reader through it calls this first.
+void init_libgit2();
 
 // The nearest directory at or above `dir` holding a `.git` entry (a
 // directory, or a worktree's `.git` file), "" when there is none. Only

@@ -17,7 +17,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;
 constexpr size_t kMaxEntries = 64;
 
 // What a file looked like: its identity, or that it was not there.
@@ -76,7 +76,8 @@ Json to_json(const std::optional<RepoFacts>& f, const std::vector<Witness>& ws) 
              {"linked", f->linked_worktree},
              {"main", f->main_worktree},
              {"infoExclude", f->info_exclude},
-             {"excludesFile", f->excludes_file}};
+             {"excludesFile", f->excludes_file},
+             {"aioStore", f->aio_store ? Json(*f->aio_store) : Json(nullptr)}};
   return {{"facts", facts}, {"witness", w}};
 }
 
@@ -109,6 +110,8 @@ bool still_holds(const Json& e, const std::string& holder, std::optional<RepoFac
     f->main_worktree = str(j, "main");
     f->info_exclude = str(j, "infoExclude");
     f->excludes_file = str(j, "excludesFile");
+    if (auto it = j.find("aioStore"); it != j.end() && it->is_string())
+      f->aio_store = it->get<std::string>();
     if (f->top.empty() || f->git_dir.empty() || f->main_worktree.empty()) return false;
   }
   std::vector<Witness> now = witnesses(holder, f);

@@ -11,8 +11,13 @@
 //   user=NAME        authenticate as NAME; the password comes from
 //                    password-file=PATH (first line), else $AIO_ETCD_PASSWORD
 // etcdctl's own variables fill what the URL leaves out: ETCDCTL_CACERT,
-// ETCDCTL_CERT, ETCDCTL_KEY, ETCDCTL_USER ("name" or "name:password").
-// A password never comes from the URL itself (it would land in git config).
+// ETCDCTL_CERT, ETCDCTL_KEY (when the URL asks for TLS), ETCDCTL_USER
+// ("name" or "name:password"; its password only for that same user, after
+// password-file and $AIO_ETCD_PASSWORD). A user with no password is an error.
+// A password never comes from the URL itself (it would land in git config):
+// one there is refused, and shown as "***" in the error.
+// File paths are absolute (or ~/...); password-file is read when parsing,
+// the TLS files are read (and missing ones named) when connecting.
 //
 // Where the URL comes from, first found wins: `--store URL`, $AIO_STORE,
 // `git config aio.store` of the repository holding the working directory

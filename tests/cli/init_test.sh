@@ -2,7 +2,8 @@
 # beside a user's own and taken out again byte for byte, --agents, invalid
 # JSON refused with nothing written, the git pre-commit hook chained in a
 # real repository (and from a linked worktree, into the shared hooks), then
-# put back by --remove.
+# put back by --remove. --store: git config aio.store and aio.project, and
+# which store commands then choose.
 . "$(dirname "$0")/lib.sh"
 
 # tree DIR: every file under DIR with its checksum and mode (the snapshot
@@ -256,5 +257,86 @@ expect_eq "$(wc -l <"$T/aio-hook.log")" 5 "aio's check through core.hooksPath"
 expect_rc 0 aio-init --remove --git-hook --agents claude "$G"
 expect_contains "$OUT" ".githooks/pre-commit: removed" "--remove with core.hooksPath"
 [ -e "$G/.githooks" ] && fail "the hooks directory aio-init made was left"
+
+# ======================================================== --store: git config aio.store, the project id
+# (issue 14) Which store a repository's clones use and the id they share it
+# under, written to the repository's own config (shared by its worktrees).
+URL=etcd://127.0.0.1:2379/team
+gget() { (cd "$1" && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git config --get "$2") || echo "<unset>"; }
+# Outside a repository: one line, nothing written.
+mkdir -p "$T/norepo"
+expect_rc 2 aio-init --store "$URL" --agents claude "$T/norepo"
+one_line_error "$ERR" "--store outside a repository"
+expect_contains "$ERR" "is in no git repository" "--store outside a repository"
+expect_eq "$(ls -A "$T/norepo")" "" "files written outside a repository"
+# A repository without a remote gets a new random id, said with the command for the other clones.
+S=$T/solo
+mkdir -p "$S" && git_ "$S" init -q && git_ "$S" commit -q --allow-empty -m one
+git_ "$S" config user.name someone
+for bad in etcd://127.0.0.1/team "etcd://127.0.0.1:2379/team?colour=red" "etcd://al:hunter2@h:1/t"; do
+  expect_rc 2 aio-init --store "$bad" --agents claude "$S"
+  one_line_error "$ERR" "bad --store $bad"
+  expect_contains "$ERR" "bad store URL" "bad --store $bad"
+  expect_not_contains "$ERR" "hunter2" "the error for $bad"
+  expect_eq "$(gget "$S" aio.store)" "<unset>" "aio.store after a bad --store"
+  [ -e "$S/CLAUDE.md" ] && fail "aio-init wrote files after a bad --store"
+done
+expect_rc 0 aio-init --store "$URL" --agents claude "$S"
+expect_eq "$(gget "$S" aio.store)" "$URL" "aio.store written"
+ID=$(gget "$S" aio.project)
+expect_match "$ID" '^aio-[0-9a-f]{16}$' "the new project id"
+expect_contains "$OUT" "git config aio.store: set to $URL" "--store report"
+expect_contains "$OUT" "aio-init --store '$URL' --project-id $ID" "the command for the other clones"
+expect_rc 0 aio-init --store "$URL" --agents claude "$S"
+expect_eq "$(gget "$S" aio.project)" "$ID" "the id after a second run"
+expect_contains "$OUT" "git config aio.store: up to date" "second --store run"
+# A clone of it shares the id (its origin is followed).
+git_ "$T" clone -q "$S" "$T/solo2"
+expect_rc 0 aio-init --store "$URL" --agents claude "$T/solo2"
+expect_contains "$OUT" "project id: $ID (the same in every clone)" "the clone's id"
+expect_eq "$(gget "$T/solo2" aio.project)" "<unset>" "aio.project in the clone"
+# Every command there now chooses that store (this build has no etcd store: exit 2 saying where from).
+expect_rc 2 bash -c "cd '$S' && aio status"
+one_line_error "$ERR" "status with aio.store"
+expect_contains "$ERR" "(from git config aio.store of $S)" "the store's source"
+expect_rc 0 bash -c "cd '$S' && aio --store file status"
+expect_rc 0 bash -c "cd '$S' && AIO_STORE=file aio status"
+expect_rc 0 bash -c "cd '$S' && AIO_STORE=etcd://nowhere aio --store file status"
+expect_rc 2 bash -c "cd '$S' && AIO_STORE=nowhere aio status"
+one_line_error "$ERR" "a bad AIO_STORE"
+expect_contains "$ERR" "(from AIO_STORE)" "a bad AIO_STORE"
+expect_rc 2 bash -c "cd '$S' && aio --store etcd://h:0/t status"
+expect_contains "$ERR" "(from --store)" "a bad --store"
+# A bad aio.store: every command says so; aio-init --store repairs it.
+git_ "$S" config aio.store etcd://broken
+expect_rc 2 bash -c "cd '$S' && aio status"
+one_line_error "$ERR" "a bad aio.store"
+expect_contains "$ERR" "from git config aio.store of $S; set another with aio-init --store URL" "a bad aio.store"
+expect_rc 0 bash -c "cd '$S' && aio-init --store file --agents claude"
+expect_contains "$OUT" "git config aio.store: removed" "--store file"
+expect_eq "$(gget "$S" aio.store)" "<unset>" "aio.store after --store file"
+expect_rc 0 bash -c "cd '$S' && aio status"
+# --remove takes out the keys and nothing else of the config.
+expect_rc 2 aio-init --remove --store "$URL" "$S"
+git_ "$S" config aio.store "$URL"
+expect_rc 0 aio-init --remove "$S"
+expect_contains "$OUT" "git config aio.project: removed" "--remove report"
+expect_eq "$(gget "$S" aio.store),$(gget "$S" aio.project),$(gget "$S" user.name)" \
+  "<unset>,<unset>,someone" "the config after --remove"
+# A repository with a remote: its normalised URL is the id, nothing written
+# for it; --project-id writes one; a linked worktree writes the shared config.
+R=$T/remote
+mkdir -p "$R" && git_ "$R" init -q && git_ "$R" commit -q --allow-empty -m one
+git_ "$R" remote add origin git@GitHub.com:Org/Repo.git
+expect_rc 0 aio-init --store "$URL" --agents claude "$R"
+expect_contains "$OUT" "project id: github.com/Org/Repo (the same in every clone)" "the remote's id"
+expect_eq "$(gget "$R" aio.project)" "<unset>" "aio.project with a remote"
+expect_rc 2 aio-init --store "$URL" --project-id "two words" --agents claude "$R"
+one_line_error "$ERR" "a bad --project-id"
+expect_rc 0 aio-init --store "$URL" --project-id team-x --agents claude "$R"
+expect_eq "$(gget "$R" aio.project)" team-x "--project-id"
+git_ "$R" worktree add -q ../remote-wt
+expect_rc 0 aio-init --store etcd://10.0.0.1:2379/other --agents claude "$T/remote-wt"
+expect_eq "$(gget "$R" aio.store)" etcd://10.0.0.1:2379/other "aio.store written from a linked worktree"
 
 finish
