@@ -114,7 +114,10 @@ Status start_background(Env& env, const MountOpts& o, const std::string& source,
       dup2(devnull, 2);
     }
     int ready = dup(pipefd[1]);  // without O_CLOEXEC: survives exec
-    std::vector<std::string> args{"aio", "mount", source, "--at", mp, "--mode", o.mode};
+    std::vector<std::string> args{"aio"};
+    if (env.store_url.kind != StoreUrl::Kind::kFile)
+      args.insert(args.end(), {"--store", env.store_url.text});
+    args.insert(args.end(), {"mount", source, "--at", mp, "--mode", o.mode});
     args.insert(args.end(),
                 {"--foreground", "--ready-fd", std::to_string(ready), "--serve-project", project});
     if (o.allow_other) args.push_back("--allow-other");
@@ -250,6 +253,17 @@ Status run_mount(Env& env, const MountOpts& o) {
   if (!o.foreground) return start_background(env, o, *source, *project, mp);
   fs::DaemonOptions d;
   d.home = env.home;
+  d.store = env.store_url;
+  d.store_setup = env.store_setup;
+  if (d.store_setup.project_id) {
+    // Asked now: once mounted, the daemon would read its project through itself.
+    std::string id = d.store_setup.project_id(*project);
+    d.store_setup.project_id = [id, p = *project](const std::string& root) {
+      return root == p ? id : std::string();
+    };
+  }
+  d.store_setup.local_projects = {*project};
+  d.store_setup.ensure_keeper = nullptr;
   d.source = *source;
   d.mountpoint = mp;
   d.project = *project;

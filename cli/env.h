@@ -20,6 +20,7 @@
 #include "core/project.h"
 #include "core/report.h"
 #include "core/store.h"
+#include "core/store_open.h"
 #include "core/store_url.h"
 
 namespace aio::cli {
@@ -41,7 +42,8 @@ struct Env {
   SystemProcesses procs;  // clock.procs
   Caller caller;
   std::unique_ptr<Store> store;
-  StoreUrl store_url;  // which store `store` is (store_select.cc)
+  StoreUrl store_url;      // which store `store` is (store_select.cc)
+  StoreSetup store_setup;  // what it was opened with
   bool color = false;
 
   // The selected command's body, and the exit code it chose when it

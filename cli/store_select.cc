@@ -38,6 +38,19 @@ std::function<std::string(const std::string&)> project_ids() {
   };
 }
 
+// AIO_LEASE_SECONDS: the TTL of the leases instances live under.
+Status lease_seconds(int64_t* out) {
+  const char* v = getenv("AIO_LEASE_SECONDS");
+  if (!v || !*v) return Status::ok();
+  char* end = nullptr;
+  long long n = strtoll(v, &end, 10);
+  if (*end != '\0' || n < 2 || n > 86400)
+    return Status::invalid("AIO_LEASE_SECONDS must be a number of seconds from 2 to 86400, not '" +
+                           std::string(v) + "'");
+  *out = n;
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<StoreUrl> select_store_url(const Env& env) {
@@ -77,6 +90,9 @@ Status open_selected_store(Env& env) {
   if (url->kind != StoreUrl::Kind::kFile) {  // what only a networked store needs
     setup.project_id = project_ids();
     setup.local_projects = local_projects(env);
+    AIO_RETURN_IF_ERROR(lease_seconds(&setup.lease_seconds));
+    std::string text = url->text;
+    setup.ensure_keeper = [&env, text] { spawn_keeper(env, text); };
   }
   auto store = open_store(*url, setup);
   if (!store) {
@@ -84,6 +100,7 @@ Status open_selected_store(Env& env) {
     return Status(store.status().code(), store.status().message() + from);
   }
   env.store_url = std::move(url).value();
+  env.store_setup = setup;
   env.store = std::move(store).value();
   return Status::ok();
 }

@@ -13,6 +13,7 @@
 
 #include "core/codec.h"
 #include "core/etcd_feed.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace aio {
@@ -40,8 +41,7 @@ std::string ProjectNames::shown(const std::string& stored_name, const std::strin
   if (!stored_name.starts_with(kRepo)) return stored_name;
   for (const auto& root : local_)
     if (stored(root) == stored_name) return root;
-  if (!fallback.empty() && stored(fallback) == stored_name) return fallback;
-  return stored_name;
+  return fallback.empty() ? stored_name : fallback;
 }
 
 // ---------------------------------------------------------------- the store
@@ -104,8 +104,13 @@ class EtcdStore final : public Store {
   };
 
   Result<Loaded> load_snapshot();
-  Status decode_instance(const etcd::KeyValue& kv, State* s);
+  // Records as stored; checkouts learns where this machine's instances
+  // have the shared projects they are in (their projectPath).
+  Status decode_instance(const etcd::KeyValue& kv, State* s,
+                         std::map<std::string, std::string>* checkouts);
   Status decode_claim(const etcd::KeyValue& kv, State* s);
+  // Shows the stored project names of a loaded state as this process sees them.
+  void show_projects(State* s, const std::map<std::string, std::string>& checkouts);
   Status bad(const std::string& key, const std::string& why) const {
     return Status::state(o_.describe + ": key " + key + " does not hold a record (" + why +
                          "); fix or delete it with etcdctl");
@@ -133,20 +138,16 @@ class EtcdStore final : public Store {
 
 // ---- loading
 
-Status EtcdStore::decode_instance(const etcd::KeyValue& kv, State* s) {
+Status EtcdStore::decode_instance(const etcd::KeyValue& kv, State* s,
+                                  std::map<std::string, std::string>* checkouts) {
   Json j = Json::parse(kv.value, nullptr, false);
   Instance i;
   if (j.is_discarded()) return bad(kv.key, "not JSON");
   if (Status st = instance_from_json(j, &i); !st) return bad(kv.key, st.message());
   if (i.id != kv.key.substr(i_.size())) return bad(kv.key, "its id is " + i.id);
-  std::string path;
-  if (i.extra.is_object() && i.extra.contains("projectPath") &&
+  if (i.project.starts_with(kRepo) && i.extra.is_object() && i.extra.contains("projectPath") &&
       i.extra["projectPath"].is_string() && i.machine_id == o_.setup.machine_id)
-    path = i.extra["projectPath"].get<std::string>();
-  {
-    std::lock_guard lock(names_mu_);
-    i.project = names_.shown(i.project, path);
-  }
+    checkouts->emplace(i.project, i.extra["projectPath"].get<std::string>());  // first wins
   i.lease = kv.lease;
   s->instances[i.id] = std::move(i);
   return Status::ok();
@@ -158,17 +159,19 @@ Status EtcdStore::decode_claim(const etcd::KeyValue& kv, State* s) {
   if (j.is_discarded()) return bad(kv.key, "not JSON");
   if (Status st = claim_from_json(j, &c); !st) return bad(kv.key, st.message());
   if (c.id != kv.key.substr(c_.size())) return bad(kv.key, "its id is " + c.id);
-  if (c.project.starts_with(kRepo)) {
-    auto owner = s->instances.find(c.instance_id);
-    std::lock_guard lock(names_mu_);
-    // An instance's claims are in its project: shown where it is shown.
-    if (owner != s->instances.end() && names_.stored(owner->second.project) == c.project)
-      c.project = owner->second.project;
-    else
-      c.project = names_.shown(c.project);
-  }
   s->claims[c.id] = std::move(c);
   return Status::ok();
+}
+
+void EtcdStore::show_projects(State* s, const std::map<std::string, std::string>& checkouts) {
+  std::lock_guard lock(names_mu_);
+  auto show = [&](std::string* project) {
+    if (!project->starts_with(kRepo)) return;
+    auto it = checkouts.find(*project);
+    *project = names_.shown(*project, it == checkouts.end() ? "" : it->second);
+  };
+  for (auto& [id, i] : s->instances) show(&i.project);
+  for (auto& [id, c] : s->claims) show(&c.project);
 }
 
 Result<EtcdStore::Loaded> EtcdStore::load_snapshot() {
@@ -181,8 +184,11 @@ Result<EtcdStore::Loaded> EtcdStore::load_snapshot() {
     return Status::state(o_.describe + ": etcd answered 3 reads with " +
                          std::to_string(r->ranges.size()));
   Loaded l;
-  for (const auto& kv : r->ranges[0].kvs) AIO_RETURN_IF_ERROR(decode_instance(kv, &l.state));
+  std::map<std::string, std::string> checkouts;
+  for (const auto& kv : r->ranges[0].kvs)
+    AIO_RETURN_IF_ERROR(decode_instance(kv, &l.state, &checkouts));
   for (const auto& kv : r->ranges[1].kvs) AIO_RETURN_IF_ERROR(decode_claim(kv, &l.state));
+  show_projects(&l.state, checkouts);
   if (!r->ranges[2].kvs.empty()) {
     const auto& kv = r->ranges[2].kvs[0];
     auto n = json_int(Json(kv.value));
@@ -337,6 +343,8 @@ Status EtcdStore::update(const std::function<Status(Txn&)>& fn) {
     Loaded before = *l;
     Txn t(&l->state);
     AIO_RETURN_IF_ERROR(fn(t));
+    AIO_RETURN_IF_ERROR(check_ops_text(t.ops()));  // JSON holds text: refused whole
+    AIO_RETURN_IF_ERROR(check_notes_text(t.notes()));
     if (t.ops().empty()) return t.notes().empty() ? Status::ok() : add_notes(t.notes());
     auto req = commit_request(before, t, &granted.map);
     if (!req) return req.status();
@@ -361,6 +369,7 @@ Status EtcdStore::update(const std::function<Status(Txn&)>& fn) {
 // ---- notes
 
 Status EtcdStore::add_notes(const std::vector<Note>& notes) {
+  AIO_RETURN_IF_ERROR(check_notes_text(notes));
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();

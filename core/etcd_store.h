@@ -11,9 +11,12 @@
 //   n/<us><k>-<id>  a note (a context-log line); listed in commit order
 // Projects: a project with a shared identity (StoreSetup::project_id: the
 // repository's aio.project or normalised remote) is stored as
-// "repo:<identity>" and shown as this process's checkout of it, so clones of
-// one repository on several machines share claims; an instance keeps the
-// path of its own checkout as projectPath. Other projects keep their path.
+// "repo:<identity>" and shown as this process's checkout of it (its working
+// directory's project), else as the checkout an instance of this machine
+// in that project works in (an instance keeps the path of its checkout as
+// projectPath), so clones of one repository on several machines share
+// claims, each machine seeing them in its own checkout. Other projects keep
+// their path.
 // Liveness: each instance has its own lease (StoreSetup::lease_seconds),
 // renewed by its machine's keeper (keeper.h) while it is live there;
 // deleting an instance revokes its lease.
@@ -48,7 +51,8 @@ class ProjectNames {
   // "repo:<id>" for a root with a shared identity, else the root itself.
   std::string stored(const std::string& root);
   // A stored "repo:<id>" as the first local project with that identity, else
-  // as `fallback` (a checkout of this machine's own instance), else as stored.
+  // as `fallback` (where an instance of this machine in that project has its
+  // checkout), else as stored.
   std::string shown(const std::string& stored, const std::string& fallback = "");
 
  private:

@@ -135,7 +135,7 @@ TEST(ProjectNames, SharedIdentityStoredAndShownAsTheLocalCheckout) {
       {"repo:github.com/org/repo", "/srv/clone", "/home/a/repo"},      // local projects first
       {"repo:github.com/org/other", "", "repo:github.com/org/other"},  // no checkout here
       {"repo:github.com/org/repo:pkg", "/home/a/repo/pkg", "/home/a/repo/pkg"},
-      {"repo:github.com/org/repo:pkg", "/tmp/scratch", "repo:github.com/org/repo:pkg"},
+      {"repo:github.com/org/other", "/srv/other", "/srv/other"},  // a checkout of this machine
       {"/tmp/scratch", "", "/tmp/scratch"},
   };
   for (const auto& r : shown)
