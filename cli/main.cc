@@ -152,6 +152,9 @@ int main(int argc, char** argv) {
   }
   if (!env.run) return fail(env, Status::invalid("no command given (see aio --help)"));
   Status s = env.run();
+  if (!s && s.code() == aio::Code::kState && env.store_url.kind != aio::StoreUrl::Kind::kFile &&
+      s.message().find("unreachable") != std::string::npos && !env.store_url.source.empty())
+    s = Status(s.code(), s.message() + " (store from " + env.store_url.source + ")");
   if (!s) return fail(env, s);
   fflush(stdout);
   return env.exit_code.value_or(0);

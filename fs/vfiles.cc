@@ -115,6 +115,47 @@ void VFiles::stat(const VNode& n, struct stat* st) {
   st->st_blksize = 4096;
 }
 
+std::string VFiles::render_status_json(const State& s, const Clock& c, const Who& who) {
+  const std::string& project = state_.options().project;
+  Json j = state_json(s, c, project);
+  j["project"] = project;
+  j["mode"] = std::string(to_string(mode_));
+  j["autoClaim"] = auto_claim_;
+  j["you"] = who.instance.empty() ? Json(nullptr) : Json(who.instance);
+  j["store"] = state_.store().where();
+  std::string trouble = state_.trouble();
+  j["storeTrouble"] = trouble.empty() ? Json(nullptr) : Json(trouble);
+  return j.dump(2) + "\n";
+}
+
+std::string VFiles::render_status(const State& s, const Clock& c, const Who& who) {
+  const std::string& project = state_.options().project;
+  std::string out = "aio mount of " + project + " (mode " + std::string(to_string(mode_)) +
+                    (auto_claim_ ? ", auto-claim" : "") + ")\n";
+  out += "store: " + state_.store().where() + "\n";
+  if (std::string trouble = state_.trouble(); !trouble.empty())
+    out += "WARNING: enforcing the claims last read; " + trouble + "\n";
+  out += "you: " +
+         (who.instance.empty() ? "anonymous (" + who.why + ")"
+                               : who.instance + " (via " + who.rule + ")") +
+         "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [id, i] : s.instances) {
+    if (i.project != project) continue;
+    size_t claims = 0;
+    for (const auto& cid : i.claims) claims += s.claims.count(cid);
+    rows.push_back(
+        {id, i.tool,
+         std::string(is_live(i, c) ? "live" : "stale") + (i.auto_claim ? ", auto-claim" : ""),
+         live_by(i, c), std::to_string(claims), i.current_task.value_or("")});
+  }
+  out += "INSTANCES " + std::to_string(rows.size()) + "\n";
+  if (!rows.empty())
+    out += render_table({"ID", "TOOL", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows);
+  std::string claims = claims_table(s, project, c);
+  return out + "\nCLAIMS\n" + (claims.empty() ? "  none\n" : claims);
+}
+
 std::string VFiles::render(const VNode& n, const Who& who) {
   auto snap = state_.refresh();
   const State& s = *snap->state;
@@ -129,43 +170,10 @@ std::string VFiles::render(const VNode& n, const Who& who) {
       if (who.instance.empty()) return "anonymous (" + who.why + ")\n";
       return who.instance + " " + who.tool + " (via " + who.rule + ")\n";
     }
-    case VNode::kStatusJson: {
-      Json j = state_json(s, c, project);
-      j["project"] = project;
-      j["mode"] = std::string(to_string(mode_));
-      j["autoClaim"] = auto_claim_;
-      j["you"] = who.instance.empty() ? Json(nullptr) : Json(who.instance);
-      j["store"] = state_.store().where();
-      std::string trouble = state_.trouble();
-      j["storeTrouble"] = trouble.empty() ? Json(nullptr) : Json(trouble);
-      return j.dump(2) + "\n";
-    }
-    case VNode::kStatus: {
-      std::string out = "aio mount of " + project + " (mode " + std::string(to_string(mode_)) +
-                        (auto_claim_ ? ", auto-claim" : "") + ")\n";
-      out += "store: " + state_.store().where() + "\n";
-      if (std::string trouble = state_.trouble(); !trouble.empty())
-        out += "WARNING: enforcing the claims last read; " + trouble + "\n";
-      out += "you: " +
-             (who.instance.empty() ? "anonymous (" + who.why + ")"
-                                   : who.instance + " (via " + who.rule + ")") +
-             "\n\n";
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& [id, i] : s.instances) {
-        if (i.project != project) continue;
-        size_t claims = 0;
-        for (const auto& cid : i.claims) claims += s.claims.count(cid);
-        rows.push_back(
-            {id, i.tool,
-             std::string(is_live(i, c) ? "live" : "stale") + (i.auto_claim ? ", auto-claim" : ""),
-             live_by(i, c), std::to_string(claims), i.current_task.value_or("")});
-      }
-      out += "INSTANCES " + std::to_string(rows.size()) + "\n";
-      if (!rows.empty())
-        out += render_table({"ID", "TOOL", "STATE", "LIVE BY", "CLAIMS", "TASK"}, rows);
-      std::string claims = claims_table(s, project, c);
-      return out + "\nCLAIMS\n" + (claims.empty() ? "  none\n" : claims);
-    }
+    case VNode::kStatusJson:
+      return render_status_json(s, c, who);
+    case VNode::kStatus:
+      return render_status(s, c, who);
     case VNode::kClaims: {
       std::string claims = claims_table(s, project, c);
       return claims.empty() ? "no active claims\n" : claims;

@@ -70,6 +70,8 @@ class VFiles {
   std::vector<std::string> list(const VNode& n) const;
   // The file's content for this reader.
   std::string render(const VNode& n, const Who& who);
+  std::string render_status(const State& s, const Clock& c, const Who& who);
+  std::string render_status_json(const State& s, const Clock& c, const Who& who);
   // One write of `data` at `offset` to a control file's handle, whose bytes
   // so far `lines` holds: acts on the lines it completes; 0 or -errno (see
   // above). The caller serialises the writes of one handle.
