@@ -6,7 +6,7 @@
 # gives clear errors (exit 3) while the mounts keep enforcing what they
 # knew, and everything resumes when it returns; a machine whose keeper dies
 # loses its claims when the leases lapse, while `aio exec` dying frees
-# nothing of a living agent.
+# nothing of a living agent. The agent hooks judge by the shared claims too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/etcd_lib.sh"
 require_mount
@@ -62,6 +62,14 @@ expect_eq "$(jq -r --arg a "$A" '.instances[] | select(.id == $a) | .machineId' 
 expect_match "$(jq -r --arg a "$A" '.instances[] | select(.id == $a) | .leaseSecondsLeft' <<<"$OUT")" '^[0-9]+$' "A's lease"
 expect_eq "$(jq -r --arg a "$A" '.claims[] | select(.instanceId == $a) | .project' <<<"$OUT")" "$T/b" \
   "A's claim as b shows it (b's clone)"
+# an agent hook on b refuses the edit, naming a's instance
+edit() { jq -cn --arg f "$1" --arg cwd "$T/b" '{session_id:"s", cwd:$cwd, hook_event_name:"PreToolUse",
+  tool_name:"Edit", tool_input:{file_path:$f, old_string:"a", new_string:"b"}}'; }
+OUT=$(edit "$T/b/src/a.ts" | AIO_INSTANCE=$B on b aio hook claude PreToolUse)
+expect_eq "$(jq -r .hookSpecificOutput.permissionDecision <<<"$OUT")" deny "b's hook on a's claim"
+expect_contains "$OUT" "$A" "b's hook refusal"
+OUT=$(edit "$T/b/README" | AIO_INSTANCE=$B on b aio hook claude PreToolUse)
+expect_eq "$OUT" "" "b's hook on a free file"
 AIO_INSTANCE=$A expect_rc 0 on a aio release src/a.ts
 AIO_INSTANCE=$B expect_rc 0 on b aio claim file src/a.ts
 AIO_INSTANCE=$B expect_rc 0 on b aio release all
@@ -125,6 +133,7 @@ EXEC=$!
 wait_until 20 bash -c "AIO_INSTANCE=$B2 AIO_HOME=$HB AIO_MACHINE_ID=machine-b aio check '$T/b/src/exec.ts' >/dev/null 2>&1; [ \$? -eq 1 ]" ||
   fail "aio exec's claim never appeared on b"
 kill -9 "$EXEC"
+wait "$EXEC" 2>/dev/null
 sleep $((AIO_LEASE_SECONDS * 3))
 AIO_INSTANCE=$B2 expect_rc 1 on b aio check src/exec.ts   # its agent (sleep) lives on
 
