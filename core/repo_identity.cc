@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 #include <memory>
+#include <string_view>
 
 #include <git2.h>
 
@@ -25,9 +27,6 @@ struct ConfigFree {
   void operator()(git_config* c) const { git_config_free(c); }
 };
 using Config = std::unique_ptr<git_config, ConfigFree>;
-struct RemoteFree {
-  void operator()(git_remote* r) const { git_remote_free(r); }
-};
 
 std::string git_message(const std::string& what) {
   const git_error* e = git_error_last();
@@ -118,21 +117,26 @@ Result<std::optional<std::string>> config_get(git_repository* repo, const std::s
   return std::optional<std::string>(v);
 }
 
-// The URL of remote `origin`, else of the only remote ("" neither).
+// The URL of remote `origin`, else of the only remote ("" neither), read
+// from the configuration as written (remote.<name>.url). Not through
+// git_remote_lookup / git_remote_list: libgit2 1.5 matches config names
+// with a regular expression there and leaks pcre2's match data.
 std::string remote_url(git_repository* repo) {
-  auto url_of = [repo](const char* name) {
-    git_remote* raw = nullptr;
-    if (git_remote_lookup(&raw, repo, name) != 0) return std::string();
-    std::unique_ptr<git_remote, RemoteFree> r(raw);
-    const char* u = git_remote_url(r.get());
-    return std::string(u ? u : "");
-  };
-  std::string url = url_of("origin");
-  if (!url.empty()) return url;
-  git_strarray names{};
-  if (git_remote_list(&names, repo) == 0 && names.count == 1) url = url_of(names.strings[0]);
-  git_strarray_dispose(&names);
-  return url;
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, repo) != 0) return "";
+  Config cfg(raw);
+  std::map<std::string, std::string> urls;  // remote name -> url
+  git_config_iterator* it = nullptr;
+  if (git_config_iterator_new(&it, cfg.get()) != 0) return "";
+  git_config_entry* e = nullptr;
+  while (git_config_next(&e, it) == 0) {
+    std::string_view name = e->name;  // "remote.<name>.url", names lower-cased but <name>
+    if (!name.starts_with("remote.") || !name.ends_with(".url") || name.size() <= 11) continue;
+    urls[std::string(name.substr(7, name.size() - 11))] = e->value ? e->value : "";
+  }
+  git_config_iterator_free(it);
+  if (auto o = urls.find("origin"); o != urls.end()) return o->second;
+  return urls.size() == 1 ? urls.begin()->second : "";
 }
 
 Result<std::string> identity_of(git_repository* repo, int hops) {
