@@ -68,7 +68,7 @@ Status run_keepalive(Env& env, bool once) {
 }  // namespace
 
 void spawn_keeper(const Env& env, const std::string& store_url) {
-  if (KeeperLock::held(env.home, env.store ? env.store->where() : store_url)) return;
+  if (KeeperLock::held(env.home, env.store->where())) return;
   std::string log = env.home + "/keeper.log";
   pid_t child = fork();
   if (child < 0) return;

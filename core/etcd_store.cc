@@ -132,6 +132,12 @@ class EtcdStore final : public Store {
   std::mutex names_mu_;  // leaf
   ProjectNames names_;
   const std::string p_, seq_key_, i_, c_, n_;
+  // The lease of an instance as the last load read it (0: none).
+  int64_t lease_read(const std::string& id) {
+    std::lock_guard lock(leases_mu_);
+    auto it = leases_.find(id);
+    return it == leases_.end() ? 0 : it->second;
+  }
   std::mutex leases_mu_;                   // leaf
   std::map<std::string, int64_t> leases_;  // instance -> lease, as last read
 };
@@ -448,11 +454,7 @@ Result<size_t> EtcdStore::prune_notes(int64_t cutoff, int64_t now) {
 Result<std::vector<std::string>> EtcdStore::renew_leases(const std::vector<std::string>& ids) {
   std::vector<std::string> gone;
   for (const auto& id : ids) {
-    int64_t lease = 0;
-    {
-      std::lock_guard lock(leases_mu_);
-      if (auto it = leases_.find(id); it != leases_.end()) lease = it->second;
-    }
+    int64_t lease = lease_read(id);
     if (!lease) continue;  // not leased (or not read yet): nothing to renew
     auto ttl = client_->lease_keepalive(lease);
     if (!ttl) return ttl.status();
@@ -464,11 +466,7 @@ Result<std::vector<std::string>> EtcdStore::renew_leases(const std::vector<std::
 Result<std::map<std::string, int64_t>> EtcdStore::lease_left(const std::vector<std::string>& ids) {
   std::map<std::string, int64_t> out;
   for (const auto& id : ids) {
-    int64_t lease = 0;
-    {
-      std::lock_guard lock(leases_mu_);
-      if (auto it = leases_.find(id); it != leases_.end()) lease = it->second;
-    }
+    int64_t lease = lease_read(id);
     if (!lease) continue;
     auto left = client_->lease_time_to_live(lease);
     if (!left) return left.status();

@@ -30,17 +30,8 @@ int dead_port() {
   return ntohs(addr.sin_port);
 }
 
-class EtcdClient : public ::testing::Test {
+class EtcdClient : public test::EtcdTest {
  protected:
-  void SetUp() override {
-    AIO_NEED_ETCD(server);
-    server_ = server;
-    auto c = Client::open(test::client_options({server->endpoint()}));
-    ASSERT_TRUE(c) << c.status().message();
-    client_ = std::move(*c);
-    prefix_ = test::unique_prefix();
-  }
-
   std::string key(const std::string& k) const { return prefix_ + k; }
 
   int64_t put(const std::string& k, const std::string& v, int64_t lease = 0) {
@@ -55,10 +46,6 @@ class EtcdClient : public ::testing::Test {
     if (!r || r->kvs.empty()) return std::nullopt;
     return r->kvs[0];
   }
-
-  test::EtcdServer* server_ = nullptr;
-  std::unique_ptr<Client> client_;
-  std::string prefix_;
 };
 
 TEST_F(EtcdClient, PutRangeAndDeleteThroughTxn) {

@@ -91,25 +91,13 @@ size_t events(const std::vector<WatchBatch>& bs) {
   return n;
 }
 
-class EtcdWatch : public ::testing::Test {
+class EtcdWatch : public test::EtcdTest {
  protected:
-  void SetUp() override {
-    AIO_NEED_ETCD(server);
-    server_ = server;
-    auto c = Client::open(test::client_options({server->endpoint()}));
-    ASSERT_TRUE(c) << c.status().message();
-    client_ = std::move(*c);
-    prefix_ = test::unique_prefix();
-  }
   int64_t put(const std::string& k, const std::string& v) {
     auto t = client_->txn({{}, {RequestOp::put(prefix_ + k, v)}, {}});
     EXPECT_TRUE(t) << t.status().message();
     return t ? t->revision : 0;
   }
-
-  test::EtcdServer* server_ = nullptr;
-  std::unique_ptr<Client> client_;
-  std::string prefix_;
 };
 
 TEST_F(EtcdWatch, SeesPutsAndDeletesThenStopsPromptly) {

@@ -13,6 +13,7 @@
 //                           // under CI=true that fails instead (CI runs them).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -87,3 +88,25 @@ etcd::RangeRequest range_of(std::string key, std::string range_end = "", int64_t
     }                                                               \
     GTEST_SKIP() << aio_etcd_why_;                                  \
   }
+
+namespace aio::test {
+
+// A test against the shared server (skipped without one, failed under
+// CI=true): a client of its own and a key prefix no other test uses.
+class EtcdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    AIO_NEED_ETCD(server);
+    server_ = server;
+    auto c = etcd::Client::open(client_options({server->endpoint()}));
+    ASSERT_TRUE(c) << c.status().message();
+    client_ = std::move(*c);
+    prefix_ = unique_prefix();
+  }
+
+  EtcdServer* server_ = nullptr;
+  std::unique_ptr<etcd::Client> client_;
+  std::string prefix_;
+};
+
+}  // namespace aio::test

@@ -1,6 +1,7 @@
 // core/gitrepo.h and gitrepo_cache.h on real repositories made with git
 // (git init, git worktree add, git clone --bare), and locate() over them.
 #include "core/gitrepo.h"
+#include "tests/core/git_scratch.h"
 
 #include <gtest/gtest.h>
 #include <limits.h>
@@ -17,38 +18,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class GitRepo : public ::testing::Test {
+class GitRepo : public test::GitScratch {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/aio-git-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    char real[PATH_MAX];
-    ASSERT_NE(realpath(tmpl, real), nullptr);
-    root_ = real;
-    ASSERT_TRUE(find_dot_git(root_).empty()) << "the scratch directory is inside a repository";
-    fs::create_directories(at("repo/src"));
-    git("repo", "init -q");
-    git("repo", "commit -q --allow-empty -m one");
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  std::string at(const std::string& rel) const { return root_ + "/" + rel; }
-  // Runs git in root_/dir without the user's or the system's configuration.
-  void git(const std::string& dir, const std::string& args) {
-    std::string cmd = "cd '" + at(dir) +
-                      "' && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t "
-                      "-c user.email=t@example.com -c init.defaultBranch=main " +
-                      args + " >/dev/null 2>&1";
-    ASSERT_EQ(system(cmd.c_str()), 0) << cmd;
-  }
   RepoFacts facts(const std::string& rel) {
     auto f = read_repo_facts(at(rel));
     EXPECT_TRUE(f) << f.status().message();
     EXPECT_TRUE(f && *f) << rel << " is in no work tree";
     return f && *f ? **f : RepoFacts{};
   }
-
-  std::string root_;
 };
 
 TEST_F(GitRepo, NoRepositoryOutsideAWorkTree) {

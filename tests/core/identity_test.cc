@@ -2,6 +2,7 @@
 // ancestor wins, only while the process runs and only on its own machine),
 // and the reason given when nobody is found.
 #include "core/identity.h"
+#include "tests/core/fake_processes.h"
 
 #include <gtest/gtest.h>
 
@@ -10,11 +11,7 @@
 namespace aio {
 namespace {
 
-class FakeProcesses : public ProcessOracle {
- public:
-  bool running(int64_t pid, int64_t start) const override { return alive.count({pid, start}) > 0; }
-  std::set<std::pair<int64_t, int64_t>> alive;
-};
+using test::FakeProcesses;
 
 class IdentityTest : public ::testing::Test {
  protected:

@@ -1,23 +1,19 @@
-// The lease keeper's round (core/keeper.h) and ProjectNames (core/etcd_store.h):
-// what a machine keeps, what it removes, how a shared project is named.
+// The lease keeper's round (core/keeper.h): what a machine keeps, what it
+// removes, what it leaves to other machines; the per-machine keeper lock.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <set>
 
-#include "core/etcd_store.h"
 #include "core/keeper.h"
 #include "core/store.h"
+#include "tests/core/fake_processes.h"
 
 namespace aio {
 namespace {
 
-class Procs : public ProcessOracle {
- public:
-  bool running(int64_t pid, int64_t start) const override { return alive.count({pid, start}) > 0; }
-  std::set<std::pair<int64_t, int64_t>> alive;
-};
+using test::FakeProcesses;
 
 struct Row {
   const char* id;
@@ -41,7 +37,7 @@ TEST(Keeper, KeepsWhatLivesHereRemovesWhatDoesNotLeavesOtherMachinesAlone) {
   std::string home = mkdtemp(tmpl);
   auto store = open_file_store(home);
   ASSERT_TRUE(store);
-  Procs procs;
+  FakeProcesses procs;
   ASSERT_TRUE((*store)->update([&](Txn& t) {
     for (const auto& r : rows) {
       Instance i;
@@ -105,41 +101,6 @@ TEST(Keeper, IntervalIsAThirdOfTheLease) {
   EXPECT_EQ(keeper_interval_ms(30), 10000);
   EXPECT_EQ(keeper_interval_ms(3), 1000);
   EXPECT_EQ(keeper_interval_ms(1), 500);
-}
-
-TEST(ProjectNames, SharedIdentityStoredAndShownAsTheLocalCheckout) {
-  auto ids = [](const std::string& root) -> std::string {
-    if (root == "/home/a/repo" || root == "/srv/clone") return "github.com/org/repo";
-    if (root == "/home/a/repo/pkg") return "github.com/org/repo:pkg";
-    return "";
-  };
-  ProjectNames here(ids, {"/home/a/repo"});
-  struct {
-    const char* root;
-    const char* stored;
-  } stored[] = {
-      {"/home/a/repo", "repo:github.com/org/repo"},
-      {"/srv/clone", "repo:github.com/org/repo"},
-      {"/home/a/repo/pkg", "repo:github.com/org/repo:pkg"},
-      {"/tmp/scratch", "/tmp/scratch"},  // no shared identity: its path
-      {"", ""},
-      {"repo:x", "repo:x"},  // already a stored name
-  };
-  for (const auto& r : stored) EXPECT_EQ(here.stored(r.root), r.stored) << r.root;
-  struct {
-    const char* stored;
-    const char* fallback;
-    const char* shown;
-  } shown[] = {
-      {"repo:github.com/org/repo", "", "/home/a/repo"},                // this process's checkout
-      {"repo:github.com/org/repo", "/srv/clone", "/home/a/repo"},      // local projects first
-      {"repo:github.com/org/other", "", "repo:github.com/org/other"},  // no checkout here
-      {"repo:github.com/org/repo:pkg", "/home/a/repo/pkg", "/home/a/repo/pkg"},
-      {"repo:github.com/org/other", "/srv/other", "/srv/other"},  // a checkout of this machine
-      {"/tmp/scratch", "", "/tmp/scratch"},
-  };
-  for (const auto& r : shown)
-    EXPECT_EQ(here.shown(r.stored, r.fallback), r.shown) << r.stored << " / " << r.fallback;
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 #include "core/engine.h"
 #include "core/requests.h"
 #include "core/store.h"
+#include "tests/core/fake_processes.h"
 #include "tests/core/property_model.h"
 
 namespace aio {
@@ -269,11 +270,7 @@ std::vector<Step> generate(uint64_t seed, size_t n) {
   return out;
 }
 
-class FakeProcesses : public ProcessOracle {
- public:
-  bool running(int64_t pid, int64_t start) const override { return alive.count({pid, start}) > 0; }
-  std::set<std::pair<int64_t, int64_t>> alive;
-};
+using test::FakeProcesses;
 
 struct Stats {
   size_t steps = 0, granted = 0, existed = 0, refused = 0, invalid = 0, released = 0,

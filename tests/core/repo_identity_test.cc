@@ -12,6 +12,7 @@
 
 #include "core/gitrepo.h"
 #include "core/gitrepo_cache.h"
+#include "tests/core/git_scratch.h"
 
 namespace aio {
 namespace {
@@ -55,30 +56,8 @@ INSTANTIATE_TEST_SUITE_P(
                       UrlCase{"../repo.git", "../repo"}, UrlCase{"./a:b", "./a:b"},
                       UrlCase{"", ""}));
 
-class RepoIdentity : public ::testing::Test {
+class RepoIdentity : public test::GitScratch {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/aio-identity-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    char real[PATH_MAX];
-    ASSERT_NE(realpath(tmpl, real), nullptr);
-    root_ = real;
-    ASSERT_TRUE(find_dot_git(root_).empty()) << "the scratch directory is inside a repository";
-    fs::create_directories(at("repo/src"));
-    git("repo", "init -q");
-    git("repo", "commit -q --allow-empty -m one");
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  std::string at(const std::string& rel) const { return root_ + "/" + rel; }
-  // Runs git in root_/dir without the user's or the system's configuration.
-  void git(const std::string& dir, const std::string& args) {
-    std::string cmd = "cd '" + at(dir) +
-                      "' && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t "
-                      "-c user.email=t@example.com -c init.defaultBranch=main " +
-                      args + " >/dev/null 2>&1";
-    ASSERT_EQ(system(cmd.c_str()), 0) << cmd;
-  }
   // `git config --get KEY` in root_/dir, "<unset>" when it is not set.
   std::string git_get(const std::string& dir, const std::string& key) {
     std::string cmd = "cd '" + at(dir) + "' && GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 " +
@@ -97,8 +76,6 @@ class RepoIdentity : public ::testing::Test {
     EXPECT_TRUE(r) << r.status().message();
     return r ? *r : "<error>";
   }
-
-  std::string root_;
 };
 
 TEST_F(RepoIdentity, NoRemoteNoIdentityAndNoRepositoryNone) {
