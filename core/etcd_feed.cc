@@ -37,7 +37,9 @@ class EtcdFeed final : public ChangeFeed {
       spdlog::error("store: {}; deciding on the state last read until it answers", why);
       trouble_ = why + " (since " + format_iso(now_seconds()) + ")";
     }
-    changed_.store(true);
+    // Nothing is raised: a load now would fail too, on the request that
+    // tried it. The mount's janitor tries again off the request path; the
+    // flag goes up when etcd answers again.
   }
   bool clear_trouble() {
     std::lock_guard lock(mu_);

@@ -1,9 +1,10 @@
 // The etcd store's change feed (store.h ChangeFeed): a thread follows etcd's
 // watch on the store's keys (notes aside) and raises a flag on every change;
-// when etcd cannot be reached it says so (trouble()), raises the flag (the
-// mount tries to read, keeps its last state when it cannot) and tries again
-// every second; when etcd answers again, or the history it watched from was
-// compacted, it raises the flag once more: the mount reads everything again.
+// when etcd cannot be reached it says so (trouble(); the mount keeps its
+// last state and its janitor tries to read again off the request path) and
+// tries again every second; when etcd answers again, or the history it
+// watched from was compacted, it raises the flag: the mount reads
+// everything again.
 #pragma once
 
 #include <memory>

@@ -80,7 +80,14 @@ void StateWatch::reload() {
 
 void StateWatch::retry() {
   if (!failing_.load() && feed_->trouble().empty()) return;
-  reload();
+  // Loaded without refresh_mu_ and without raising reloading_: requests go
+  // on deciding on the current snapshot while a store that does not answer
+  // makes this load wait. Published only if nothing newer came meanwhile.
+  uint64_t seen = snap_.load()->generation;
+  auto next = load_snapshot(seen + 1);
+  if (!next) return;
+  std::lock_guard lock(refresh_mu_);
+  if (snap_.load()->generation == seen) snap_.store(next);
 }
 
 std::string StateWatch::trouble() const {

@@ -59,7 +59,8 @@ class StateWatch {
   std::shared_ptr<const Snapshot> refresh();
   // Reload unconditionally (after our own store writes).
   void reload();
-  // While in trouble: tries to read the state again (the janitor calls it).
+  // While in trouble: tries to read the state again (the janitor calls it),
+  // never holding up the requests judged meanwhile.
   void retry();
   // "" while the snapshot follows the store, else why it may not (the store
   // unreachable, a state that does not load) and since when.
