@@ -35,8 +35,14 @@ class EtcdFeed final : public ChangeFeed {
     std::lock_guard lock(mu_);
     if (trouble_.empty()) {
       spdlog::error("store: {}; deciding on the state last read until it answers", why);
-      trouble_ = why + " (since " + format_iso(now_seconds()) + ")";
+      since_ = format_iso(now_seconds());
+    } else if (why != why_) {
+      // A watch that broke ("transport is closing") is usually followed by
+      // the real cause on the next probe ("... unreachable: ..."): say it.
+      spdlog::warn("store: still away: {}", why);
     }
+    why_ = why;
+    trouble_ = why + " (since " + since_ + ")";
     // Nothing is raised: a load now would fail too, on the request that
     // tried it. The mount's janitor tries again off the request path; the
     // flag goes up when etcd answers again.
@@ -46,6 +52,7 @@ class EtcdFeed final : public ChangeFeed {
     if (trouble_.empty()) return false;
     spdlog::info("store: {} answers again; reading everything again", client_->where());
     trouble_.clear();
+    why_.clear();
     return true;
   }
   void pause() {  // one second, or until stopped
@@ -92,7 +99,7 @@ class EtcdFeed final : public ChangeFeed {
   std::atomic<bool> stop_{false};
   std::atomic<bool> changed_{false};
   mutable std::mutex mu_;  // leaf
-  std::string trouble_;
+  std::string trouble_, why_, since_;
   std::thread thread_;
 };
 
