@@ -55,11 +55,15 @@ int InodeTable::lookup(Inode* parent, const char* name, struct stat* st, Inode**
     close(fd);
     return -err;
   }
-  std::lock_guard lock(mu_);
-  Inode* in = insert_locked(*st, fd);
-  ++in->nlookup;
-  set_parent_locked(in, parent, name);
-  *out = in;
+  Leftovers left;
+  {
+    std::lock_guard lock(mu_);
+    Inode* in = insert_locked(*st, fd);
+    ++in->nlookup;
+    set_parent_locked(in, parent, name, &left);
+    *out = in;
+  }
+  close_leftovers(left);
   return 0;
 }
 
@@ -86,9 +90,20 @@ Inode* InodeTable::insert_locked(const struct stat& st, int fd) {
 
 void InodeTable::forget(Inode* in, uint64_t n) {
   if (in->is_virtual || is_root(in)) return;
-  std::lock_guard lock(mu_);
-  in->nlookup = in->nlookup > n ? in->nlookup - n : 0;
-  release_locked(in);
+  Leftovers left;
+  {
+    std::lock_guard lock(mu_);
+    in->nlookup = in->nlookup > n ? in->nlookup - n : 0;
+    release_locked(in, &left);
+  }
+  close_leftovers(left);
+}
+
+void InodeTable::close_leftovers(const Leftovers& left) {
+  for (const Leftover& l : left) {
+    if (l.regular) passthrough_.forget(l.dev, l.ino);
+    if (l.fd >= 0) close(l.fd);
+  }
 }
 
 int InodeTable::reopen(Inode* in) {
@@ -104,9 +119,13 @@ int InodeTable::reopen(Inode* in) {
 }
 
 void InodeTable::moved(const struct stat& st, Inode* parent, const char* name) {
-  std::lock_guard lock(mu_);
-  auto it = table_.find(std::make_pair(st.st_dev, st.st_ino));
-  if (it != table_.end()) set_parent_locked(it->second, parent, name);
+  Leftovers left;
+  {
+    std::lock_guard lock(mu_);
+    auto it = table_.find(std::make_pair(st.st_dev, st.st_ino));
+    if (it != table_.end()) set_parent_locked(it->second, parent, name, &left);
+  }
+  close_leftovers(left);
 }
 
 std::string InodeTable::path_locked(Inode* in) {
@@ -120,28 +139,25 @@ std::string InodeTable::path_locked(Inode* in) {
   return out;
 }
 
-void InodeTable::set_parent_locked(Inode* in, Inode* parent, const char* name) {
+void InodeTable::set_parent_locked(Inode* in, Inode* parent, const char* name, Leftovers* left) {
   if (in->parent != parent) {
     ++parent->children;
     Inode* old = in->parent;
     in->parent = parent;
     if (old) {
       --old->children;
-      release_locked(old);
+      release_locked(old, left);
     }
   }
   in->name = name;
 }
 
-void InodeTable::release_locked(Inode* in) {
+void InodeTable::release_locked(Inode* in, Leftovers* left) {
   while (in && !is_root(in) && !in->is_virtual && in->nlookup == 0 && in->children == 0) {
     Inode* parent = in->parent;
     table_.erase(std::make_pair(in->dev, in->ino));
-    if (S_ISREG(in->type)) passthrough_.forget(in->dev, in->ino);
-    if (in->fd >= 0) {
-      close(in->fd);
-      --held_fds_;
-    }
+    left->push_back(Leftover{in->fd, in->dev, in->ino, S_ISREG(in->type)});
+    if (in->fd >= 0) --held_fds_;
     delete in;
     if (!parent) break;
     --parent->children;

@@ -9,11 +9,11 @@
 // last reached by, for the length of one request. An inode lives while the
 // kernel holds lookups of it or another live inode was reached through it
 // (its path is needed); then it is freed, its descriptor closed and an idle
-// passthrough registration of it dropped. The root and the virtual .aio
-// nodes (fs/ops_virtual.h) are never freed here.
+// passthrough registration of it dropped, both once the table's lock is let
+// go. The root and the virtual .aio nodes (fs/ops_virtual.h) are never freed
+// here.
 //
-// Lock order: mu_, then Passthrough's lock (freeing an inode drops its idle
-// backing file); nothing else is taken while mu_ is held.
+// Lock order: mu_ is a leaf; nothing else is taken while it is held.
 #pragma once
 
 #define FUSE_USE_VERSION 314
@@ -26,6 +26,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "fs/passthrough.h"
 
@@ -85,12 +86,26 @@ class InodeTable {
       return std::hash<uint64_t>()(k.second * 1000003u ^ k.first);
     }
   };
+  // What a freed inode leaves to close. Closed after mu_ is let go: the
+  // last close of an unlinked file's descriptor (or of its backing file)
+  // makes the source filesystem delete it, which must not hold up every
+  // other request waiting for the table.
+  struct Leftover {
+    int fd = -1;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool regular = false;
+  };
+  using Leftovers = std::vector<Leftover>;
+  void close_leftovers(const Leftovers& left);
+
   // Takes the descriptor `fd` of a newly found inode, or closes it.
   Inode* insert_locked(const struct stat& st, int fd);
   std::string path_locked(Inode* in);
-  void set_parent_locked(Inode* in, Inode* parent, const char* name);
-  // Frees an inode nobody refers to any more (the kernel or a child).
-  void release_locked(Inode* in);
+  void set_parent_locked(Inode* in, Inode* parent, const char* name, Leftovers* left);
+  // Frees an inode nobody refers to any more (the kernel or a child),
+  // adding what it held to *left.
+  void release_locked(Inode* in, Leftovers* left);
 
   const int source_fd_;
   Passthrough& passthrough_;

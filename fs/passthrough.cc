@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -46,6 +47,13 @@ static_assert(offsetof(struct fuse_open_out, open_flags) == kOpenOutFlags);
 // The backing id of the OPEN/CREATE reply this thread is sending (see
 // Passthrough::ScopedReply): per thread, like errno, not shared state.
 thread_local int t_backing_id = 0;
+
+// A read-only descriptor of the file `fd` is open on, or -1.
+int reopen_read_only(int fd) {
+  char proc[32];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
 
 bool has_cap_sys_admin() {
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -177,12 +185,19 @@ int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {
     s.idle = false;
   }
   if (start && s.cached_opens == 0 && s.backing_id == 0) {
-    BackingMap map{fd, 0, 0};
+    // The kernel opens a backing file per open, with that open's flags, from
+    // the registered file's path: a read-only registration serves writers
+    // too, and can stay idle after they are gone without holding write
+    // access to the file. A writer's descriptor is registered itself only
+    // when the file cannot be opened for reading here.
+    int fl = fcntl(fd, F_GETFL);
+    int ro = fl >= 0 && (fl & O_ACCMODE) != O_RDONLY ? reopen_read_only(fd) : -1;
+    BackingMap map{ro >= 0 ? ro : fd, 0, 0};
     int id = ioctl(dev_fd_, kIocBackingOpen, &map);
+    if (ro >= 0) close(ro);
     if (id > 0) {
       s.backing_id = id;
-      int fl = fcntl(fd, F_GETFL);
-      s.reusable = fl >= 0 && (fl & O_ACCMODE) == O_RDONLY;
+      s.reusable = ro >= 0 || (fl >= 0 && (fl & O_ACCMODE) == O_RDONLY);
       if (!logged_) {
         logged_ = true;
         spdlog::info("fuse: kernel passthrough of file data is on");
@@ -203,39 +218,50 @@ int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {
 
 void Passthrough::release(dev_t dev, ino_t ino, Io io) {
   if (io == Io::kNone) return;
+  close_backing(release_locked(dev, ino, io));
+}
+
+int Passthrough::release_locked(dev_t dev, ino_t ino, Io io) {
   std::lock_guard lock(mu_);
   auto it = inodes_.find(Key{dev, ino});
-  if (it == inodes_.end()) return;
+  if (it == inodes_.end()) return 0;
   State& s = it->second;
   if (io == Io::kPassthrough && s.passthrough_opens > 0) --s.passthrough_opens;
   if (io == Io::kCached && s.cached_opens > 0) --s.cached_opens;
-  if (s.passthrough_opens > 0 || s.cached_opens > 0 || s.idle) return;
+  if (s.passthrough_opens > 0 || s.cached_opens > 0 || s.idle) return 0;
+  int drop = 0;
   if (s.backing_id > 0 && s.reusable) {
     s.idle = true;
     s.idle_it = idle_.insert(idle_.end(), it->first);
     if (idle_.size() > kMaxIdle) {
       auto oldest = inodes_.find(idle_.front());
       idle_.pop_front();
-      close_backing(oldest->second.backing_id);
+      drop = oldest->second.backing_id;
       inodes_.erase(oldest);
     }
-    return;
+    return drop;
   }
-  if (s.backing_id > 0) close_backing(s.backing_id);
+  drop = s.backing_id;
   inodes_.erase(it);
+  return drop;
 }
 
 void Passthrough::forget(dev_t dev, ino_t ino) {
   if (!active()) return;
-  std::lock_guard lock(mu_);
-  auto it = inodes_.find(Key{dev, ino});
-  if (it == inodes_.end() || !it->second.idle) return;
-  idle_.erase(it->second.idle_it);
-  close_backing(it->second.backing_id);
-  inodes_.erase(it);
+  int drop = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = inodes_.find(Key{dev, ino});
+    if (it == inodes_.end() || !it->second.idle) return;
+    idle_.erase(it->second.idle_it);
+    drop = it->second.backing_id;
+    inodes_.erase(it);
+  }
+  close_backing(drop);
 }
 
 void Passthrough::close_backing(int backing_id) {
+  if (backing_id <= 0) return;
   uint32_t id = static_cast<uint32_t>(backing_id);
   if (ioctl(dev_fd_, kIocBackingClose, &id) != 0)
     spdlog::warn("passthrough: cannot drop backing file {} ({})", id, strerror(errno));

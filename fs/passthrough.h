@@ -20,15 +20,16 @@
 // page cache (the registration failed) keeps using it until closed.
 //
 // The kernel opens a backing file per open from the registered file's path
-// (with the new open's flags), so a registration made from a descriptor
-// opened read-only outlives the opens: after the last release it stays
-// registered, idle, for the next open of the inode, which then costs no
-// ioctl (BACKING_OPEN and BACKING_CLOSE together cost about a round trip).
-// Idle registrations are dropped when the kernel forgets the inode, and the
-// oldest beyond kMaxIdle. A registration from a descriptor open for writing
-// is dropped at the last release, so that no write access to the real file
-// lingers (a held writer makes exec fail with ETXTBSY, and delays
-// close-write events).
+// (with the new open's flags), so a registration is made from a read-only
+// descriptor (the writer's own is reopened read-only) and outlives the opens:
+// after the last release it stays registered, idle, for the next open of the
+// inode, which then costs no ioctl (BACKING_OPEN and BACKING_CLOSE together
+// cost about a round trip). Idle registrations are dropped when the kernel
+// forgets the inode, and the oldest beyond kMaxIdle. Only a file this daemon
+// cannot open for reading is registered from the writer's descriptor, and
+// that registration is dropped at the last release, so that no write access
+// to the real file lingers (a held writer makes exec fail with ETXTBSY, and
+// delays close-write events).
 #pragma once
 
 #define FUSE_USE_VERSION 314
@@ -131,7 +132,11 @@ class Passthrough {
   static ssize_t device_splice(int fdin, off_t* offin, int fdout, off_t* offout, size_t len,
                                unsigned int flags, void* userdata);
   void patch_init_reply(char* reply);
-  void close_backing(int id);
+  // release()'s bookkeeping: the backing id to close (0: none), closed by
+  // the caller once mu_ is let go (dropping a backing file may make the
+  // source filesystem delete an unlinked file).
+  int release_locked(dev_t dev, ino_t ino, Io io);
+  void close_backing(int id);  // no-op for id <= 0
 
   // Set by install() before the session runs; then read-only.
   int dev_fd_ = -1;  // the session's /dev/fuse descriptor (for the ioctls)
@@ -148,8 +153,8 @@ class Passthrough {
   std::atomic<bool> active_{false};       // the kernel accepted passthrough
   std::atomic<bool> killpriv_v2_{false};  // ... and handle_killpriv_v2
 
-  // Lock order: mu_ is a leaf, taken beneath the inode table's lock (a
-  // forgotten inode drops its idle registration).
+  // Lock order: mu_ is a leaf. The one ioctl made under it is BACKING_OPEN
+  // (an inode gets one registration); backing files are closed after it.
   std::mutex mu_;  // guards logged_, inodes_, idle_
   bool logged_ = false;
   std::unordered_map<Key, State, KeyHash> inodes_;

@@ -2,10 +2,11 @@
 // libfuse's passthrough_hp does): every handler reaches it through
 // fs_of(req), the device hooks through the same pointer (fs/passthrough.h).
 //
-// Lock order, outermost first (no other fs/ lock is ever held with these):
-//   inodes (InodeTable::mu_)  ->  passthrough (Passthrough::mu_)
-// The guard's collaborators (StateWatch, IdentityCache, DenialLog) take
-// their own leaf locks, never while either of the above is held.
+// Locks: InodeTable::mu_ and Passthrough::mu_ are leaves, never held
+// together and never across a close of a real descriptor or backing file
+// (a last close can make the source filesystem delete a file). The guard's collaborators
+// (StateWatch, IdentityCache, DenialLog) take their own leaf locks, never while either of the above
+// is held.
 #pragma once
 
 #define FUSE_USE_VERSION 314
