@@ -9,7 +9,10 @@ the run failed). Every value is a cost (seconds, or microseconds per
 operation): lower is better, and the ratio to the bare directory is
 value / bare value.
 META.tsv: key <TAB> value lines:
-  workload  NAME<TAB>UNIT<TAB>DESCRIPTION   (in table order)
+  workload  NAME<TAB>UNIT<TAB>DESCRIPTION   (in table order; a NAME ending
+                                            in ".total" is a sum of other
+                                            rows: shown, not in the geometric
+                                            mean)
   column    NAME<TAB>DESCRIPTION            (in table order, "bare" first)
   note      TEXT                            (printed under the table)
   header    TEXT                            (printed above the table)
@@ -77,7 +80,8 @@ def main(results, meta, out_md, out_png):
                 cells.append(fmt(m, unit))
             elif base:
                 r = m / base
-                ratios[c].append(r)
+                if not w.endswith(".total"):
+                    ratios[c].append(r)
                 cells.append(f"{fmt(m, unit)} ({r:.2f}x)")
                 chart.append(f"{r:.4f}")
             else:
@@ -85,15 +89,16 @@ def main(results, meta, out_md, out_png):
                 chart.append("?")
         lines.append(f"| {w}: {desc} | " + " | ".join(cells) + " |")
         chart_rows.append((w, chart))
+    counted = [w for w, _, _ in workloads if not w.endswith(".total")]
     geo = []
     for c in names:
         if c == "bare":
             geo.append("1.00x")
-        elif ratios[c] and len(ratios[c]) == len(workloads):
+        elif ratios[c] and len(ratios[c]) == len(counted):
             geo.append(f"{math.exp(sum(map(math.log, ratios[c])) / len(ratios[c])):.2f}x")
         elif ratios[c]:
             geo.append(f"{math.exp(sum(map(math.log, ratios[c])) / len(ratios[c])):.2f}x "
-                       f"({len(ratios[c])} of {len(workloads)})")
+                       f"({len(ratios[c])} of {len(counted)})")
         else:
             geo.append("—")
     lines.append("| **geometric mean of the ratios** | " + " | ".join(geo) + " |")

@@ -22,7 +22,11 @@
 # the column order rotating from one repetition to the next; every FUSE
 # column is mounted afresh before each workload):
 #   files.*       create / stat / read / unlink 10,000 files of 512 bytes in 100
-#                 directories (bench/smallfiles.c, timed inside the process)
+#                 directories (bench/smallfiles.c, timed inside the process),
+#                 and files.total, the sum of the four phases (not counted
+#                 again in the geometric mean)
+#   files2.*      the other order: create them, then unlink them at once
+#                 (no stat, no read in between)
 #   tar.extract   `tar -xf` of a 5,000-file source tarball (~15 MB)
 #   git.add       `git add -A` in a new repository of a 20,000-file tree (~55 MB;
 #                 extracted through the source directory beforehand, untimed)
@@ -40,6 +44,8 @@
 #   BENCH_QUICK=1       1,000 files, 500-file tarball, 2,000-file tree,
 #                       20-file build, 64 MiB
 #   BENCH_COLUMNS="bare aio bindfs passthrough_ll"   which columns to run
+#   BENCH_ONLY=REGEX    run only the workloads whose name matches (bash
+#                       regex, e.g. '^files'), and report only them
 #   BENCH_SAVE_AS=NAME  also keep the results as bench/results/NAME.md/.png
 #   BENCH_OUT=DIR       where results go (default bench/results)
 #   BENCH_TMP=DIR       where the work directory goes (default /var/tmp; must be
@@ -56,7 +62,7 @@
 #   BENCH_KEEP=1        keep the work directory (its path is printed)
 #   BENCH_REMOUNT=chain every FUSE column is mounted afresh before each chain
 #                       of workloads that build on each other (files.*;
-#                       tar.extract; git.add + git.status; build; seq.* +
+#                       files2.*; tar.extract; git.add + git.status; build; seq.* +
 #                       rand.*), which then share one mount and its caches,
 #                       as a session on a mounted project does (default)
 #   BENCH_REMOUNT=workload   ... afresh before every workload: each starts
@@ -157,7 +163,13 @@ RESULTS=$WORK/results.tsv
 META=$WORK/meta.tsv
 : >"$RESULTS"
 : >"$META"
-meta() { local IFS=$'\t'; printf '%s\n' "$*" >>"$META"; }
+meta() {
+  if [ "$1" = workload ] && ! runs "$2"; then return 0; fi
+  local IFS=$'\t'
+  printf '%s\n' "$*" >>"$META"
+}
+# Whether workload $1 is part of this run (BENCH_ONLY).
+runs() { [ -z "${BENCH_ONLY:-}" ] || [[ $1 =~ $BENCH_ONLY ]]; }
 
 # ---- programs ----
 if [ -n "${BENCH_AIO:-}" ]; then
@@ -346,6 +358,14 @@ w_files_create() { sync; "$SF" create "$R/files" "$NFILES" "$NDIRS" 2>>"$LOG"; }
 w_files_stat() { sync; "$SF" stat "$R/files" "$NFILES" "$NDIRS" 2>>"$LOG"; }
 w_files_read() { sync; "$SF" read "$R/files" "$NFILES" "$NDIRS" 2>>"$LOG"; }
 w_files_unlink() { sync; "$SF" unlink "$R/files" "$NFILES" "$NDIRS" 2>>"$LOG"; }
+# The sum of this repetition's four phases in column $c (untimed).
+w_files_total() {
+  awk -F'\t' -v c="$c" -v r="$rep" '$2 == c && $3 == r && $1 ~ /^files\.(create|stat|read|unlink)$/ {
+      if ($4 == "fail") bad = 1; s += $4; n++ }
+    END { if (bad || n != 4) exit 1; printf "%.6f\n", s }' "$RESULTS"
+}
+w_files2_create() { sync; "$SF" create "$R/files2" "$NFILES" "$NDIRS" 2>>"$LOG"; }
+w_files2_unlink() { sync; "$SF" unlink "$R/files2" "$NFILES" "$NDIRS" 2>>"$LOG"; }
 w_tar_extract() { timed tar -xf "$REL_TAR" -C "$R"; }
 w_git_add() {
   tar -xf "$TREE_TAR" -C "$S" 2>>"$LOG" && (cd "$R/tree" && git_ init -q 2>>"$LOG" && timed git_ add -A)
@@ -361,13 +381,17 @@ w_rand_write() { fio_us randwrite; }
 
 # What a workload works on, made by an earlier one.
 declare -A NEEDS=([files.stat]=files.create [files.read]=files.create [files.unlink]=files.create
+  [files.total]=files.unlink [files2.unlink]=files2.create
   [git.status]=git.add [seq.read]=seq.write [rand.read]=seq.write [rand.write]=seq.write)
-WORKLOADS=(files.create files.stat files.read files.unlink tar.extract git.add git.status build
-  seq.write seq.read rand.read rand.write)
+WORKLOADS=(files.create files.stat files.read files.unlink files.total files2.create files2.unlink
+  tar.extract git.add git.status build seq.write seq.read rand.read rand.write)
 meta workload files.create s "create $NFILES files (512 B) in $NDIRS directories"
 meta workload files.stat s "stat them"
 meta workload files.read s "read them"
 meta workload files.unlink s "unlink them"
+meta workload files.total s "the four phases above together"
+meta workload files2.create s "the other order: create $NFILES files (512 B) in $NDIRS directories"
+meta workload files2.unlink s "... and unlink them at once"
 meta workload tar.extract s "\`tar -xf\` a $TAR_FILES-file tarball ($REL_MB MB)"
 meta workload git.add s "\`git add -A\` of a $TREE_FILES-file tree ($TREE_MB MB) in a new repository"
 meta workload git.status s "\`git status --porcelain\` after committing it"
@@ -391,6 +415,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
   for c in "${ACTIVE[@]}"; do mkdir -p "${MNT[$c]}/run$rep"; done
   declare -A FAILED=()
   for w in "${WORKLOADS[@]}"; do
+    runs "$w" || continue
     if [ "$REMOUNT" = workload ] || [ -z "${NEEDS[$w]:-}" ]; then remount_all; fi
     line="rep $rep/$REPS $w:"
     for c in "${order[@]}"; do
@@ -449,7 +474,7 @@ fi
 if [ "$REMOUNT" = workload ]; then
   meta note "Every FUSE column is unmounted and mounted afresh before each workload (BENCH_REMOUNT=workload), so each workload starts with nothing of that mount in the kernel's caches, while the bare directory keeps its own; a workload whose input an earlier one failed to make is counted as failed too."
 else
-  meta note "Every FUSE column is unmounted and mounted afresh before each chain of workloads that build on each other (files.*; tar.extract; git.add and git.status; build; seq.* and rand.*), which then share that mount and its caches, as a session on a mounted project does; the bare directory keeps its caches too. BENCH_REMOUNT=workload mounts afresh before every workload instead (the cold-start view). A workload whose input an earlier one failed to make is counted as failed too."
+  meta note "Every FUSE column is unmounted and mounted afresh before each chain of workloads that build on each other (files.*; files2.*; tar.extract; git.add and git.status; build; seq.* and rand.*), which then share that mount and its caches, as a session on a mounted project does; the bare directory keeps its caches too. BENCH_REMOUNT=workload mounts afresh before every workload instead (the cold-start view). A workload whose input an earlier one failed to make is counted as failed too."
 fi
 meta note "Each repetition runs every workload on every column in turn (the order rotating); the files.* phases are timed inside bench/smallfiles.c, the others around the command after a sync; rand.* report fio's IOPS as µs per operation."
 mkdir -p "$OUT"
