@@ -41,6 +41,11 @@ struct Inode {
   // Written through kernel passthrough since its last page-cache open: the
   // kernel's cached pages of it may be stale.
   std::atomic<bool> stale_pages{false};
+  // Whether it is known to have no security.capability attribute (the
+  // kernel asks before the first write after each attribute refresh): bit
+  // 0 set when known, the rest a count of xattr changes, so that knowledge
+  // gathered before a change never outlives it (fs/ops_xattr.cc).
+  std::atomic<uint64_t> caps_state{0};
   // Guarded by InodeTable::mu_:
   uint64_t nlookup = 0;
   uint64_t children = 0;    // inodes whose `parent` is this one

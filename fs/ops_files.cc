@@ -52,7 +52,7 @@ int create_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, mode_t mode,
                               existed ? &before : nullptr, fw))
     return rv;
   {
-    CallerMode as_asked;
+    CallerMode as_asked(mode);
     h->fd = openat(pin.fd(), name, real_flags(flags) | O_CREAT | (flags & O_EXCL), mode);
   }
   if (h->fd < 0) return -errno;
@@ -61,6 +61,12 @@ int create_name(fuse_req_t req, Fs& fs, Inode* p, const char* name, mode_t mode,
   if (int rv = real_entry(fs, p, name, e)) {
     close(h->fd);
     return rv;
+  }
+  if (!existed && (flags & O_EXCL) && fs.opts.in_place) {
+    // Made here just now: it has no security.capability (fs/ops_xattr.cc).
+    Inode* in = fs.inodes.inode(e->ino);
+    uint64_t s = in->caps_state.load();
+    in->caps_state.compare_exchange_strong(s, s | 1);
   }
   return 0;
 }
@@ -75,7 +81,8 @@ bool reply_open(fuse_req_t req, Fs& fs, std::unique_ptr<Handle> h, Inode* in,
                 struct fuse_file_info* fi, const struct fuse_entry_param* entry) {
   int backing = 0;
   if (S_ISREG(in->type)) {
-    backing = fs.passthrough.acquire(in->dev, in->ino, h->fd, true, &h->io);
+    bool read_only = (fi->flags & O_ACCMODE) == O_RDONLY;
+    backing = fs.passthrough.acquire(in->dev, in->ino, h->fd, read_only, true, &h->io);
     h->dev = in->dev;
     h->ino = in->ino;
   }

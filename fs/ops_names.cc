@@ -22,7 +22,7 @@ int make_node(fuse_req_t req, Fs& fs, Inode* p, const char* name, WriteOp op, mo
   if (int rv = pin.error()) return rv;
   int made;
   {
-    CallerMode as_asked;
+    CallerMode as_asked(asked);
     made = make(pin.fd()) == 0 ? 0 : -errno;
   }
   if (made != 0) return made;

@@ -1,6 +1,7 @@
 // Extended attributes: setxattr, getxattr, listxattr, removexattr.
 #include <sys/xattr.h>
 
+#include <cstring>
 #include <string>
 
 #include "fs/handlers.h"
@@ -10,6 +11,16 @@ namespace aio::fs {
 
 namespace {
 
+constexpr const char* kCaps = "security.capability";
+
+// Forgets what is known of the inode's security.capability: a change of its
+// xattrs is under way or done.
+void caps_changed(Inode* in) {
+  uint64_t s = in->caps_state.load();
+  while (!in->caps_state.compare_exchange_weak(s, (s | 1) + 1)) {
+  }
+}
+
 // A guarded change of real inode `in`'s xattrs: `change(path)` gets a /proc
 // path of the real inode and returns 0, or -1 with errno set.
 template <class Change>
@@ -18,7 +29,10 @@ int change_xattr(fuse_req_t req, Fs& fs, Inode* in, WriteOp op, Change change) {
   Pin pin(fs.inodes, in);
   if (int rv = pin.error()) return rv;
   ProcPath proc(pin.fd());
-  return sys_result(change(proc.buf));
+  caps_changed(in);
+  int rv = sys_result(change(proc.buf));
+  caps_changed(in);
+  return rv;
 }
 
 template <class Change>
@@ -68,10 +82,18 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
   Fs& fs = fs_of(req);
   Inode* in = fs.inodes.inode(ino);
   if (in->is_virtual) return reply_err(req, vops::kGetxattr);
+  // The kernel asks for security.capability before the first write after
+  // every attribute refresh. In place nothing changes the project behind
+  // the mount's back, so the answer "none" is read once per inode and kept
+  // until its xattrs change through the mount.
+  bool caps = fs.opts.in_place && strcmp(name, kCaps) == 0;
+  uint64_t seen = in->caps_state.load();
+  if (caps && (seen & 1)) return reply_err(req, -ENODATA);
   std::string buf(size, '\0');
   ssize_t n = read_xattr(
       fs, in, size ? buf.data() : nullptr, size,
       [&](const char* path, char* to, size_t len) { return getxattr(path, name, to, len); });
+  if (caps && n == -ENODATA) in->caps_state.compare_exchange_strong(seen, seen | 1);
   reply_xattr(req, size, buf, n);
 }
 

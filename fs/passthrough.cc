@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "fs/request_epoch.h"
+
 namespace aio::fs {
 namespace {
 
@@ -77,6 +79,7 @@ void store(void* base, size_t off, T v) {
 
 ssize_t Passthrough::device_read(int fd, void* buf, size_t len) {
   ssize_t n = read(fd, buf, len);
+  if (n > 0) begin_request();
   if (n > 0 && !init_seen_.load(std::memory_order_relaxed) &&
       static_cast<size_t>(n) >= sizeof(struct fuse_in_header) + sizeof(struct fuse_init_in)) {
     auto* in = static_cast<const struct fuse_in_header*>(buf);
@@ -157,7 +160,6 @@ bool Passthrough::install_hooks(struct fuse_session* se, bool passthrough, bool 
                                 const struct fuse_custom_io& hooks) {
   bool can_pass = passthrough && has_cap_sys_admin();
   if (passthrough && !can_pass) spdlog::info("fuse: no kernel passthrough (needs CAP_SYS_ADMIN)");
-  if (!can_pass && !killpriv_v2) return false;
   int fd = fuse_session_fd(se);
   if (fd < 0) return false;
   want_passthrough_ = can_pass;
@@ -175,7 +177,7 @@ bool Passthrough::active() const {
   return active_.load(std::memory_order_relaxed);
 }
 
-int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {
+int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool read_only, bool start, Io* io) {
   *io = Io::kNone;
   if (!active()) return 0;
   std::lock_guard lock(mu_);
@@ -190,14 +192,13 @@ int Passthrough::acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io) {
     // too, and can stay idle after they are gone without holding write
     // access to the file. A writer's descriptor is registered itself only
     // when the file cannot be opened for reading here.
-    int fl = fcntl(fd, F_GETFL);
-    int ro = fl >= 0 && (fl & O_ACCMODE) != O_RDONLY ? reopen_read_only(fd) : -1;
+    int ro = read_only ? -1 : reopen_read_only(fd);
     BackingMap map{ro >= 0 ? ro : fd, 0, 0};
     int id = ioctl(dev_fd_, kIocBackingOpen, &map);
     if (ro >= 0) close(ro);
     if (id > 0) {
       s.backing_id = id;
-      s.reusable = ro >= 0 || (fl >= 0 && (fl & O_ACCMODE) == O_RDONLY);
+      s.reusable = read_only || ro >= 0;
       if (!logged_) {
         logged_ = true;
         spdlog::info("fuse: kernel passthrough of file data is on");

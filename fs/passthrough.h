@@ -54,8 +54,9 @@ class Passthrough {
   // and for killpriv_v2: only right when whoever writes through the mount
   // has the daemon's own credentials (no allow_other), so that the source
   // filesystem, which sees the daemon's calls, drops suid/sgid and file
-  // capabilities exactly as it would for the writer. False when there is
-  // nothing to ask for (nothing installed).
+  // capabilities exactly as it would for the writer. The read hook also
+  // marks where each request begins (fs/request_epoch.h). False when the
+  // hooks could not be installed.
   //
   // The hooks find this object through the session's user data: libfuse
   // (lib/fuse_lowlevel.c) hands every custom-I/O hook se->userdata, the
@@ -80,12 +81,13 @@ class Passthrough {
   // The kernel leaves dropping suid/sgid on write and truncate to us.
   bool killpriv_v2() const;
 
-  // For an open of regular file (dev, ino) whose real descriptor is `fd`:
-  // the backing id to reply with, or 0 when this open must use the page
-  // cache. An inode that has a backing file keeps it for every open; one
-  // that has none gets `fd` registered when `start` is set and it has no
-  // page-cache opens. *io says which, for release().
-  int acquire(dev_t dev, ino_t ino, int fd, bool start, Io* io);
+  // For an open of regular file (dev, ino) whose real descriptor is `fd`
+  // (`read_only`: opened O_RDONLY): the backing id to reply with, or 0 when
+  // this open must use the page cache. An inode that has a backing file
+  // keeps it for every open; one that has none gets one registered when
+  // `start` is set and it has no page-cache opens. *io says which, for
+  // release().
+  int acquire(dev_t dev, ino_t ino, int fd, bool read_only, bool start, Io* io);
   // The end of an open acquire() accounted (also when its reply failed).
   void release(dev_t dev, ino_t ino, Io io);
   // The kernel forgot inode (dev, ino): drops an idle registration.

@@ -89,9 +89,21 @@ namespace {
 // 1 once this thread has a umask of its own, -1 when it could not get one.
 thread_local int own_umask = 0;
 
+// The process's umask, read once (the daemon never changes it; threads
+// change only their own, and only inside a CallerMode).
+mode_t process_umask() {
+  static const mode_t mask = [] {
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+  }();
+  return mask;
+}
+
 }  // namespace
 
-CallerMode::CallerMode() {
+CallerMode::CallerMode(mode_t asked) {
+  if ((asked & 07777 & process_umask()) == 0) return;  // the daemon's umask strips nothing
   if (own_umask == 0) {
     own_umask = unshare(CLONE_FS) == 0 ? 1 : -1;
     static std::atomic<bool> told{false};

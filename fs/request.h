@@ -106,10 +106,12 @@ void give_to_caller(fuse_req_t req, int dirfd, const char* name, mode_t asked);
 // makes for itself ($AIO_HOME, logs), on these threads or others, keep the
 // umask it was started with. Should a thread not get its own umask (never
 // seen: unshare(CLONE_FS) needs no privilege), the daemon's applies, as
-// before, and the log says so once.
+// before, and the log says so once. When the daemon's umask strips no bit of
+// the mode asked for (the usual case: the caller's umask covers it), nothing
+// is changed and no system call is made.
 class CallerMode {
  public:
-  CallerMode();
+  explicit CallerMode(mode_t asked);
   ~CallerMode();
   CallerMode(const CallerMode&) = delete;
   CallerMode& operator=(const CallerMode&) = delete;

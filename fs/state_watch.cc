@@ -4,6 +4,7 @@
 
 #include "core/procinfo.h"
 #include "core/timeutil.h"
+#include "fs/request_epoch.h"
 
 namespace aio::fs {
 
@@ -61,6 +62,14 @@ bool StateWatch::publish(uint64_t generation) {
 }
 
 std::shared_ptr<const Snapshot> StateWatch::refresh() {
+  // The feed is asked once per FUSE request (asking costs a system call with
+  // the file store): what a command acknowledged before the request began
+  // was seen by the first ask; later steps of the request take the snapshot
+  // published since, without asking again.
+  thread_local uint64_t asked_in = 0;
+  uint64_t epoch = request_epoch();
+  if (epoch != 0 && asked_in == epoch && reloading_.load() == 0) return snap_.load();
+  asked_in = epoch;
   // Fast path, no lock: nothing pending and nobody mid-reload. A thread that
   // drained the feed raises reloading_ first, so seeing nothing pending while
   // it is still loading sends us to wait for it below.

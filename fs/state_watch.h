@@ -9,7 +9,8 @@
 // changes arrive within about a second). reload()
 // reloads unconditionally (after the mount's own store writes), draining the
 // events queued so far, so the next refresh() does not load the same state
-// again. A state that cannot be loaded keeps the last good snapshot in force
+// again. Within one FUSE request (fs/request_epoch.h) the feed is asked
+// only by the first refresh(). A state that cannot be loaded keeps the last good snapshot in force
 // (trouble() says why, for .aio/status), and is read again on the next
 // change or, while in trouble, every few seconds (retry()).
 //

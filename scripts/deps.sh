@@ -5,7 +5,7 @@ set -euo pipefail
 
 AIO_PACKAGES=(cmake g++ make pkg-config nlohmann-json3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libfuse3-dev fuse3 libgit2-dev git jq
-  util-linux clang-format clang-tidy python3 procps
+  util-linux libcap2-bin clang-format clang-tidy python3 procps
   etcd-server etcd-client libcurl4-openssl-dev)
 
 # aio_install_deps [PACKAGE...]: AIO_PACKAGES and any given (scripts/fuzz.sh: clang).

@@ -161,6 +161,40 @@ TEST_P(Passthrough, WritersWithoutFsetidDropSuid) {
   }
 }
 
+// A write removes file capabilities (security.capability), whoever writes.
+// The kernel asks for them before the first write after each attribute
+// refresh, and the mount answers "none" from what it knows of a file it made
+// or already asked about: that knowledge must end when capabilities are set
+// through the mount, or the next write would keep them.
+TEST_P(Passthrough, WritesDropFileCapabilities) {
+  std::string missing = geteuid() != 0 ? "root (to set file capabilities)"
+                        : system("setcap -h > /dev/null 2>&1; command -v getcap > /dev/null") != 0
+                            ? "setcap/getcap (libcap2-bin)"
+                            : "";
+  if (!missing.empty()) {
+    if (ci()) FAIL() << "needs " << missing << "; with CI=true this test must run";
+    GTEST_SKIP() << "needs " << missing;  // only outside CI
+  }
+  ASSERT_NO_FATAL_FAILURE(mount_param());
+  const std::vector<std::pair<const char*, const char*>> steps = {
+      {"new file, written twice", "set -C; printf x > c && printf y >> c && getcap c"},
+      {"capability set", "setcap cap_net_raw+ep c && getcap c | sed 's/.*=//'"},
+      {"a write drops it", "printf z >> c && getcap c"},
+      {"set again", "setcap cap_net_raw+ep c && getcap c | sed 's/.*=//'"},
+      {"stat, then write", "stat c > /dev/null && printf w >> c && getcap c"},
+      {"content", "cat c"},
+  };
+  std::string bare = root_ + "/bare-caps";
+  ASSERT_EQ(system(("mkdir -p " + bare).c_str()), 0);
+  for (const auto& [what, script] : steps) {
+    Proc in_mount = sh(As::kA, script);
+    Proc on_disk = sh(As::kA, "cd " + bare + " && " + script);
+    EXPECT_EQ(in_mount.code, 0) << what << ": " << in_mount.show();
+    EXPECT_EQ(in_mount.out, on_disk.out) << what << ": " << in_mount.show() << on_disk.show();
+  }
+  EXPECT_EQ(sh(As::kA, "getcap c").out, "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Passthrough, testing::Bool(),
                          [](const testing::TestParamInfo<bool>& info) {
                            return std::string(info.param ? "Passthrough" : "NoPassthrough");
