@@ -24,11 +24,12 @@ NFILES=2000
 say() { printf 'profile: %s\n' "$*" >&2; }
 die() { say "$*"; exit 3; }
 [ "$(id -u)" -eq 0 ] || die "needs root (perf -a and the fuse tracepoint)"
-command -v perf >/dev/null || {
-  say "installing linux-perf"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-perf >/dev/null ||
-    die "perf is needed (Debian package linux-perf)"
-}
+for tool in perf:linux-perf strace:strace; do
+  command -v "${tool%%:*}" >/dev/null && continue
+  say "installing ${tool#*:}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tool#*:}" >/dev/null ||
+    die "${tool%%:*} is needed (Debian package ${tool#*:})"
+done
 if [ -n "${BENCH_AIO:-}" ]; then
   AIO=$BENCH_AIO
 else
@@ -159,34 +160,56 @@ say "requests per file of the small-file workloads ($NFILES files)"
 count() {  # opcode counts of a command, "LOOKUP=n CREATE=n ..."
   "$ROOT/bench/fuse-ops.sh" "$@" 2>&1 >/dev/null | awk '$2 != "total" { sub("FUSE_", "", $2); printf "%s%s=%d", sep, $2, $1; sep = " " }'
 }
-# Bare timings and aio's request counts; aio is timed apart below, since the
-# tracepoint itself costs time.
+# The daemon's system calls while a command runs (strace -c of all its
+# threads): "total,name=n,name=n..." for the calls made at least n/2 times.
+syscalls() {
+  strace -q -c -f -p "$DPID" -o "$WORK/strace.txt" &
+  local sp=$! k
+  for k in $(seq 50); do grep -q TracerPid:.[1-9] "/proc/$DPID/status" && break; sleep 0.1; done
+  sleep 0.3
+  "$@" >/dev/null
+  sleep 0.5
+  kill -INT "$sp"
+  wait "$sp" 2>/dev/null || true
+  awk -v n="$NFILES" '$NF == "total" { t = $4 } NF >= 5 && $NF != "total" && $1 ~ /^[0-9.]+$/ {
+      c = ($4 ~ /^[0-9]+$/) ? $4 : 0; if (c >= n / 2) l = l sprintf(",%s=%d", $NF, c) }
+    END { printf "%d%s", t, l }' "$WORK/strace.txt"
+}
+# Bare timings, aio's request counts and the daemon's system calls; aio is
+# timed apart below, since the tracepoint and strace cost time. The phases
+# in order (files), then the other order: create and unlink at once (files2).
 : >"$WORK/req.txt"
-for ph in create stat read unlink; do
-  b=$("$WORK/smallfiles" "$ph" "$BARE/files" "$NFILES" 20)
-  c=$(count "$WORK/smallfiles" "$ph" "$PROJ/files" "$NFILES" 20)
-  echo "$ph $b $c" >>"$WORK/req.txt"
+for ph in create stat read unlink files2.create files2.unlink; do
+  dir=files
+  case "$ph" in files2.*) ph=${ph#files2.} dir=files2 ;; esac
+  b=$("$WORK/smallfiles" "$ph" "$BARE/$dir" "$NFILES" 20)
+  c=$(count "$WORK/smallfiles" "$ph" "$PROJ/$dir.req" "$NFILES" 20)
+  sc=$(syscalls "$WORK/smallfiles" "$ph" "$PROJ/$dir" "$NFILES" 20)
+  echo "$dir.$ph $b $sc $c" >>"$WORK/req.txt"
 done
-for ph in create stat read unlink; do
+for ph in files.create files.stat files.read files.unlink files2.create files2.unlink; do
   printf '%s ' "$ph" >>"$WORK/aio-times.txt"
-  "$WORK/smallfiles" "$ph" "$PROJ/timed" "$NFILES" 20 >>"$WORK/aio-times.txt"
+  "$WORK/smallfiles" "${ph#*.}" "$PROJ/timed-${ph%%.*}" "$NFILES" 20 >>"$WORK/aio-times.txt"
 done
 REQ_TABLE=$(
-  echo "| workload | requests through aio, per file | synchronous | bare, per file | aio, per file | ratio | bare + synchronous × round trip |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
-  while read -r ph b ops; do
+  echo "| workload | requests through aio, per file | synchronous | daemon's system calls per file | bare, per file | aio, per file | ratio | bare + synchronous × round trip |"
+  echo "|---|---|---:|---|---:|---:|---:|---:|"
+  while read -r ph b sc ops; do
     m=$(awk -v p="$ph" '$1 == p { print $2 }' "$WORK/aio-times.txt")
-    python3 - "$ph" "$b" "$m" "$RT_US" "$NFILES" "$ops" <<'EOF'
+    python3 - "$ph" "$b" "$m" "$RT_US" "$NFILES" "$sc" "$ops" <<'EOF'
 import sys
 ph, bare, aio, rt, n = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-ops = dict(kv.split("=") for kv in sys.argv[6].split()) if len(sys.argv) > 6 else {}
+total, *calls = sys.argv[6].split(",")
+calls = sorted(((k, int(v) / n) for k, v in (c.split("=") for c in calls)), key=lambda kv: -kv[1])
+sc = f"{int(total) / n:.1f}: " + ", ".join(f"{k} {v:.0f}" for k, v in calls)
+ops = dict(kv.split("=") for kv in sys.argv[7].split()) if len(sys.argv) > 7 else {}
 asynchronous = {"RELEASE", "FORGET", "BATCH_FORGET", "RELEASEDIR"}
 per = {k: int(v) / n for k, v in ops.items() if int(v) >= n / 2}
 sync = sum(v for k, v in per.items() if k not in asynchronous)
 desc = " + ".join(f"{k}" + ("" if round(v) == 1 else f" ×{v:.1f}") for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
 b_us, a_us = bare * 1e6 / n, aio * 1e6 / n
 floor = b_us + sync * rt
-print(f"| files.{ph} | {desc or '-'} | {sync:.0f} | {b_us:.1f} µs | {a_us:.1f} µs | {a_us / b_us:.1f}x | {floor:.1f} µs ({floor / b_us:.1f}x) |")
+print(f"| {ph} | {desc or '-'} | {sync:.0f} | {sc} | {b_us:.1f} µs | {a_us:.1f} µs | {a_us / b_us:.1f}x | {floor:.1f} µs ({floor / b_us:.1f}x) |")
 EOF
   done <"$WORK/req.txt"
 )
@@ -227,7 +250,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "### Requests per file and the floor they set ($NFILES files in 20 directories)"
   echo
-  echo "Counted from the fuse:fuse_request_send tracepoint (bench/fuse-ops.sh); RELEASE is asynchronous (the caller does not wait for it). The last column is the bare cost plus one measured getxattr round trip ($RT_US µs) per synchronous request: what these workloads would cost through a daemon that did no work at all."
+  echo "Counted from the fuse:fuse_request_send tracepoint (bench/fuse-ops.sh); RELEASE is asynchronous (the caller does not wait for it), FORGET (after an unlink) does not show there. files2 is the other order: create, then unlink at once. The daemon's system calls (strace -c of all its threads, the calls made at least once per two files) are its own work per file: each costs one to two microseconds here. The last column is the bare cost plus one measured getxattr round trip ($RT_US µs) per synchronous request: what these workloads would cost through a daemon that did no work at all."
   echo
   echo "$REQ_TABLE"
   echo
