@@ -88,11 +88,7 @@ Result<Landing> land(const Env& env, const State& s, const std::string& project,
 }
 
 Result<State> load_instances(Env& env) {
-  return env.store->load_focused([](const State&) {
-    Focus f;
-    f.keep = [](std::string_view, ClaimType, std::string_view) { return false; };
-    return f;
-  });
+  return env.store->load_focused([](const State&) { return Focus::none(); });
 }
 
 namespace {

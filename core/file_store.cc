@@ -57,11 +57,7 @@ Status FileStore::add_notes(const std::vector<Note>& notes) {
 
 Result<std::vector<Note>> FileStore::notes(const NoteQuery& q) {
   // Only the playbook's notes are wanted from the state, never its claims.
-  auto st = load_focused([](const State&) {
-    Focus none;
-    none.keep = [](std::string_view, ClaimType, std::string_view) { return false; };
-    return none;
-  });
+  auto st = load_focused([](const State&) { return Focus::none(); });
   if (!st) return st.status();
   std::vector<Note> out;
   std::unordered_set<std::string> seen;

@@ -56,6 +56,7 @@ bool read_claims_lists(const CacheImage& img, const std::vector<RecordSpan>& spa
 // The claims the focus keeps: each one is tested in place before anything
 // of it is copied.
 bool read_kept_claims(const CacheImage& img, const Focus& f, State* st) {
+  if (f.no_claims) return true;
   return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
     bool keep = false;
     if (!keeps(img, sp, f, &keep)) return false;

@@ -69,6 +69,10 @@ struct Focus {
   // Instances whose `claims` list is loaded (the ones the command may put
   // back); the other instances come with every field but an empty list.
   std::vector<std::string> whole_instances;
+  // No claim is needed at all: a store may skip looking at them (keep() is
+  // false for every claim too, for a store that looks anyway).
+  bool no_claims = false;
+  static Focus none();
 };
 // Chooses the focus given every instance (whole but for the `claims` lists),
 // e.g. by resolving the caller and canonicalising the target first.

@@ -12,6 +12,13 @@ Op make_op(Op::Kind kind, const std::string& id) {
 
 }  // namespace
 
+Focus Focus::none() {
+  Focus f;
+  f.keep = [](std::string_view, ClaimType, std::string_view) { return false; };
+  f.no_claims = true;
+  return f;
+}
+
 void Txn::put_instance(const Instance& i) {
   s_->instances[i.id] = i;
   Op op = make_op(Op::kPutInstance, "");
