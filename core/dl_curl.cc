@@ -19,6 +19,13 @@ aio::DynLib& curl() {
   return *lib;
 }
 
+// curl.h's variadic prototypes end their named parameters with an enum
+// (CURLoption, CURLINFO), which clang flags for va_start; the enums' values
+// are ints, the type they are passed as, as libcurl itself reads them.
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
+
 // The pointer to the library's `fn`, looked up once (nullptr when missing).
 #define AIO_CURL(fn) static const auto real = curl().function<decltype(&::fn)>(#fn)
 
