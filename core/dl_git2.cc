@@ -36,7 +36,18 @@ int missing() {
   return fail(git2().error());
 }
 
+// RET FN PARAMS forwarding ARGS to the library's FN, or OTHERWISE (the
+// value of a failed call, (void)0 for none) when the function is missing.
+#define AIO_GIT2_FORWARD(ret, fn, params, args, otherwise) \
+  ret fn params {                                          \
+    AIO_GIT2(fn);                                          \
+    return real ? real args : otherwise;                   \
+  }
+
 }  // namespace
+
+// clang-format would space pointer types in macro arguments as products (git_buf * b).
+// clang-format off
 
 const git_error* git_error_last(void) {
   AIO_GIT2(git_error_last);
@@ -48,10 +59,7 @@ const git_error* git_error_last(void) {
   return &error;
 }
 
-int git_libgit2_init(void) {
-  AIO_GIT2(git_libgit2_init);
-  return real ? real() : missing();
-}
+AIO_GIT2_FORWARD(int, git_libgit2_init, (void), (), missing())
 
 // Variadic: forwarded for the options aio sets (each option fixes its
 // arguments' types); any other option fails.
@@ -70,98 +78,58 @@ int git_libgit2_opts(int option, ...) {
   return rc;
 }
 
-int git_repository_open_ext(git_repository** out, const char* path, unsigned int flags,
-                            const char* ceiling_dirs) {
-  AIO_GIT2(git_repository_open_ext);
-  return real ? real(out, path, flags, ceiling_dirs) : missing();
-}
+AIO_GIT2_FORWARD(int, git_repository_open_ext,
+                 (git_repository** out, const char* path, unsigned int flags,
+                  const char* ceiling_dirs),
+                 (out, path, flags, ceiling_dirs), missing())
 
-void git_repository_free(git_repository* repo) {
-  AIO_GIT2(git_repository_free);
-  if (real) real(repo);
-}
+AIO_GIT2_FORWARD(void, git_repository_free, (git_repository* repo), (repo), (void)0)
 
-const char* git_repository_path(const git_repository* repo) {
-  AIO_GIT2(git_repository_path);
-  return real ? real(repo) : nullptr;
-}
+AIO_GIT2_FORWARD(const char*, git_repository_path, (const git_repository* repo), (repo), nullptr)
 
-const char* git_repository_workdir(const git_repository* repo) {
-  AIO_GIT2(git_repository_workdir);
-  return real ? real(repo) : nullptr;
-}
+AIO_GIT2_FORWARD(const char*, git_repository_workdir, (const git_repository* repo), (repo), nullptr)
 
-const char* git_repository_commondir(const git_repository* repo) {
-  AIO_GIT2(git_repository_commondir);
-  return real ? real(repo) : nullptr;
-}
+AIO_GIT2_FORWARD(const char*, git_repository_commondir, (const git_repository* repo), (repo),
+                 nullptr)
 
-int git_repository_is_bare(const git_repository* repo) {
-  AIO_GIT2(git_repository_is_bare);
-  return real ? real(repo) : 0;
-}
+AIO_GIT2_FORWARD(int, git_repository_is_bare, (const git_repository* repo), (repo), 0)
 
-int git_repository_is_worktree(const git_repository* repo) {
-  AIO_GIT2(git_repository_is_worktree);
-  return real ? real(repo) : 0;
-}
+AIO_GIT2_FORWARD(int, git_repository_is_worktree, (const git_repository* repo), (repo), 0)
 
-int git_repository_config(git_config** out, git_repository* repo) {
-  AIO_GIT2(git_repository_config);
-  return real ? real(out, repo) : missing();
-}
+AIO_GIT2_FORWARD(int, git_repository_config, (git_config** out, git_repository* repo), (out, repo),
+                 missing())
 
-int git_repository_config_snapshot(git_config** out, git_repository* repo) {
-  AIO_GIT2(git_repository_config_snapshot);
-  return real ? real(out, repo) : missing();
-}
+AIO_GIT2_FORWARD(int, git_repository_config_snapshot, (git_config** out, git_repository* repo),
+                 (out, repo), missing())
 
-void git_buf_dispose(git_buf* buffer) {
-  AIO_GIT2(git_buf_dispose);
-  if (real) real(buffer);
-}
+AIO_GIT2_FORWARD(void, git_buf_dispose, (git_buf* buffer), (buffer), (void)0)
 
-int git_config_open_level(git_config** out, const git_config* parent, git_config_level_t level) {
-  AIO_GIT2(git_config_open_level);
-  return real ? real(out, parent, level) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_open_level,
+                 (git_config** out, const git_config* parent, git_config_level_t level),
+                 (out, parent, level), missing())
 
-void git_config_free(git_config* cfg) {
-  AIO_GIT2(git_config_free);
-  if (real) real(cfg);
-}
+AIO_GIT2_FORWARD(void, git_config_free, (git_config* cfg), (cfg), (void)0)
 
-int git_config_get_path(git_buf* out, const git_config* cfg, const char* name) {
-  AIO_GIT2(git_config_get_path);
-  return real ? real(out, cfg, name) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_get_path, (git_buf* out, const git_config* cfg, const char* name),
+                 (out, cfg, name), missing())
 
-int git_config_get_string(const char** out, const git_config* cfg, const char* name) {
-  AIO_GIT2(git_config_get_string);
-  return real ? real(out, cfg, name) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_get_string,
+                 (const char** out, const git_config* cfg, const char* name), (out, cfg, name),
+                 missing())
 
-int git_config_iterator_new(git_config_iterator** out, const git_config* cfg) {
-  AIO_GIT2(git_config_iterator_new);
-  return real ? real(out, cfg) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_iterator_new, (git_config_iterator** out, const git_config* cfg),
+                 (out, cfg), missing())
 
-int git_config_next(git_config_entry** entry, git_config_iterator* iter) {
-  AIO_GIT2(git_config_next);
-  return real ? real(entry, iter) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_next, (git_config_entry** entry, git_config_iterator* iter),
+                 (entry, iter), missing())
 
-void git_config_iterator_free(git_config_iterator* iter) {
-  AIO_GIT2(git_config_iterator_free);
-  if (real) real(iter);
-}
+AIO_GIT2_FORWARD(void, git_config_iterator_free, (git_config_iterator* iter), (iter), (void)0)
 
-int git_config_set_string(git_config* cfg, const char* name, const char* value) {
-  AIO_GIT2(git_config_set_string);
-  return real ? real(cfg, name, value) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_set_string,
+                 (git_config* cfg, const char* name, const char* value), (cfg, name, value),
+                 missing())
 
-int git_config_delete_entry(git_config* cfg, const char* name) {
-  AIO_GIT2(git_config_delete_entry);
-  return real ? real(cfg, name) : missing();
-}
+AIO_GIT2_FORWARD(int, git_config_delete_entry, (git_config* cfg, const char* name), (cfg, name),
+                 missing())
+
+// clang-format on

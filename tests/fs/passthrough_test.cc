@@ -23,10 +23,29 @@ class Passthrough : public MountFixture, public testing::WithParamInterface<bool
     mount("enforce", true,
           GetParam() ? std::vector<std::string>{} : std::vector<std::string>{"--no-passthrough"});
   }
-  // Skips outside CI; under CI=true what the test needs must be there.
-  static bool ci() {
+  // Whether a test can run: `missing` names what it lacks ("" = nothing).
+  // Outside CI a lack skips; under CI=true what the test needs must be there.
+  static bool have(const std::string& missing) {
+    if (missing.empty()) return true;
     const char* v = getenv("CI");
-    return v && std::string(v) == "true";
+    if (v && std::string(v) == "true") {
+      ADD_FAILURE() << "needs " << missing << "; with CI=true this test must run";
+      return false;
+    }
+    return false;
+  }
+  // Runs each step through the mount and in a bare directory of the same
+  // disk (`bare`, under the test's root): the outputs must be the same.
+  void same_as_bare(const char* bare,
+                    const std::vector<std::pair<const char*, std::string>>& steps) {
+    std::string dir = root_ + "/" + bare;
+    ASSERT_EQ(system(("mkdir -p " + dir).c_str()), 0);
+    for (const auto& [what, script] : steps) {
+      Proc in_mount = sh(As::kA, script);
+      Proc on_disk = sh(As::kA, "cd " + dir + " && " + script);
+      EXPECT_EQ(in_mount.code, 0) << what << ": " << in_mount.show();
+      EXPECT_EQ(in_mount.out, on_disk.out) << what << ": " << in_mount.show() << on_disk.show();
+    }
   }
 };
 
@@ -136,10 +155,7 @@ TEST_P(Passthrough, WritersWithoutFsetidDropSuid) {
   std::string missing = geteuid() != 0 ? "root (to drop CAP_FSETID from a writer)"
                         : system("setpriv --version > /dev/null 2>&1") != 0 ? "setpriv"
                                                                             : "";
-  if (!missing.empty()) {
-    if (ci()) FAIL() << "needs " << missing << "; with CI=true this test must run";
-    GTEST_SKIP() << "needs " << missing;  // only outside CI
-  }
+  if (!have(missing)) GTEST_SKIP() << "needs " << missing;  // a failure under CI=true
   ASSERT_NO_FATAL_FAILURE(mount_param());
   const std::string weak = "setpriv --bounding-set=-fsetid --inh-caps=-fsetid ";
   const std::vector<std::pair<const char*, std::string>> steps = {
@@ -151,14 +167,7 @@ TEST_P(Passthrough, WritersWithoutFsetidDropSuid) {
        "chmod 2745 s && " + weak + "sh -c 'printf v >> s' && stat -c %a s"},
       {"content", "cat s"},
   };
-  std::string bare = root_ + "/bare-priv";
-  ASSERT_EQ(system(("mkdir -p " + bare).c_str()), 0);
-  for (const auto& [what, script] : steps) {
-    Proc in_mount = sh(As::kA, script);
-    Proc on_disk = sh(As::kA, "cd " + bare + " && " + script);
-    EXPECT_EQ(in_mount.code, 0) << what << ": " << in_mount.show();
-    EXPECT_EQ(in_mount.out, on_disk.out) << what << ": " << in_mount.show() << on_disk.show();
-  }
+  same_as_bare("bare-priv", steps);
 }
 
 // A write removes file capabilities (security.capability), whoever writes.
@@ -171,12 +180,9 @@ TEST_P(Passthrough, WritesDropFileCapabilities) {
                         : system("setcap -h > /dev/null 2>&1; command -v getcap > /dev/null") != 0
                             ? "setcap/getcap (libcap2-bin)"
                             : "";
-  if (!missing.empty()) {
-    if (ci()) FAIL() << "needs " << missing << "; with CI=true this test must run";
-    GTEST_SKIP() << "needs " << missing;  // only outside CI
-  }
+  if (!have(missing)) GTEST_SKIP() << "needs " << missing;  // a failure under CI=true
   ASSERT_NO_FATAL_FAILURE(mount_param());
-  const std::vector<std::pair<const char*, const char*>> steps = {
+  const std::vector<std::pair<const char*, std::string>> steps = {
       {"new file, written twice", "set -C; printf x > c && printf y >> c && getcap c"},
       {"capability set", "setcap cap_net_raw+ep c && getcap c | sed 's/.*=//'"},
       {"a write drops it", "printf z >> c && getcap c"},
@@ -184,14 +190,7 @@ TEST_P(Passthrough, WritesDropFileCapabilities) {
       {"stat, then write", "stat c > /dev/null && printf w >> c && getcap c"},
       {"content", "cat c"},
   };
-  std::string bare = root_ + "/bare-caps";
-  ASSERT_EQ(system(("mkdir -p " + bare).c_str()), 0);
-  for (const auto& [what, script] : steps) {
-    Proc in_mount = sh(As::kA, script);
-    Proc on_disk = sh(As::kA, "cd " + bare + " && " + script);
-    EXPECT_EQ(in_mount.code, 0) << what << ": " << in_mount.show();
-    EXPECT_EQ(in_mount.out, on_disk.out) << what << ": " << in_mount.show() << on_disk.show();
-  }
+  same_as_bare("bare-caps", steps);
   EXPECT_EQ(sh(As::kA, "getcap c").out, "");
 }
 
