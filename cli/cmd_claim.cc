@@ -36,6 +36,7 @@ Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
     auto now = require_identity(s, env.caller, env.clock);
     return focus_on(probe, now ? (*now)->id : "");
   };
+  env.store->recall(std::move(loaded).value());  // the instances again, if nothing changed
   return env.store->update_focused(plan, [&](Txn& t) -> Status {
     auto now = require_identity(t.state(), env.caller, env.clock);
     if (!now) return now.status();
@@ -126,12 +127,14 @@ Status check_round(Env& env, const std::optional<ClaimType>& type, const CheckOp
   auto made = check_probe(env, *loaded, then, type, o);
   if (!made) return made.status();
   *probe = *made;
+  bool was_anonymous = !then.instance;
+  env.store->recall(std::move(loaded).value());  // the instances again, if nothing changed
   auto st = env.store->load_focused([&](const State&) { return focus_on(*probe); });
   if (!st) return st.status();
   *s = std::move(st).value();
   Identity now = resolve_identity(*s, env.caller, env.clock);
   bool same =
-      !now.instance == !then.instance && (!now.instance || now.instance->project == probe->project);
+      !now.instance == was_anonymous && (!now.instance || now.instance->project == probe->project);
   return looked.fits(*s, same) ? Status::ok() : Looked::changed();
 }
 
@@ -183,7 +186,11 @@ Status run_check(Env& env, const CheckOpts& o) {
   } else {
     env.out(shown + " is free\n");
   }
-  return blocking.empty() ? Status::ok() : Status::refused("");
+  bool free = blocking.empty();
+  blocking.clear();
+  mine.clear();
+  keep_until_exit(std::move(s));
+  return free ? Status::ok() : Status::refused("");
 }
 
 struct ReleaseOpts {

@@ -91,6 +91,11 @@ Result<State> load_instances(Env& env) {
   return env.store->load_focused([](const State&) { return Focus::none(); });
 }
 
+void keep_until_exit(State s) {
+  static auto* kept = new std::vector<State>();  // never freed: the process ends first
+  kept->push_back(std::move(s));
+}
+
 namespace {
 
 std::vector<std::string> sorted_projects(const State& s) {

@@ -104,6 +104,11 @@ Result<Landing> land(const Env& env, const State& s, const std::string& project,
 // command needs to place paths and resolve the caller before it locks.
 Result<State> load_instances(Env& env);
 
+// Keeps `s` allocated until the process exits: freeing a large state (every
+// instance and its strings) at the end of a command costs a good part of
+// what loading it did, for nothing. It stays reachable (no leak to report).
+void keep_until_exit(State s);
+
 class Looked {
  public:
   // What was found is from `loaded` (a state read without the lock).

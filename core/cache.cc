@@ -76,6 +76,7 @@ bool CacheFile::open(const std::string& path, const FileId& want) {
   if (p == MAP_FAILED) return false;
   map_ = p;
   size_ = static_cast<size_t>(st.st_size);
+  id_ = file_id(st);
   const char* bytes = static_cast<const char*>(map_);
   memcpy(&h_, bytes, sizeof h_);
   if (memcmp(h_.magic, kCacheMagic, 8) != 0 || h_.layouts != kLayouts || !(h_.state == want) ||

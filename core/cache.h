@@ -47,12 +47,16 @@ class CacheFile {
   ~CacheFile();
   bool open(const std::string& path, const FileId& want);
   const CacheHeader& header() const { return h_; }
+  // The file mapped (state.cache is replaced by rename, never rewritten in
+  // place: the same identity is the same bytes).
+  const FileId& id() const { return id_; }
   const CacheImage& image() const { return image_; }
 
  private:
   void* map_ = nullptr;
   size_t size_ = 0;
   CacheHeader h_{};
+  FileId id_;
   CacheImage image_;
 };
 

@@ -158,6 +158,10 @@ bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
                   std::string_view target) {
   if (project == probe.project) return targets_may_conflict(probe.type, probe.target, type, target);
   if (type == ClaimType::kTask || probe.type == ClaimType::kTask) return false;
+  // Most claims are of projects apart from the probe's, ruled out without
+  // building a path: one project lies inside another only when it is longer.
+  if (project.size() == probe.project.size() || !projects_overlap(project, probe.project))
+    return false;
   // Nested projects: compared in the outer one.
   if (auto prefix = relative_to(probe.project, project))
     return targets_may_conflict(probe.type, probe.target, type,

@@ -20,6 +20,8 @@
 // ahead of it.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -40,6 +42,7 @@ class FileStore final : public Store {
   Result<State> load_focused(const FocusPlanner& plan) override;
   Status update(const std::function<Status(Txn&)>& fn) override;
   Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) override;
+  void recall(State first) override;
   Status add_notes(const std::vector<Note>& notes) override;
   Result<std::vector<Note>> notes(const NoteQuery& q) override;
   Result<size_t> prune_notes(int64_t cutoff, int64_t now) override;
@@ -58,11 +61,12 @@ class FileStore final : public Store {
   };
   // What a focused load learnt besides LoadInfo, for a focused commit.
   struct FocusInfo {
-    CacheFile cache;
+    std::shared_ptr<const CacheFile> cache;
     Focus focus;
     std::unordered_set<std::string> whole;     // instances loaded with their claims list
     std::vector<JournalEntry> entries;         // the journal past the cache
     std::vector<const JournalEntry*> applied;  // the entries that continue it
+    std::vector<std::string_view> left_out;    // ids of the claims not kept, in order
   };
 
   // file_store.cc: whole loads and updates.
@@ -85,8 +89,24 @@ class FileStore final : public Store {
   void patch_cache(const FocusInfo& fi, const Txn& txn, const LoadInfo& info, uint64_t seq,
                    uint64_t journal_end);
 
+  // The last focused load, which a recalled state came from: a load that
+  // finds the same checkpoint, cache file and journal starts from that state
+  // instead of decoding every instance again, and maps no cache again.
+  struct LastFocused {
+    std::shared_ptr<const CacheFile> cache;  // null: none
+    FileId state_id;
+    uint64_t journal_end = 0;
+    uint64_t seq = 0;
+    size_t instances = 0;
+    std::vector<RecordSpan> spans;  // the instances' records in cache->image()
+    std::unordered_set<std::string> whole;
+    std::optional<State> state;  // given back by recall()
+  };
+  bool reuse_cache(const LoadInfo& info, const LastFocused& last) const;
+
   std::string home_;
   FileStoreOptions opts_;
+  LastFocused last_;
   std::string state_path_, cache_path_, lock_path_;
   Journal journal_;
   NotesLog notes_log_;

@@ -1,6 +1,8 @@
 // FileStore's focused paths (Store::load_focused, Store::update_focused):
 // the state read from the mapped cache, only as far as the focus needs it,
 // and a focused transaction committed by one journal line (file_store.h).
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -54,13 +56,19 @@ bool read_claims_lists(const CacheImage& img, const std::vector<RecordSpan>& spa
 }
 
 // The claims the focus keeps: each one is tested in place before anything
-// of it is copied.
-bool read_kept_claims(const CacheImage& img, const Focus& f, State* st) {
+// of it is copied. *left_out: the ids of the others, in order (views into
+// the image).
+bool read_kept_claims(const CacheImage& img, const Focus& f, State* st,
+                      std::vector<std::string_view>* left_out) {
   if (f.no_claims) return true;
+  left_out->reserve(img.sections().claims.count);
   return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
     bool keep = false;
     if (!keeps(img, sp, f, &keep)) return false;
-    if (!keep) return true;
+    if (!keep) {
+      left_out->push_back(sp.key);
+      return true;
+    }
     Claim c;
     if (!img.read(sp, &c, ImagePart::kWhole)) return false;
     std::string key = c.id;
@@ -91,38 +99,76 @@ void apply_journal(const std::vector<const JournalEntry*>& applied, bool claims,
 // the claims the focus keeps, then the journal's claim changes. *focused is
 // false when the files are not in the shape it needs (no valid cache, a
 // journal far ahead of it or foreign, playbook notes to migrate): the caller
-// then loads it all.
+// then loads it all. When the checkpoint, the cache file and the journal are
+// those of the last focused load and its state was recalled, the instances
+// (and the journal's changes to them) are that state's.
 Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info,
                                       FocusInfo* fi, bool* focused) {
   *focused = false;
+  LastFocused last = std::move(last_);  // used once, whatever happens
+  last_ = LastFocused{};
   bool have_state = false;
   AIO_RETURN_IF_ERROR(stat_state(info, &have_state));
-  if (!have_state || !fi->cache.open(cache_path_, info->state_id)) return Status::ok();
-  const CacheHeader& h = fi->cache.header();
-  const CacheImage& img = fi->cache.image();
+  if (!have_state) return Status::ok();
+  bool same_cache = reuse_cache(*info, last);
+  if (same_cache) {
+    fi->cache = last.cache;
+  } else {
+    auto cache = std::make_shared<CacheFile>();
+    if (!cache->open(cache_path_, info->state_id)) return Status::ok();
+    fi->cache = std::move(cache);
+  }
+  const CacheHeader& h = fi->cache->header();
+  const CacheImage& img = fi->cache->image();
   info->cache_valid = true;
   info->cache_offset = h.journal_offset;
   info->journal.end = h.journal_offset;
   bool cut = false;
   AIO_RETURN_IF_ERROR(journal_.read(&info->journal, &fi->entries, &cut));
   if (cut || info->journal.end - info->cache_offset > opts_.cache_lag_bytes) return Status::ok();
-
-  State st;
-  if (h.sections.notes.count != 0 || !img.read_top(&st)) return Status::ok();
+  if (h.sections.notes.count != 0) return Status::ok();
   uint64_t seq = h.seq;
   fi->applied = journal_.continuing(fi->entries, &seq, &info->journal_foreign);
+  if (info->journal_foreign) return Status::ok();
+
+  State st;
   std::vector<RecordSpan> spans;
-  if (info->journal_foreign || !read_instances(img, &st, &spans)) return Status::ok();
-  apply_journal(fi->applied, /*claims=*/false, &st, &fi->whole);
+  if (same_cache && last.state && info->journal.end == last.journal_end && seq == last.seq) {
+    st = std::move(*last.state);
+    spans = std::move(last.spans);
+    fi->whole = std::move(last.whole);
+  } else {
+    if (!img.read_top(&st) || !read_instances(img, &st, &spans)) return Status::ok();
+    apply_journal(fi->applied, /*claims=*/false, &st, &fi->whole);
+  }
   fi->focus = plan(st);
   if (!read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
-      !read_kept_claims(img, fi->focus, &st))
+      !read_kept_claims(img, fi->focus, &st, &fi->left_out))
     return Status::ok();
   apply_journal(fi->applied, /*claims=*/true, &st, &fi->whole);
   st.seq = seq;
+  last_ = LastFocused{fi->cache,           info->state_id,   info->journal.end, seq,
+                      st.instances.size(), std::move(spans), fi->whole,         std::nullopt};
   *s = std::move(st);
   *focused = true;
   return Status::ok();
+}
+
+// Is state.cache still the file the last focused load mapped, for the same
+// checkpoint?
+bool FileStore::reuse_cache(const LoadInfo& info, const LastFocused& last) const {
+  struct stat st;
+  return last.cache && last.state_id == info.state_id && stat(cache_path_.c_str(), &st) == 0 &&
+         file_id(st) == last.cache->id();
+}
+
+void FileStore::recall(State first) {
+  // Only a state as the last focused load returned it: same seq, and every
+  // instance still there (its claims are left out: the next load reads
+  // them afresh).
+  if (!last_.cache || first.seq != last_.seq || first.instances.size() != last_.instances) return;
+  first.claims.clear();
+  last_.state = std::move(first);
 }
 
 Status FileStore::update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) {
@@ -163,19 +209,16 @@ Status FileStore::update_focused(const FocusPlanner& plan, const std::function<S
 // on? Claims and heartbeats are self-contained; an instance only when it
 // was loaded whole; a new claim id must not belong to a claim left out.
 bool FileStore::focused_commit_ok(const Txn& txn, const FocusInfo& fi) {
-  std::vector<std::string_view> new_ids;
   for (const Op& op : txn.ops()) {
     if (op.kind == Op::kDelInstance) return false;
     if (op.kind == Op::kPutInstance && !fi.whole.count(op.instance.id)) return false;
-    if (op.kind == Op::kPutClaim) new_ids.push_back(op.claim.id);
+    // No claim was looked at under Focus::none(): any id may be taken.
+    if (op.kind == Op::kPutClaim && fi.focus.no_claims) return false;
+    if (op.kind == Op::kPutClaim &&
+        std::binary_search(fi.left_out.begin(), fi.left_out.end(), std::string_view(op.claim.id)))
+      return false;
   }
-  if (new_ids.empty()) return true;
-  const CacheImage& img = fi.cache.image();
-  return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
-    bool keep = false;
-    if (std::find(new_ids.begin(), new_ids.end(), sp.key) == new_ids.end()) return true;
-    return keeps(img, sp, fi.focus, &keep) && keep;
-  });
+  return true;
 }
 
 // Brings the cache up to the line just appended by patching in the
@@ -187,7 +230,7 @@ void FileStore::patch_cache(const FocusInfo& fi, const Txn& txn, const LoadInfo&
     for (const Op& op : e->ops) ops.push_back(&op);
   for (const Op& op : txn.ops()) ops.push_back(&op);
   CachePayload p;
-  if (!fi.cache.image().patch(ops, &p)) return;
+  if (!fi.cache->image().patch(ops, &p)) return;
   write_cache_file(cache_path_, ".tmp", p, info.state_id, seq, journal_end);
   spdlog::debug("store: cache patched to seq {} ({} ops)", seq, ops.size());
 }

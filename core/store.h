@@ -124,6 +124,13 @@ class Store {
     (void)plan;
     return update(fn);
   }
+  // Hands back the state this store's last focused load returned, once the
+  // command is done with it (aio check and aio claim load the instances,
+  // look at files unlocked, then load or update with a focus): the next
+  // focused load or update may start from it when nothing changed in
+  // between, with the same outcome as without it. `first` must be as that
+  // load returned it; a store that cannot use it drops it.
+  virtual void recall(State first) { (void)first; }
   virtual Status add_notes(const std::vector<Note>& notes) = 0;
   virtual Result<std::vector<Note>> notes(const NoteQuery& q) = 0;
   // Removes notes created before `cutoff` and notes expired at `now`.

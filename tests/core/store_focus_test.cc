@@ -203,11 +203,140 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
       ASSERT_TRUE(rebuilt);
       ASSERT_EQ(dump(*rebuilt), dump(*whole_a)) << "step " << step;
     }
+    // The same through a store given back the instances it loaded first (as
+    // aio check does), sometimes with another writer in between.
+    auto reader = open(a_, o);
+    auto first = reader->load_focused([](const State&) { return Focus::none(); });
+    ASSERT_TRUE(first) << first.status().message();
+    bool other_writer = pick(3) == 0 && !insts.empty();
+    if (other_writer) {
+      ASSERT_TRUE(open(a_, o)->update([&](Txn& t) {
+        t.heartbeat(insts[0], 5000 + step);
+        return Status::ok();
+      }));
+      ASSERT_TRUE(open(b_, o)->update([&](Txn& t) {
+        t.heartbeat(insts[0], 5000 + step);
+        return Status::ok();
+      }));
+    }
+    reader->recall(std::move(first).value());
+    auto again = reader->load_focused([&](const State&) { return g; });
+    ASSERT_TRUE(again) << again.status().message();
+    auto now_whole = open(a_, o)->load();
+    ASSERT_TRUE(now_whole);
+    expect_focused_view(*now_whole, *again, g);
   }
   // The run went through the journal and through checkpoints.
   struct stat st;
   ASSERT_EQ(stat((a_ + "/state.json").c_str(), &st), 0);
   EXPECT_GT(st.st_size, 4 * 1024);
+}
+
+// Store::recall: the state given back is what the next focused load starts
+// from while the checkpoint, cache and journal are those it was loaded
+// from, and never once another command wrote.
+TEST_F(StoreFocusTest, RecalledInstancesOnlyWhileNothingChanged) {
+  FileStoreOptions o;
+  o.checkpoint_every_write_bytes = 1024;  // the writes below go through the journal
+  auto seed = open(a_, o);
+  ASSERT_TRUE(seed->update([](Txn& t) {
+    for (int k = 0; k < 40; ++k) t.put_instance(inst("i" + std::to_string(k), "/p", 100));
+    for (int k = 0; k < 40; ++k)
+      t.put_claim(
+          claim("c" + std::to_string(k), "i1", ClaimType::kFile, "f" + std::to_string(k), "/p"));
+    return Status::ok();
+  }));
+  ASSERT_TRUE(seed->load());  // builds the cache the focused loads read
+  auto none = [](const State&) { return Focus::none(); };
+  auto all = [](const State&) { return Focus{}; };
+
+  // Nothing changed: the recalled instances are used (marked here, which a
+  // caller must not do, to see it), and the claims are read afresh.
+  auto store = open(a_, o);
+  auto first = store->load_focused(none);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->claims.empty());
+  first->instances.at("i0").tool = "recalled";
+  store->recall(std::move(first).value());
+  auto next = store->load_focused(all);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->instances.at("i0").tool, "recalled");
+  EXPECT_EQ(next->claims.size(), 40u);
+  EXPECT_EQ(next->instances.size(), 40u);
+  // Used once: the load after it reads the files again.
+  auto after = store->load_focused(all);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->instances.at("i0").tool, "t");
+
+  // Another command wrote in between (a journal line, then a checkpoint):
+  // the files are read again.
+  for (size_t bytes : {size_t{1024}, size_t{1} << 30}) {
+    first = store->load_focused(none);
+    ASSERT_TRUE(first);
+    first->instances.at("i0").tool = "recalled";
+    FileStoreOptions w = o;
+    w.checkpoint_every_write_bytes = bytes;  // 1 GiB: checkpoint (a new state.json)
+    int64_t beat = 700 + static_cast<int64_t>(bytes % 1000);
+    ASSERT_TRUE(open(a_, w)->update([&](Txn& t) {
+      t.heartbeat("i2", beat);
+      return Status::ok();
+    }));
+    store->recall(std::move(first).value());
+    next = store->load_focused(all);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->instances.at("i0").tool, "t") << bytes;
+    EXPECT_EQ(next->instances.at("i2").last_heartbeat, beat) << bytes;
+  }
+
+  // A state that is not the last load's is dropped.
+  first = store->load_focused(none);
+  ASSERT_TRUE(first);
+  State other = *first;
+  other.instances.erase("i3");
+  other.instances.at("i0").tool = "recalled";
+  store->recall(std::move(other));
+  next = store->load_focused(all);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->instances.count("i3"), 1u);
+  EXPECT_EQ(next->instances.at("i0").tool, "t");
+}
+
+// A focused transaction that puts a claim under the id of a claim its focus
+// left out runs again on the whole state (where fn can see that id taken),
+// whether the focus tested claims or looked at none.
+TEST_F(StoreFocusTest, ANewIdOfAClaimLeftOutRunsOnTheWholeState) {
+  FileStoreOptions o;
+  o.checkpoint_every_write_bytes = 512;  // focused updates append to the journal
+  auto seed = open(a_, o);
+  ASSERT_TRUE(seed->update([](Txn& t) {
+    t.put_instance(inst("i", "/p", 100));
+    for (int k = 0; k < 20; ++k)
+      t.put_claim(claim("c" + std::to_string(k), "i", ClaimType::kFile, "f" + std::to_string(k),
+                        k == 7 ? "/q" : "/p"));
+    return Status::ok();
+  }));
+  ASSERT_TRUE(seed->load());
+  for (bool none : {false, true}) {
+    for (std::string id : {std::string("c7"), std::string(none ? "c-new2" : "c-new1")}) {
+      int runs = 0;
+      bool saw = false;
+      Focus f = none ? Focus::none() : focus_on_prefix("/p", "", {"i"});
+      Status st =
+          open(a_, o)->update_focused([&](const State&) { return f; },
+                                      [&](Txn& t) {
+                                        ++runs;
+                                        saw = t.state().claims.count(id) != 0;
+                                        t.heartbeat("i", 200);
+                                        if (!saw)
+                                          t.put_claim(claim(id, "i", ClaimType::kFile, "g", "/p"));
+                                        return Status::ok();
+                                      });
+      ASSERT_TRUE(st) << st.message();
+      bool taken = id == "c7";
+      EXPECT_EQ(saw, taken) << id << (none ? " (no claims looked at)" : "");
+      EXPECT_EQ(runs, taken || none ? 2 : 1) << id << (none ? " (no claims looked at)" : "");
+    }
+  }
 }
 
 // focus_on() for a claim in /m/pkg keeps the claims of /m that name the
