@@ -14,11 +14,15 @@
 // (trouble() says why, for .aio/status), and is read again on the next
 // change or, while in trouble, every few seconds (retry()).
 //
-// Snapshots are published through an atomic shared_ptr, so readers take no
-// lock and a snapshot stays valid for as long as a reader holds it.
+// Snapshots are published through a slot whose lock is held only to copy or
+// swap the pointer (a snapshot is never built or freed under it), and a
+// snapshot stays valid for as long as a reader holds it. Not
+// std::atomic<std::shared_ptr>: GCC 12's releases its internal lock with a
+// relaxed store, which ThreadSanitizer reports as a data race
+// (google/sanitizers issue 1558), so scripts/tsan.sh could not vouch for this class.
 //
 // Lock order: refresh_mu_ is a leaf of fs/ (the store's own file lock is
-// taken beneath it while loading).
+// taken beneath it while loading); the slot's lock is a leaf under it.
 #pragma once
 
 #include <atomic>
@@ -90,7 +94,25 @@ class StateWatch {
 
   std::mutex refresh_mu_;          // serialises draining inotify + reloading
   std::atomic<int> reloading_{0};  // 1 while a thread holds refresh_mu_ in refresh()
-  std::atomic<std::shared_ptr<const Snapshot>> snap_;
+  // The current snapshot.
+  class Slot {
+   public:
+    std::shared_ptr<const Snapshot> load() const {
+      std::lock_guard lock(mu_);
+      return p_;
+    }
+    void store(std::shared_ptr<const Snapshot> next) {
+      {
+        std::lock_guard lock(mu_);
+        p_.swap(next);
+      }  // the old snapshot, if this was its last holder, is freed after the lock
+    }
+
+   private:
+    mutable std::mutex mu_;  // leaf
+    std::shared_ptr<const Snapshot> p_;
+  };
+  Slot snap_;
 };
 
 }  // namespace aio::fs
