@@ -43,6 +43,11 @@ const std::string& probe_bin();
 // then, or fails it under CI=true.
 bool fuse_available(std::string* why);
 
+// Can a test run? `missing` names what it lacks ("" = nothing). A lack is a
+// failure under CI=true (where every test must run, recorded here); elsewhere
+// the caller skips: `if (!can_run(missing)) GTEST_SKIP() << missing;`
+bool can_run(const std::string& missing);
+
 enum class As { kA, kB, kAnon };
 const char* to_string(As who);
 inline constexpr As kCallers[] = {As::kA, As::kB, As::kAnon};

@@ -23,15 +23,6 @@ class Passthrough : public MountFixture, public testing::WithParamInterface<bool
     mount("enforce", true,
           GetParam() ? std::vector<std::string>{} : std::vector<std::string>{"--no-passthrough"});
   }
-  // Whether a test can run: `missing` names what it lacks ("" = nothing).
-  // Outside CI a lack skips; under CI=true what the test needs must be there.
-  static bool have(const std::string& missing) {
-    if (missing.empty()) return true;
-    const char* v = getenv("CI");
-    if (v && std::string(v) == "true")
-      ADD_FAILURE() << "needs " << missing << "; with CI=true this test must run";
-    return false;
-  }
   // Runs each step through the mount and in a bare directory of the same
   // disk (`bare`, under the test's root): the outputs must be the same.
   void same_as_bare(const char* bare,
@@ -153,7 +144,7 @@ TEST_P(Passthrough, WritersWithoutFsetidDropSuid) {
   std::string missing = geteuid() != 0 ? "root (to drop CAP_FSETID from a writer)"
                         : system("setpriv --version > /dev/null 2>&1") != 0 ? "setpriv"
                                                                             : "";
-  if (!have(missing)) GTEST_SKIP() << "needs " << missing;  // a failure under CI=true
+  if (!can_run(missing)) GTEST_SKIP() << "needs " << missing;  // a failure under CI=true
   ASSERT_NO_FATAL_FAILURE(mount_param());
   const std::string weak = "setpriv --bounding-set=-fsetid --inh-caps=-fsetid ";
   const std::vector<std::pair<const char*, std::string>> steps = {
@@ -178,7 +169,7 @@ TEST_P(Passthrough, WritesDropFileCapabilities) {
                         : system("setcap -h > /dev/null 2>&1; command -v getcap > /dev/null") != 0
                             ? "setcap/getcap (libcap2-bin)"
                             : "";
-  if (!have(missing)) GTEST_SKIP() << "needs " << missing;  // a failure under CI=true
+  if (!can_run(missing)) GTEST_SKIP() << "needs " << missing;  // a failure under CI=true
   ASSERT_NO_FATAL_FAILURE(mount_param());
   const std::vector<std::pair<const char*, std::string>> steps = {
       {"new file, written twice", "set -C; printf x > c && printf y >> c && getcap c"},
