@@ -35,7 +35,7 @@ struct CacheHeader {
   uint64_t checksum;  // of the payload
   CacheSections sections;
 };
-static_assert(std::is_trivially_copyable_v<CacheHeader> && sizeof(CacheHeader) == 128,
+static_assert(std::is_trivially_copyable_v<CacheHeader> && sizeof(CacheHeader) == 144,
               "state.cache's header is read and written as bytes");
 
 // A mapped state.cache whose header matches `want` and whose checksum holds.

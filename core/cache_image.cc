@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace aio {
@@ -217,15 +218,32 @@ bool get_record(ImageReader& in, R* r, ImagePart part) {
 }
 
 template <typename Range>
-CacheSection put_section(ImageWriter& w, const Range& records) {
+CacheSection put_section(ImageWriter& w, const Range& records,
+                         std::vector<uint64_t>* offsets = nullptr) {
   CacheSection sec{w.buf.size(), 0};
   for (const auto& e : records) {
+    if (offsets) offsets->push_back(w.buf.size());
     if constexpr (requires { e.second; })
       put_record(w, e.second);
     else
       put_record(w, e);
     ++sec.count;
   }
+  return sec;
+}
+
+ClaimKey key_of(const Claim& c) {
+  return {c.project, claim_group(c.type), c.target, c.id};
+}
+
+// The claim index after the claims: their offsets, then their ranks in key
+// order.
+CacheSection put_index(ImageWriter& w, const std::vector<uint64_t>& offsets,
+                       const std::vector<uint64_t>& by_key) {
+  CacheSection sec{w.buf.size(), offsets.size()};
+  w.buf.reserve(w.buf.size() + 16 * offsets.size());
+  for (uint64_t o : offsets) w.num(o);
+  for (uint64_t r : by_key) w.num(r);
   return sec;
 }
 
@@ -258,29 +276,48 @@ bool read_touched(const CacheImage& img, const std::vector<RecordSpan>& spans,
   return true;
 }
 
+// Where merge_section put the records: the offset of each, in order; the
+// new rank of each record copied from the image (kGone for the ones
+// replaced or dropped); the records written from `now` (new rank, record).
+template <typename R>
+struct Placed {
+  static constexpr uint64_t kGone = CacheImage::kGone;
+  std::vector<uint64_t> offsets;
+  std::vector<uint64_t> of_old;
+  std::vector<std::pair<uint64_t, const R*>> fresh;
+};
+
 // A section's records copied from the image, but the ones in `touched`
 // replaced by their value in `now` (dropped when `now` lacks them) and the
 // touched ids the section did not have added, all in id order.
 template <typename R>
 CacheSection merge_section(std::string_view bytes, const std::vector<RecordSpan>& spans,
                            const std::set<std::string>& touched,
-                           const std::map<std::string, R>& now, ImageWriter& w) {
+                           const std::map<std::string, R>& now, ImageWriter& w,
+                           Placed<R>* placed = nullptr) {
   CacheSection sec{w.buf.size(), 0};
+  auto place = [&]() {
+    if (placed) placed->offsets.push_back(w.buf.size());
+    return sec.count++;
+  };
   auto emit = [&](const std::string& id) {
     auto it = now.find(id);
     if (it == now.end()) return;
+    uint64_t rank = place();
+    if (placed) placed->fresh.emplace_back(rank, &it->second);
     put_record(w, it->second);
-    ++sec.count;
   };
   auto t = touched.begin();
   for (const RecordSpan& sp : spans) {
     for (; t != touched.end() && std::string_view(*t) < sp.key; ++t) emit(*t);
     if (t != touched.end() && *t == sp.key) {
+      if (placed) placed->of_old.push_back(Placed<R>::kGone);
       emit(*t++);
       continue;
     }
+    uint64_t rank = place();
+    if (placed) placed->of_old.push_back(rank);
     w.buf.append(bytes.substr(sp.begin, sp.end - sp.begin));
-    ++sec.count;
   }
   for (; t != touched.end(); ++t) emit(*t);
   return sec;
@@ -290,13 +327,23 @@ CacheSection merge_section(std::string_view bytes, const std::vector<RecordSpan>
 
 CachePayload encode_cache_payload(const State& s) {
   ImageWriter w;
-  w.buf.reserve(64 + s.instances.size() * 200 + s.claims.size() * 140);
+  w.buf.reserve(64 + s.instances.size() * 200 + s.claims.size() * 156);
   w.num(s.schema_version);
   put_json(w, s.extra);
   CachePayload out;
   out.sections.notes = put_section(w, s.legacy_context);
   out.sections.instances = put_section(w, s.instances);
-  out.sections.claims = put_section(w, s.claims);
+  std::vector<uint64_t> offsets;
+  offsets.reserve(s.claims.size());
+  out.sections.claims = put_section(w, s.claims, &offsets);
+  std::vector<const Claim*> claims;
+  claims.reserve(s.claims.size());
+  for (const auto& [id, c] : s.claims) claims.push_back(&c);
+  std::vector<uint64_t> by_key(claims.size());
+  for (uint64_t k = 0; k < by_key.size(); ++k) by_key[k] = k;
+  std::sort(by_key.begin(), by_key.end(),
+            [&](uint64_t a, uint64_t b) { return key_of(*claims[a]) < key_of(*claims[b]); });
+  out.sections.index = put_index(w, offsets, by_key);
   out.bytes = std::move(w.buf);
   return out;
 }
@@ -316,7 +363,7 @@ size_t CacheImage::end_of(Records which) const {
     case Records::kClaims:
       break;
   }
-  return bytes_.size();
+  return sections_.index.offset;
 }
 
 bool CacheImage::span_at(size_t pos, RecordSpan* sp) const {
@@ -366,7 +413,7 @@ template bool CacheImage::read_focus(const RecordSpan&, FocusView<Claim>*) const
 
 bool CacheImage::decode(State* out) const {
   State s;
-  bool ok = read_top(&s) &&
+  bool ok = index_fits() && read_top(&s) &&
             for_each(Records::kNotes,
                      [&](const RecordSpan& sp) {
                        return read(sp, &s.legacy_context.emplace_back(), ImagePart::kWhole);
@@ -377,6 +424,23 @@ bool CacheImage::decode(State* out) const {
   *out = std::move(s);
   return true;
 }
+
+namespace {
+
+// The claim index of a patched image (see merged_key_order).
+bool merge_index(const CacheImage& img, const Placed<Claim>& placed, ImageWriter& w,
+                 CacheSection* out) {
+  std::vector<std::pair<uint64_t, ClaimKey>> fresh;
+  fresh.reserve(placed.fresh.size());
+  for (const auto& [rank, c] : placed.fresh) fresh.emplace_back(rank, key_of(*c));
+  std::vector<uint64_t> by_key;
+  if (!img.merged_key_order(placed.of_old, std::move(fresh), placed.offsets.size(), &by_key))
+    return false;
+  *out = put_index(w, placed.offsets, by_key);
+  return true;
+}
+
+}  // namespace
 
 bool CacheImage::patch(const std::vector<const Op*>& ops, CachePayload* out) const {
   std::vector<RecordSpan> inst, claims;
@@ -407,7 +471,11 @@ bool CacheImage::patch(const std::vector<const Op*>& ops, CachePayload* out) con
   w.buf.append(bytes_.substr(0, sections_.instances.offset));  // top and notes as they are
   out->sections.notes = sections_.notes;
   out->sections.instances = merge_section(bytes_, inst, touched_inst, now.instances, w);
-  out->sections.claims = merge_section(bytes_, claims, touched_claims, now.claims, w);
+  Placed<Claim> placed;
+  placed.offsets.reserve(claims.size() + touched_claims.size());
+  placed.of_old.reserve(claims.size());
+  out->sections.claims = merge_section(bytes_, claims, touched_claims, now.claims, w, &placed);
+  if (!merge_index(*this, placed, w, &out->sections.index)) return false;
   out->bytes = std::move(w.buf);
   return true;
 }

@@ -4,9 +4,13 @@
 // records it does not touch as they are.
 //
 //   payload  := top | notes section | instances section | claims section
+//               | claim index
 //   top      := schemaVersion (i64) | extra (json)
 //   section  := records, in id order (where each starts and how many it
 //               holds is in the file's header, cache.h)
+//   index    := u64 offset of each claim record, in id order
+//               | u64 id-order rank of each claim, in key order (the order
+//               of claim_range.h: project, group, target, id)
 //   record   := u32 size of the rest | key field | focus fields | the other
 //               fields, in layout order | extra (json) | on-demand fields
 //   values   := int, time: i64; string: u32 size + bytes; optional: u8 0|1
@@ -14,7 +18,10 @@
 //               object: its fields; json: string ("" for none)
 // Integers are little-endian (the cache never leaves the machine). Nothing
 // here trusts the bytes: every read is bounds-checked and a damaged image
-// reads as false, never as a wrong record.
+// reads as false, never as a wrong record. The index is the exception: a
+// lookup checks each entry it follows, but not that the whole index is in
+// order (that costs a pass over every claim); a load trusts it because the
+// file's checksum holds (cache.h), and check_index() verifies it all.
 #pragma once
 
 #include <array>
@@ -25,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/claim_range.h"
 #include "core/journal_codec.h"
 #include "core/model.h"
 
@@ -37,6 +45,7 @@ struct CacheSection {
 enum class Records { kNotes, kInstances, kClaims };
 struct CacheSections {
   CacheSection notes, instances, claims;  // in this order, back to back
+  CacheSection index;                     // then the claim index (count: claims')
   const CacheSection& operator[](Records r) const {
     return r == Records::kNotes ? notes : r == Records::kInstances ? instances : claims;
   }
@@ -120,12 +129,59 @@ class CacheImage {
   // The whole state (its seq is 0: the file's header holds it).
   bool decode(State* out) const;
   // This image with ops applied in order. Only the records the ops touch are
-  // decoded and encoded again; the others are copied as they are.
+  // decoded and encoded again; the others are copied as they are, and the
+  // claim index is merged, not sorted again.
   bool patch(const std::vector<const Op*>& ops, CachePayload* out) const;
+
+  // ---- the claim index ----
+  // *found: a claim with this id is in the image (bisects the id order).
+  bool find_claim(std::string_view id, bool* found) const;
+  // Calls fn(const RecordSpan&, const FocusView<Claim>&) for each claim in
+  // r, in key order, as long as it returns true; false when fn did or an
+  // entry followed is damaged.
+  template <typename Fn>
+  bool for_each_claim_in(const ClaimRange& r, Fn&& fn) const {
+    uint64_t rank = 0;
+    if (!lower_rank(r.lo, &rank)) return false;
+    for (; rank < sections_.claims.count; ++rank) {
+      RecordSpan sp;
+      FocusView<Claim> v;
+      if (!key_at(rank, &sp, &v)) return false;
+      if (r.hi && !below(key_of(sp, v), *r.hi)) break;
+      if (!fn(sp, v)) return false;
+    }
+    return true;
+  }
+  // The whole index against the records: every claim once, offsets in id
+  // order, keys strictly increasing (tests and fuzzing).
+  bool check_index() const;
+
+  static ClaimKey key_of(const RecordSpan& sp, const FocusView<Claim>& v) {
+    return {v.get<&Claim::project>(), claim_group(v.get<&Claim::type>()), v.get<&Claim::target>(),
+            sp.key};
+  }
+  // The index's size agrees with the sections.
+  bool index_fits() const;
+  // The claim at rank k of the id order; at `rank` of the key order, with
+  // its key; that claim's rank in the id order (the claim count: none).
+  bool claim_at(uint64_t k, RecordSpan* sp) const;
+  bool key_at(uint64_t rank, RecordSpan* sp, FocusView<Claim>* v) const;
+  uint64_t id_rank_at(uint64_t rank) const;
+  // For patch(): the key order of the patched claims, given the new id
+  // rank of each claim of this image in id order (kGone: replaced or
+  // dropped), the claims written afresh (new id rank, key) and how many
+  // the patched image holds.
+  static constexpr uint64_t kGone = ~uint64_t{0};
+  bool merged_key_order(const std::vector<uint64_t>& of_old,
+                        std::vector<std::pair<uint64_t, ClaimKey>> fresh, uint64_t count,
+                        std::vector<uint64_t>* by_key) const;
 
  private:
   bool span_at(size_t pos, RecordSpan* sp) const;
   size_t end_of(Records which) const;
+  uint64_t index_word(uint64_t k) const;  // index_fits() first
+  // The first rank of the key order not below b.
+  bool lower_rank(const ClaimBound& b, uint64_t* rank) const;
 
   std::string_view bytes_;
   CacheSections sections_;

@@ -219,6 +219,7 @@ Focus focus_on(const Claim& probe, const std::string& whole_instance) {
   f.keep = [probe](std::string_view project, ClaimType type, std::string_view target) {
     return may_conflict(probe, project, type, target);
   };
+  f.ranges = claim_ranges(probe);
   if (!whole_instance.empty()) f.whole_instances.push_back(whole_instance);
   return f;
 }

@@ -147,6 +147,13 @@ std::vector<Blocker> blockers(const State& s, const Claim& probe, const std::str
 // grant_claim() can look at for `probe`.
 bool may_conflict(const Claim& probe, std::string_view project, ClaimType type,
                   std::string_view target);
+// Ranges of the claim order (claim_range.h) that hold every claim for which
+// may_conflict(probe, ...) can be true: the paths at, above and beneath a
+// path probe's target and the patterns of its project, a task's own id, and
+// the path and pattern claims of every project nested with the probe's.
+std::vector<ClaimRange> claim_ranges(const Claim& probe);
+// The claims of `project` of type's group with exactly this target.
+ClaimRange exact_claim_range(std::string_view project, ClaimType type, std::string_view target);
 // The focus (Store::load_focused) for questions about `probe`: the claims
 // that may conflict with it, and `whole_instance` (the caller, when it will
 // put itself back, as grant_claim does) loaded whole.

@@ -15,7 +15,8 @@
 // the state.
 // Focused loads (file_store_focus.cc) map state.cache and materialise only
 // what the focus keeps (a claim's type, target and project are read in
-// place); a focused update appends its journal line without decoding the
+// place; with the focus's ranges, only the claims the cache's claim index
+// finds there are looked at); a focused update appends its journal line without decoding the
 // rest, and patches the cache only when the journal has run cache_lag_bytes
 // ahead of it.
 #pragma once
@@ -66,7 +67,7 @@ class FileStore final : public Store {
     std::unordered_set<std::string> whole;     // instances loaded with their claims list
     std::vector<JournalEntry> entries;         // the journal past the cache
     std::vector<const JournalEntry*> applied;  // the entries that continue it
-    std::vector<std::string_view> left_out;    // ids of the claims not kept, in order
+    std::vector<std::string_view> kept;        // ids of the image's claims kept, in order
   };
 
   // file_store.cc: whole loads and updates.

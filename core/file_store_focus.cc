@@ -15,24 +15,22 @@
 namespace aio {
 namespace {
 
-// Whether f keeps the claim at sp (its focus fields read in place).
-bool keeps(const CacheImage& img, const RecordSpan& sp, const Focus& f, bool* keep) {
-  FocusView<Claim> v;
-  if (!img.read_focus(sp, &v)) return false;
-  *keep =
-      !f.keep || f.keep(v.get<&Claim::project>(), v.get<&Claim::type>(), v.get<&Claim::target>());
-  return true;
+// Whether f keeps a claim (its focus fields read in place).
+bool keeps(const FocusView<Claim>& v, const Focus& f) {
+  return !f.keep ||
+         f.keep(v.get<&Claim::project>(), v.get<&Claim::type>(), v.get<&Claim::target>());
 }
 
 // Every instance of the image but its claims list; *spans: where each lies.
 bool read_instances(const CacheImage& img, State* st, std::vector<RecordSpan>* spans) {
   spans->reserve(std::min<size_t>(img.sections().instances.count, img.bytes().size() / 8));
   return img.for_each(Records::kInstances, [&](const RecordSpan& sp) {
-    Instance i;
-    if (!img.read(sp, &i, ImagePart::kAllButOnDemand)) return false;
+    // Read in place into its node: ids come in increasing order (for_each
+    // checks it), so each one goes at the end.
+    auto it = st->instances.emplace_hint(st->instances.end(), std::piecewise_construct,
+                                         std::forward_as_tuple(sp.key), std::forward_as_tuple());
+    if (!img.read(sp, &it->second, ImagePart::kAllButOnDemand)) return false;
     spans->push_back(sp);
-    std::string key = i.id;
-    st->instances.emplace_hint(st->instances.end(), std::move(key), std::move(i));
     return true;
   });
 }
@@ -56,25 +54,31 @@ bool read_claims_lists(const CacheImage& img, const std::vector<RecordSpan>& spa
 }
 
 // The claims the focus keeps: each one is tested in place before anything
-// of it is copied. *left_out: the ids of the others, in order (views into
-// the image).
+// of it is copied; only the claims in the focus's ranges are looked at when
+// it has some (the image's claim index finds them). *kept: their ids, in
+// order (views into the image).
 bool read_kept_claims(const CacheImage& img, const Focus& f, State* st,
-                      std::vector<std::string_view>* left_out) {
+                      std::vector<std::string_view>* kept) {
   if (f.no_claims) return true;
-  left_out->reserve(img.sections().claims.count);
-  return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
-    bool keep = false;
-    if (!keeps(img, sp, f, &keep)) return false;
-    if (!keep) {
-      left_out->push_back(sp.key);
-      return true;
-    }
+  auto take = [&](const RecordSpan& sp, const FocusView<Claim>& v) {
+    if (!keeps(v, f)) return true;
     Claim c;
     if (!img.read(sp, &c, ImagePart::kWhole)) return false;
+    kept->push_back(sp.key);
     std::string key = c.id;
-    st->claims.emplace_hint(st->claims.end(), std::move(key), std::move(c));
+    st->claims.emplace(std::move(key), std::move(c));
     return true;
-  });
+  };
+  if (f.ranges.empty())
+    return img.for_each(Records::kClaims, [&](const RecordSpan& sp) {
+      FocusView<Claim> v;
+      return img.read_focus(sp, &v) && take(sp, v);
+    });
+  for (const ClaimRange& r : f.ranges)
+    if (!img.for_each_claim_in(r, take)) return false;
+  std::sort(kept->begin(), kept->end());
+  kept->erase(std::unique(kept->begin(), kept->end()), kept->end());
+  return true;
 }
 
 // The journal's ops on instances (or on claims) in order. Instance and claim
@@ -143,7 +147,7 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
   }
   fi->focus = plan(st);
   if (!read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
-      !read_kept_claims(img, fi->focus, &st, &fi->left_out))
+      !read_kept_claims(img, fi->focus, &st, &fi->kept))
     return Status::ok();
   apply_journal(fi->applied, /*claims=*/true, &st, &fi->whole);
   st.seq = seq;
@@ -207,16 +211,19 @@ Status FileStore::update_focused(const FocusPlanner& plan, const std::function<S
 
 // Can txn's ops be committed on top of the focused state they were made
 // on? Claims and heartbeats are self-contained; an instance only when it
-// was loaded whole; a new claim id must not belong to a claim left out.
+// was loaded whole; a new claim id must not belong to a claim left out (one
+// the image holds that the focus did not keep).
 bool FileStore::focused_commit_ok(const Txn& txn, const FocusInfo& fi) {
   for (const Op& op : txn.ops()) {
     if (op.kind == Op::kDelInstance) return false;
     if (op.kind == Op::kPutInstance && !fi.whole.count(op.instance.id)) return false;
+    if (op.kind != Op::kPutClaim) continue;
     // No claim was looked at under Focus::none(): any id may be taken.
-    if (op.kind == Op::kPutClaim && fi.focus.no_claims) return false;
-    if (op.kind == Op::kPutClaim &&
-        std::binary_search(fi.left_out.begin(), fi.left_out.end(), std::string_view(op.claim.id)))
-      return false;
+    if (fi.focus.no_claims) return false;
+    std::string_view id = op.claim.id;
+    bool in_image = true;
+    if (!fi.cache->image().find_claim(id, &in_image)) return false;
+    if (in_image && !std::binary_search(fi.kept.begin(), fi.kept.end(), id)) return false;
   }
   return true;
 }

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/claim_range.h"
 #include "core/codec.h"
 #include "core/model.h"
 #include "core/status.h"
@@ -66,6 +67,10 @@ struct Focus {
   // every claim the command's answer can depend on (a superset is fine);
   // empty keeps every claim.
   std::function<bool(std::string_view project, ClaimType type, std::string_view target)> keep;
+  // When not empty, every claim keep() accepts lies in one of these ranges
+  // of the claim order (claim_range.h), so a store that keeps its claims in
+  // that order may look only there (and still asks keep()). Empty: anywhere.
+  std::vector<ClaimRange> ranges;
   // Instances whose `claims` list is loaded (the ones the command may put
   // back); the other instances come with every field but an empty list.
   std::vector<std::string> whole_instances;

@@ -25,6 +25,7 @@ Status grant_auto_claim(Store& store, const std::string& me, const std::string& 
     return may_conflict(probe, p, type, target) ||
            (type == ClaimType::kFile && target == drop && p == probe.project);
   };
+  if (!drop.empty()) focus.ranges.push_back(exact_claim_range(project, ClaimType::kFile, drop));
   return store.update_focused(
       [&](const State&) { return focus; },
       [&](Txn& t) -> Status {

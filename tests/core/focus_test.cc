@@ -186,5 +186,95 @@ TEST(Focus, MayConflictRulesOutWhatCannotConflict) {
   EXPECT_TRUE(may_conflict(mk(P, "src/**"), "/p", P, "**/*.ts"));
 }
 
+// ---- claim_ranges: where the claim index looks ----
+bool in_ranges(const std::vector<ClaimRange>& ranges, const Claim& c) {
+  ClaimKey k{c.project, claim_group(c.type), c.target, c.id};
+  for (const auto& r : ranges)
+    if (r.contains(k)) return true;
+  return false;
+}
+
+// Every claim may_conflict() keeps lies in the ranges of its probe, across
+// nested projects (the root one too) and every kind of claim.
+TEST(ClaimRanges, HoldEveryClaimMayConflictKeeps) {
+  const std::vector<std::string> projects = {"/", "/p", "/p/q", "/p/q/r", "/pq", "/p-", "/a"};
+  std::vector<Claim> claims;
+  for (const auto& project : projects) {
+    for (const auto& path : kPaths) {
+      claims.push_back(mk(F, path, project));
+      claims.push_back(mk(D, path, project));
+    }
+    for (const auto& pat : kPatterns) claims.push_back(mk(P, canon(pat), project));
+    for (const char* task : {"AI-1", "AI-1/x", "a", ""}) claims.push_back(mk(T, task, project));
+  }
+  size_t kept = 0, looked_at = 0;
+  for (const auto& probe : claims) {
+    auto ranges = claim_ranges(probe);
+    for (const auto& c : claims) {
+      bool in = in_ranges(ranges, c);
+      looked_at += in;
+      if (!may_conflict(probe, c.project, c.type, c.target)) continue;
+      ++kept;
+      EXPECT_TRUE(in) << to_string(probe.type) << " " << probe.target << " in " << probe.project
+                      << " vs " << to_string(c.type) << " " << c.target << " in " << c.project;
+    }
+  }
+  EXPECT_GT(kept, 0u);
+  // Even among projects nested this deep, the ranges leave most claims out
+  // (ClaimRangeTable shows which).
+  EXPECT_LT(looked_at, claims.size() * claims.size() / 2);
+}
+
+struct RangeCase {
+  const char* name;
+  Claim probe;
+  Claim other;
+  bool looked_at;
+};
+
+void PrintTo(const RangeCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class ClaimRangeTable : public ::testing::TestWithParam<RangeCase> {};
+
+TEST_P(ClaimRangeTable, LooksOnlyWhereAConflictCanBe) {
+  const RangeCase& c = GetParam();
+  EXPECT_EQ(in_ranges(claim_ranges(c.probe), c.other), c.looked_at) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ClaimRangeTable,
+    ::testing::Values(
+        RangeCase{"the same file", mk(F, "src/a.ts"), mk(F, "src/a.ts"), true},
+        RangeCase{"another file", mk(F, "src/a.ts"), mk(F, "src/b.ts"), false},
+        RangeCase{"a file whose name extends it", mk(F, "src/a"), mk(F, "src/a.ts"), false},
+        RangeCase{"a directory above", mk(F, "src/a.ts"), mk(D, "src"), true},
+        RangeCase{"the project's root", mk(F, "src/a.ts"), mk(D, ""), true},
+        RangeCase{"a directory beside", mk(F, "src/a.ts"), mk(D, "lib"), false},
+        RangeCase{"a file beneath a directory", mk(D, "src"), mk(F, "src/x/y.ts"), true},
+        RangeCase{"a sibling sharing a prefix", mk(D, "src"), mk(F, "src2/y.ts"), false},
+        RangeCase{"every path under the root", mk(D, ""), mk(F, "z/y.ts"), true},
+        RangeCase{"any pattern of the project", mk(F, "src/a.ts"), mk(P, "**/*.md"), true},
+        RangeCase{"no task for a path", mk(F, "src/a.ts"), mk(T, "src/a.ts"), false},
+        RangeCase{"the same task", mk(T, "AI-1"), mk(T, "AI-1"), true},
+        RangeCase{"another task", mk(T, "AI-1"), mk(T, "AI-12"), false},
+        RangeCase{"a task elsewhere", mk(T, "AI-1"), mk(T, "AI-1", "/q"), false},
+        RangeCase{"a path for a task", mk(T, "AI-1"), mk(F, "AI-1"), false},
+        RangeCase{"every path for a pattern", mk(P, "**/*.md"), mk(F, "x/y.ts"), true},
+        RangeCase{"an enclosing project", mk(F, "a.ts", "/p/q"), mk(F, "q/a.ts", "/p"), true},
+        RangeCase{"the root project", mk(F, "a.ts", "/p/q"), mk(F, "p/q/a.ts", "/"), true},
+        RangeCase{"a project inside", mk(D, "", "/p"), mk(F, "a.ts", "/p/q"), true},
+        RangeCase{"a project beside", mk(F, "a.ts", "/p"), mk(F, "a.ts", "/pq"), false},
+        RangeCase{"inside the root project", mk(F, "a.ts", "/"), mk(F, "a.ts", "/p"), true},
+        RangeCase{"a task of an enclosing project", mk(F, "a.ts", "/p/q"), mk(T, "a", "/p"),
+                  false}),
+    [](const auto& info) {
+      std::string n = info.param.name;
+      for (char& ch : n)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
+
 }  // namespace
 }  // namespace aio

@@ -59,11 +59,12 @@ CachePayload reordered(Records section, Reorder how) {
   if (how == Reorder::kSwap) std::swap(recs[0], recs[1]);
   if (how == Reorder::kFirstTwice) recs[1] = recs[0];
   size_t begin = p.sections[section].offset;
-  size_t end = section == Records::kInstances ? p.sections.claims.offset : p.bytes.size();
+  size_t end = section == Records::kInstances ? p.sections.claims.offset : p.sections.index.offset;
   CachePayload out = p;
   out.bytes = p.bytes.substr(0, begin) + recs[0] + recs[1] + p.bytes.substr(end);
   size_t shift = recs[0].size() + recs[1].size() - (end - begin);
   if (section == Records::kInstances) out.sections.claims.offset += shift;
+  out.sections.index.offset += shift;
   return out;
 }
 

@@ -208,7 +208,7 @@ TEST_F(StoreCacheTest, FocusedLoadReadsOnlyWhatTheFocusKeeps) {
 TEST_F(StoreCacheTest, AnOldLayoutIsIgnoredAndRebuilt) {
   std::string fresh;
   ASSERT_TRUE(read_file(home_ + "/state.cache", &fresh));
-  ASSERT_EQ(fresh.substr(0, 8), "AIOCACH4");
+  ASSERT_EQ(fresh.substr(0, 8), "AIOCACH5");
   // What a cache of the previous file layout, or of records with other
   // fields (another layout fingerprint), says in its header.
   for (size_t at : {size_t{7}, offsetof(CacheHeader, layouts)}) {

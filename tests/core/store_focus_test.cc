@@ -119,6 +119,20 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
   const std::vector<std::string> projects = {"/p", "/q"};
   const std::vector<std::string> prefixes = {"a", "b", "c/d", ""};
   std::vector<std::string> insts;
+  // Half the focuses are a command's (focus_on: its keep() and the ranges
+  // the claim index looks in, nested projects and the root among them),
+  // half a plain keep() with no ranges (every claim tested).
+  auto some_focus = [&](const std::string& project, const std::string& prefix,
+                        std::vector<std::string> whole) {
+    if (pick(2) == 0) return focus_on_prefix(project, prefix, std::move(whole));
+    static const std::vector<std::string> probe_projects = {"/p", "/q", "/p/n", "/"};
+    Claim probe;
+    probe.type = static_cast<ClaimType>(pick(4));
+    probe.project = probe_projects[pick(4)];
+    probe.target = pick(5) == 0 ? "" : prefixes[pick(3)] + "/f" + std::to_string(pick(50));
+    if (probe.project == "/") probe.target = probe.target.empty() ? "p" : "p/" + probe.target;
+    return focus_on(probe, whole.empty() ? "" : whole.front());
+  };
   int next_id = 0;
   for (int step = 0; step < 400; ++step) {
     // Choose the transaction up front: fn must do the same when run again.
@@ -126,15 +140,21 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
     std::string project = projects[pick(2)];
     std::string prefix = prefixes[pick(4)];
     std::string owner = insts.empty() ? "" : insts[pick(static_cast<int>(insts.size()))];
-    std::string target = prefixes[pick(3)] + "/f" + std::to_string(pick(50));
+    // Mostly files under a prefix, now and then the prefix itself (a
+    // directory above the files a probe names).
+    std::string target =
+        pick(6) == 0 ? prefixes[pick(3)] : prefixes[pick(3)] + "/f" + std::to_string(pick(50));
     ClaimType type = static_cast<ClaimType>(pick(4));
+    // (A pattern is kept as written only when canonical: "b" would read
+    // back from state.json as "**/b".)
+    if (type == ClaimType::kPattern && target.find('/') == std::string::npos) target += "/f0";
     std::string cid = "c" + std::to_string(pick(3) == 0 ? pick(next_id + 1) : next_id);
     ++next_id;
     bool whole_owner = pick(4) != 0;
     bool refuse = pick(12) == 0;
-    Focus f = focus_on_prefix(project, prefix,
-                              whole_owner && !owner.empty() ? std::vector<std::string>{owner}
-                                                            : std::vector<std::string>{});
+    Focus f = some_focus(project, prefix,
+                         whole_owner && !owner.empty() ? std::vector<std::string>{owner}
+                                                       : std::vector<std::string>{});
     // fn may only depend on the claims f keeps (the focus contract).
     auto fn = [&](Txn& t) -> Status {
       if (refuse) return Status::refused("no");
@@ -193,7 +213,7 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
     // Every way of loading A agrees: focused, and whole without its cache.
     std::vector<std::string> named;
     if (!insts.empty()) named.push_back(insts[0]);
-    Focus g = focus_on_prefix(projects[pick(2)], prefixes[pick(4)], named);
+    Focus g = some_focus(projects[pick(2)], prefixes[pick(4)], named);
     auto focused = open(a_, o)->load_focused([&](const State&) { return g; });
     ASSERT_TRUE(focused) << focused.status().message();
     expect_focused_view(*whole_a, *focused, g);

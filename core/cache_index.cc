@@ -1,0 +1,146 @@
+// state.cache's claim index (cache_image.h): lookups by id and by key
+// range, each entry bounds-checked where it is followed; check_index()
+// verifies the whole index against the records.
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "core/cache_image.h"
+
+namespace aio {
+
+bool CacheImage::index_fits() const {
+  const CacheSection& ix = sections_.index;
+  return sections_.claims.offset <= ix.offset && ix.offset <= bytes_.size() &&
+         ix.count == sections_.claims.count && (bytes_.size() - ix.offset) % 16 == 0 &&
+         (bytes_.size() - ix.offset) / 16 == ix.count;
+}
+
+uint64_t CacheImage::index_word(uint64_t k) const {
+  uint64_t v;
+  memcpy(&v, bytes_.data() + sections_.index.offset + 8 * k, sizeof v);
+  return v;
+}
+
+bool CacheImage::claim_at(uint64_t k, RecordSpan* sp) const {
+  if (!index_fits() || k >= sections_.claims.count) return false;
+  uint64_t off = index_word(k);
+  return off >= sections_.claims.offset && off < sections_.index.offset && span_at(off, sp) &&
+         sp->end <= sections_.index.offset;
+}
+
+uint64_t CacheImage::id_rank_at(uint64_t rank) const {
+  const uint64_t n = sections_.claims.count;
+  if (!index_fits() || rank >= n) return n;
+  return index_word(n + rank);
+}
+
+bool CacheImage::key_at(uint64_t rank, RecordSpan* sp, FocusView<Claim>* v) const {
+  return claim_at(id_rank_at(rank), sp) && read_focus(*sp, v);
+}
+
+bool CacheImage::lower_rank(const ClaimBound& b, uint64_t* rank) const {
+  uint64_t lo = 0, hi = sections_.claims.count;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    RecordSpan sp;
+    FocusView<Claim> v;
+    if (!key_at(mid, &sp, &v)) return false;
+    if (below(key_of(sp, v), b))
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  *rank = lo;
+  return true;
+}
+
+bool CacheImage::find_claim(std::string_view id, bool* found) const {
+  uint64_t lo = 0, hi = sections_.claims.count;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    RecordSpan sp;
+    if (!claim_at(mid, &sp)) return false;
+    if (sp.key == id) {
+      *found = true;
+      return true;
+    }
+    if (sp.key < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  *found = false;
+  return true;
+}
+
+bool CacheImage::check_index() const {
+  if (!index_fits()) return false;
+  const uint64_t n = sections_.claims.count;
+  uint64_t k = 0;
+  bool walked = for_each(
+      Records::kClaims, [&](const RecordSpan& sp) { return k < n && index_word(k++) == sp.begin; });
+  if (!walked || k != n) return false;
+  std::vector<bool> seen(n);
+  std::optional<ClaimKey> prev;
+  for (uint64_t rank = 0; rank < n; ++rank) {
+    uint64_t r = index_word(n + rank);
+    RecordSpan sp;
+    FocusView<Claim> v;
+    if (r >= n || seen[r] || !key_at(rank, &sp, &v)) return false;
+    seen[r] = true;
+    ClaimKey key = key_of(sp, v);
+    if (prev && !(*prev < key)) return false;
+    prev = key;
+  }
+  return true;
+}
+
+// The image's key order without the claims replaced or dropped, and each
+// claim written afresh inserted where its key falls (found by bisecting the
+// old order): a patch reads the keys of the claims it touched and a few
+// dozen others, and sorts nothing but those.
+bool CacheImage::merged_key_order(const std::vector<uint64_t>& of_old,
+                                  std::vector<std::pair<uint64_t, ClaimKey>> fresh, uint64_t count,
+                                  std::vector<uint64_t>* by_key) const {
+  const uint64_t n = sections_.claims.count;
+  if (!index_fits() || of_old.size() != n) return false;
+  struct Placing {
+    uint64_t at;  // old ranks before it
+    ClaimKey key;
+    uint64_t rank;  // in the new id order
+  };
+  std::vector<Placing> placing;
+  placing.reserve(fresh.size());
+  for (const auto& [rank, key] : fresh) {
+    uint64_t lo = 0, hi = n;
+    while (lo < hi) {
+      uint64_t mid = lo + (hi - lo) / 2;
+      RecordSpan sp;
+      FocusView<Claim> v;
+      if (!key_at(mid, &sp, &v)) return false;
+      if (key_of(sp, v) < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    placing.push_back({lo, key, rank});
+  }
+  std::sort(placing.begin(), placing.end(), [](const Placing& a, const Placing& b) {
+    return a.at != b.at ? a.at < b.at : a.key < b.key;
+  });
+  by_key->clear();
+  by_key->reserve(count);
+  auto f = placing.begin();
+  for (uint64_t at = 0; at < n; ++at) {
+    for (; f != placing.end() && f->at == at; ++f) by_key->push_back(f->rank);
+    uint64_t old = id_rank_at(at);
+    if (old >= n) return false;
+    if (of_old[old] != kGone) by_key->push_back(of_old[old]);
+  }
+  for (; f != placing.end(); ++f) by_key->push_back(f->rank);
+  return by_key->size() == count;
+}
+
+}  // namespace aio
