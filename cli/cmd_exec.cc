@@ -24,6 +24,7 @@
 
 #include <cstring>
 
+#include "cli/arena.h"
 #include "cli/env.h"
 #include "core/path.h"
 #include "core/procinfo.h"
@@ -177,6 +178,7 @@ Status release_and_unregister(Env& env, const Instance& inst) {
 }
 
 Status run_exec(Env& env, const ExecOpts& o) {
+  arena_off();  // a long-lived process: freed memory must come back
   if (o.command.empty()) return Status::invalid("aio exec needs a COMMAND to run");
   if (o.claims.size() % 2 != 0) return Status::invalid("--claim takes KIND and TARGET");
   std::string tool = o.tool.empty() ? std::string(base_name(o.command[0])) : o.tool;

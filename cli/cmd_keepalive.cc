@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/arena.h"
 #include "cli/env.h"
 #include "core/beads.h"
 #include "core/keeper.h"
@@ -25,6 +26,7 @@ namespace {
 constexpr int kIdleRounds = 3;  // rounds without an instance here before leaving
 
 Status run_keepalive(Env& env, bool once) {
+  arena_off();  // a long-lived process: freed memory must come back
   if (env.store->lease_seconds() <= 0)
     return Status::invalid("aio keepalive keeps leases of a shared store (--store etcd://...); " +
                            env.store->where() + " has none");

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "cli/arena.h"
 #include "cli/env.h"
 #include "core/gitrepo_cache.h"
 #include "core/mounts.h"
@@ -230,6 +231,7 @@ Status find_git_ignores(const Env& env, const std::string& source, fs::DaemonOpt
 }
 
 Status run_mount(Env& env, const MountOpts& o) {
+  arena_off();  // a long-lived process: freed memory must come back
   auto mode = parse_mount_mode(o.mode);
   if (!mode)
     return Status::invalid("unknown mode '" + o.mode + "' (expected enforce, strict or advisory)");
