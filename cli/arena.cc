@@ -1,6 +1,7 @@
 #include "cli/arena.h"
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -33,7 +34,8 @@ std::atomic<size_t> g_next{0};
 std::atomic<bool> g_on{true};
 
 void* arena_alloc(size_t n, size_t align) noexcept {
-  if (!g_on.load(std::memory_order_relaxed)) return nullptr;
+  // Offsets are aligned as the arena itself is: up to 64.
+  if (!g_on.load(std::memory_order_relaxed) || n > kArenaBytes || align > 64) return nullptr;
   n = n == 0 ? 16 : (n + 15) & ~size_t{15};
   size_t at = g_next.load(std::memory_order_relaxed);
   for (;;) {
@@ -52,9 +54,11 @@ bool in_arena(const void* p) {
 void* allocate(size_t n, size_t align, bool nothrow) {
   if (void* p = arena_alloc(n, align)) return p;
   for (;;) {
-    void* p = align <= alignof(std::max_align_t)
-                  ? malloc(n == 0 ? 1 : n)
-                  : aligned_alloc(align, (n + align - 1) / align * align);
+    void* p = nullptr;
+    if (align <= alignof(std::max_align_t))
+      p = malloc(n == 0 ? 1 : n);
+    else if (n <= SIZE_MAX - align)  // aligned_alloc wants a multiple of the alignment
+      p = aligned_alloc(align, (n + align - 1) / align * align);
     if (p) return p;
     std::new_handler h = std::get_new_handler();
     if (!h) {
