@@ -3,7 +3,7 @@
 // arena and operator delete gives none back, because the process exits
 // first. That skips most of malloc's work on the thousands of small
 // allocations a command makes while reading the state. Past the arena's
-// size, and for every allocation once a long-lived command (the mount
+// size (4 MiB), and for every allocation once a long-lived command (the mount
 // daemon, aio keepalive, aio exec) has called arena_off(), new and delete
 // are malloc and free. Sanitizer builds keep the usual allocator.
 #pragma once
