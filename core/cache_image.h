@@ -182,6 +182,8 @@ class CacheImage {
   uint64_t index_word(uint64_t k) const;  // index_fits() first
   // The first rank of the key order not below b.
   bool lower_rank(const ClaimBound& b, uint64_t* rank) const;
+  template <typename Before>
+  bool partition_rank(Before before, uint64_t* rank) const;  // cache_index.cc
 
   std::string_view bytes_;
   CacheSections sections_;

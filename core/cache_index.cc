@@ -40,20 +40,27 @@ bool CacheImage::key_at(uint64_t rank, RecordSpan* sp, FocusView<Claim>* v) cons
   return claim_at(id_rank_at(rank), sp) && read_focus(*sp, v);
 }
 
-bool CacheImage::lower_rank(const ClaimBound& b, uint64_t* rank) const {
+// The first rank of the key order whose key is not before(key): the keys
+// before it are exactly those, the index being in order.
+template <typename Before>
+bool CacheImage::partition_rank(Before before, uint64_t* rank) const {
   uint64_t lo = 0, hi = sections_.claims.count;
   while (lo < hi) {
     uint64_t mid = lo + (hi - lo) / 2;
     RecordSpan sp;
     FocusView<Claim> v;
     if (!key_at(mid, &sp, &v)) return false;
-    if (below(key_of(sp, v), b))
+    if (before(key_of(sp, v)))
       lo = mid + 1;
     else
       hi = mid;
   }
   *rank = lo;
   return true;
+}
+
+bool CacheImage::lower_rank(const ClaimBound& b, uint64_t* rank) const {
+  return partition_rank([&](const ClaimKey& k) { return below(k, b); }, rank);
 }
 
 bool CacheImage::find_claim(std::string_view id, bool* found) const {
@@ -114,18 +121,9 @@ bool CacheImage::merged_key_order(const std::vector<uint64_t>& of_old,
   std::vector<Placing> placing;
   placing.reserve(fresh.size());
   for (const auto& [rank, key] : fresh) {
-    uint64_t lo = 0, hi = n;
-    while (lo < hi) {
-      uint64_t mid = lo + (hi - lo) / 2;
-      RecordSpan sp;
-      FocusView<Claim> v;
-      if (!key_at(mid, &sp, &v)) return false;
-      if (key_of(sp, v) < key)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    placing.push_back({lo, key, rank});
+    uint64_t at = 0;
+    if (!partition_rank([&](const ClaimKey& k) { return k < key; }, &at)) return false;
+    placing.push_back({at, key, rank});
   }
   std::sort(placing.begin(), placing.end(), [](const Placing& a, const Placing& b) {
     return a.at != b.at ? a.at < b.at : a.key < b.key;

@@ -212,7 +212,8 @@ ClaimRange exact_claim_range(std::string_view project, ClaimType type, std::stri
 std::vector<ClaimRange> claim_ranges(const Claim& probe) {
   const std::string& p = probe.project;
   const std::string& x = probe.target;
-  constexpr uint8_t kPaths = claim_group(ClaimType::kFile), kPatterns = kPaths + 1,
+  constexpr uint8_t kPaths = claim_group(ClaimType::kFile),
+                    kPatterns = claim_group(ClaimType::kPattern),
                     kTasks = claim_group(ClaimType::kTask);
   if (probe.type == ClaimType::kTask) return {exact(p, kTasks, x)};  // tasks stay in their project
   std::vector<ClaimRange> out;
