@@ -120,10 +120,11 @@ bool CacheImage::merged_key_order(const std::vector<uint64_t>& of_old,
   };
   std::vector<Placing> placing;
   placing.reserve(fresh.size());
-  for (const auto& [rank, key] : fresh) {
+  for (const auto& one : fresh) {  // (no structured binding: clang 14 cannot capture one)
+    const ClaimKey& key = one.second;
     uint64_t at = 0;
     if (!partition_rank([&](const ClaimKey& k) { return k < key; }, &at)) return false;
-    placing.push_back({at, key, rank});
+    placing.push_back({at, key, one.first});
   }
   std::sort(placing.begin(), placing.end(), [](const Placing& a, const Placing& b) {
     return a.at != b.at ? a.at < b.at : a.key < b.key;
