@@ -232,10 +232,6 @@ CacheSection put_section(ImageWriter& w, const Range& records,
   return sec;
 }
 
-ClaimKey key_of(const Claim& c) {
-  return {c.project, claim_group(c.type), c.target, c.id};
-}
-
 // The claim index after the claims: their offsets, then their ranks in key
 // order.
 CacheSection put_index(ImageWriter& w, const std::vector<uint64_t>& offsets,

@@ -30,6 +30,10 @@ struct ClaimKey {
   bool operator==(const ClaimKey&) const = default;
 };
 
+inline ClaimKey key_of(const Claim& c) {
+  return {c.project, claim_group(c.type), c.target, c.id};
+}
+
 // A bound of a range: the claims whose (project, group, target) sort before
 // it lie below it, whatever their ids.
 struct ClaimBound {

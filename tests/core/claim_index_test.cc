@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/cache_image.h"
+#include "core/claim_range.h"
 #include "core/engine.h"
 
 namespace aio {
@@ -39,10 +40,6 @@ State random_state(std::mt19937& rng, int claims) {
     s.claims[id] = random_claim(rng, id);
   }
   return s;
-}
-
-ClaimKey key_of(const Claim& c) {
-  return {c.project, claim_group(c.type), c.target, c.id};
 }
 
 // The ids of the claims in r, by a lookup and by a scan of the state.

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "core/cache.h"
+#include "core/claim_range.h"
 #include "core/codec.h"
 #include "core/engine.h"
 #include "tests/fuzz/fuzz.h"
@@ -79,10 +80,6 @@ std::vector<Op> some_ops(const State& s) {
   add(Op::kPutInstance).instance = i;
   add(Op::kDelClaim).id = "not-there";
   return ops;
-}
-
-ClaimKey key_of(const Claim& c) {
-  return {c.project, claim_group(c.type), c.target, c.id};
 }
 
 // The claim ranges of probes made from the state's first claims (each as a
