@@ -1,9 +1,12 @@
 #include "cli/arena.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+
+#include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define AIO_NO_ARENA 1
@@ -32,22 +35,53 @@ namespace {
 // (under 1 MiB) and a cache patch; a command that churns through more (aio
 // status reading 100,000 notes) goes on with malloc, which reuses what it
 // frees: every page first touched costs a fault (~1.5 us here).
+#ifdef MADV_POPULATE_WRITE
+constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
+#else
+constexpr int kPopulateWrite = 23;  // Linux 5.14's value, for older headers
+#endif
 constexpr size_t kArenaBytes = size_t{4} << 20;
-alignas(64) char g_arena[kArenaBytes];
+alignas(4096) char g_arena[kArenaBytes];  // page-aligned: populate() maps whole pages
 std::atomic<size_t> g_next{0};
 std::atomic<bool> g_on{true};
+
+// Each thread bumps through a chunk of its own and takes the next chunk with
+// one atomic step: an atomic read-modify-write on every allocation costs more
+// here (a PVM guest) than the rest of the allocation.
+constexpr size_t kChunk = size_t{64} << 10;
+thread_local size_t t_at = 0;   // this thread's next free offset in g_arena
+thread_local size_t t_end = 0;  // the end of its chunk
+
+// Maps a new chunk's pages in one call rather than one fault per page as
+// they are first written (about half the cost here). Best effort: where the
+// kernel lacks MADV_POPULATE_WRITE (before 5.14) the pages fault as before.
+void populate(size_t at, size_t n) {
+  constexpr size_t kPage = 4096;
+  size_t from = at & ~(kPage - 1), to = std::min(kArenaBytes, (at + n + kPage - 1) & ~(kPage - 1));
+  (void)madvise(g_arena + from, to - from, kPopulateWrite);
+}
 
 void* arena_alloc(size_t n, size_t align) noexcept {
   // Offsets are aligned as the arena itself is: up to 64.
   if (!g_on.load(std::memory_order_relaxed) || n > kArenaBytes || align > 64) return nullptr;
   n = n == 0 ? 16 : (n + 15) & ~size_t{15};
-  size_t at = g_next.load(std::memory_order_relaxed);
-  for (;;) {
-    size_t start = (at + align - 1) & ~(align - 1);
-    if (start > kArenaBytes || kArenaBytes - start < n) return nullptr;
-    if (g_next.compare_exchange_weak(at, start + n, std::memory_order_relaxed))
-      return g_arena + start;
+  size_t start = (t_at + align - 1) & ~(align - 1);
+  if (start <= t_end && t_end - start >= n) {
+    t_at = start + n;
+    return g_arena + start;
   }
+  // A new chunk (what is left of the old one is not used again).
+  size_t at = g_next.load(std::memory_order_relaxed), take = 0;
+  do {
+    if (at >= kArenaBytes) return nullptr;
+    take = std::min(std::max(kChunk, n + align), kArenaBytes - at);
+  } while (!g_next.compare_exchange_weak(at, at + take, std::memory_order_relaxed));
+  t_at = t_end = at + take;
+  populate(at, take);
+  start = (at + align - 1) & ~(align - 1);
+  if (start > t_end || t_end - start < n) return nullptr;  // the arena's last bytes
+  t_at = start + n;
+  return g_arena + start;
 }
 
 bool in_arena(const void* p) {
@@ -84,7 +118,7 @@ void arena_off() {
   g_on.store(false, std::memory_order_relaxed);
 }
 size_t arena_used() {
-  return g_next.load(std::memory_order_relaxed);
+  return g_next.load(std::memory_order_relaxed) - (t_end - t_at);
 }
 }  // namespace aio::cli
 

@@ -14,7 +14,8 @@ namespace aio::cli {
 
 // From now on, allocate with malloc (what the arena handed out stays).
 void arena_off();
-// Bytes the arena has handed out (0 in sanitizer builds).
+// Bytes taken from the arena: what this thread was handed, and the chunks
+// other threads took whole (0 in sanitizer builds).
 size_t arena_used();
 
 }  // namespace aio::cli

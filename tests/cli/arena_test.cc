@@ -103,6 +103,24 @@ TEST(Arena, ThreadsGetDisjointBlocks) {
     for (char* p : v) delete[] p;
 }
 
+// Threads bump through chunks of 64 KiB: a block larger than a chunk takes
+// one of its own size, and what follows still comes aligned and apart.
+TEST(Arena, ABlockLargerThanAChunk) {
+  size_t before = aio::cli::arena_used();
+  constexpr size_t kBig = size_t{200} << 10;
+  char* big = new char[kBig];
+  std::fill(big, big + kBig, 'b');
+  auto* line = new Line{};
+  EXPECT_TRUE(aligned(line, 64));
+  std::fill(line->bytes, line->bytes + sizeof(line->bytes), 'l');
+  if (kArena) {
+    EXPECT_GE(aio::cli::arena_used(), before + kBig + sizeof(Line));
+  }
+  EXPECT_TRUE(std::all_of(big, big + kBig, [](char c) { return c == 'b'; })) << "blocks overlap";
+  delete line;
+  delete[] big;
+}
+
 TEST(Arena, OffMeansMalloc) {
   aio::cli::arena_off();
   size_t used = aio::cli::arena_used();
