@@ -37,12 +37,8 @@ class LineCursor {
   bool view(std::string_view* out) {
     if (!lit("\"")) return false;
     size_t start = pos_;
-    for (; pos_ < s_.size(); ++pos_) {
-      char c = s_[pos_];
-      if (c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-      if (c == '"') break;
-    }
-    if (pos_ == s_.size()) return false;
+    pos_ = json_plain_end(s_, pos_);
+    if (pos_ == s_.size() || s_[pos_] != '"') return false;
     *out = s_.substr(start, pos_++ - start);
     return true;
   }
@@ -50,18 +46,14 @@ class LineCursor {
     if (!lit("\"")) return false;
     out->clear();
     size_t run = pos_;
-    while (pos_ < s_.size()) {
+    while ((pos_ = json_plain_end(s_, pos_)) < s_.size()) {
       char c = s_[pos_];
       if (c == '"') {
         out->append(s_.data() + run, pos_ - run);
         ++pos_;
         return valid_utf8(*out);  // JSON refuses the rest
       }
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        ++pos_;
-        continue;
-      }
+      if (c != '\\') return false;  // a control character
       out->append(s_.data() + run, pos_ - run);
       if (!escape(out)) return false;
       run = pos_;

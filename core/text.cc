@@ -1,10 +1,14 @@
 #include "core/text.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 namespace aio {
 namespace {
+
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
 
 template <typename R>
 Status check_field(const Field<R>& f, std::string_view s) {
@@ -43,6 +47,11 @@ Status check_fields(std::span<const Field<R>> fields, const R& r) {
 bool valid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // ASCII eight bytes at a time.
+    if (uint64_t w; i + 8 <= s.size() && (memcpy(&w, s.data() + i, 8), (w & kHighBits) == 0)) {
+      i += 8;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
     if (n == 0 || i + n > s.size()) return false;
@@ -59,6 +68,25 @@ bool valid_utf8(std::string_view s) {
     i += n;
   }
   return true;
+}
+
+size_t json_plain_end(std::string_view s, size_t pos) {
+  constexpr uint64_t kOnes = ~uint64_t{0} / 255;
+  // Nonzero when some byte of w is below n (n <= 128); a false alarm is only
+  // possible above a byte that is, so the byte-wise loop sorts it out.
+  auto has_below = [](uint64_t w, uint64_t n) { return (w - kOnes * n) & ~w & kHighBits; };
+  while (pos + 8 <= s.size()) {
+    uint64_t w;
+    memcpy(&w, s.data() + pos, 8);
+    if (has_below(w, 0x20) | has_below(w ^ (kOnes * '"'), 1) | has_below(w ^ (kOnes * '\\'), 1))
+      break;
+    pos += 8;
+  }
+  for (; pos < s.size(); ++pos) {
+    char c = s[pos];
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) break;
+  }
+  return pos;
 }
 
 std::string excerpt(std::string_view s, size_t max) {

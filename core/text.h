@@ -17,6 +17,10 @@ namespace aio {
 
 // Well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
 bool valid_utf8(std::string_view s);
+// The first position at or after `pos` of a byte that ends a plain run of a
+// JSON string's text (a quote, a backslash or a control character), or
+// s.size(): eight bytes at a time.
+size_t json_plain_end(std::string_view s, size_t pos);
 // At most about `max` bytes of `s`, safe to show in a message, a log line or
 // a record of bad input: printable ASCII and well-formed UTF-8 kept, every
 // other byte (controls, escapes, broken UTF-8) shown as \xNN, and "…" added
