@@ -61,16 +61,9 @@ void populate(size_t at, size_t n) {
   (void)madvise(g_arena + from, to - from, kPopulateWrite);
 }
 
-void* arena_alloc(size_t n, size_t align) noexcept {
-  // Offsets are aligned as the arena itself is: up to 64.
-  if (!g_on.load(std::memory_order_relaxed) || n > kArenaBytes || align > 64) return nullptr;
-  n = n == 0 ? 16 : (n + 15) & ~size_t{15};
-  size_t start = (t_at + align - 1) & ~(align - 1);
-  if (start <= t_end && t_end - start >= n) {
-    t_at = start + n;
-    return g_arena + start;
-  }
-  // A new chunk (what is left of the old one is not used again).
+// The slow path of arena_alloc: a new chunk for this thread (what is left
+// of the old one is not used again), the block at its start.
+[[gnu::noinline]] void* arena_refill(size_t n, size_t align) noexcept {
   size_t at = g_next.load(std::memory_order_relaxed), take = 0;
   do {
     if (at >= kArenaBytes) return nullptr;
@@ -78,8 +71,18 @@ void* arena_alloc(size_t n, size_t align) noexcept {
   } while (!g_next.compare_exchange_weak(at, at + take, std::memory_order_relaxed));
   t_at = t_end = at + take;
   populate(at, take);
-  start = (at + align - 1) & ~(align - 1);
+  size_t start = (at + align - 1) & ~(align - 1);
   if (start > t_end || t_end - start < n) return nullptr;  // the arena's last bytes
+  t_at = start + n;
+  return g_arena + start;
+}
+
+void* arena_alloc(size_t n, size_t align) noexcept {
+  // Offsets are aligned as the arena itself is: up to 64.
+  if (!g_on.load(std::memory_order_relaxed) || n > kArenaBytes || align > 64) return nullptr;
+  n = n == 0 ? 16 : (n + 15) & ~size_t{15};
+  size_t start = (t_at + align - 1) & ~(align - 1);
+  if (start > t_end || t_end - start < n) return arena_refill(n, align);
   t_at = start + n;
   return g_arena + start;
 }
@@ -89,8 +92,8 @@ bool in_arena(const void* p) {
   return a >= lo && a - lo < kArenaBytes;
 }
 
-void* allocate(size_t n, size_t align, bool nothrow) {
-  if (void* p = arena_alloc(n, align)) return p;
+// Past the arena: malloc, and the new handler when it fails.
+[[gnu::noinline]] void* allocate_elsewhere(size_t n, size_t align, bool nothrow) {
   for (;;) {
     void* p = nullptr;
     if (align <= alignof(std::max_align_t))
@@ -105,6 +108,11 @@ void* allocate(size_t n, size_t align, bool nothrow) {
     }
     h();
   }
+}
+
+void* allocate(size_t n, size_t align, bool nothrow) {
+  if (void* p = arena_alloc(n, align)) return p;
+  return allocate_elsewhere(n, align, nothrow);
 }
 
 void release(void* p) noexcept {
