@@ -66,7 +66,10 @@ void put_json(ImageWriter& w, const Json& j) {
 
 bool get_json(ImageReader& in, Json* j) {
   std::string_view s = in.str();
-  *j = s.empty() ? Json() : Json::parse(s, nullptr, false);
+  if (!s.empty())
+    *j = Json::parse(s, nullptr, false);
+  else if (!j->is_null())
+    *j = Json();
   return in.ok() && !j->is_discarded();
 }
 
@@ -119,9 +122,17 @@ bool get_value(ImageReader& in, const Field<R>& f, R* r);
 template <typename R>
 [[gnu::always_inline]] inline bool get_value_inline(ImageReader& in, const Field<R>& f, R* r) {
   switch (f.kind) {
-    case FieldKind::kString:
-      value_of<std::string>(f, *r).assign(in.str());
+    case FieldKind::kString: {
+      // A string past the one in place is built afresh: cheaper than
+      // growing the old one (the fields start empty or short).
+      auto& s = value_of<std::string>(f, *r);
+      std::string_view v = in.str();
+      if (v.size() <= s.capacity())
+        s.assign(v);
+      else
+        s = std::string(v);
       break;
+    }
     case FieldKind::kOptString:
       if (in.num<uint8_t>())
         value_of<std::optional<std::string>>(f, *r).emplace(in.str());
