@@ -3,8 +3,11 @@
 // logging set-up and --json; commands live one group per file.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -81,6 +84,52 @@ Status fill_env(aio::cli::Env& env) {
   return Status::ok();
 }
 
+// The command groups and the commands each registers. Setting up every
+// command's options costs about as much as a small command's own work, so
+// main sets up only the group of the command given; with none, or one not
+// listed here, every group (help, --version and errors see them all).
+// tests/cli/commands_test.sh checks each command listed by `aio --help`.
+struct Group {
+  void (*add)(CLI::App&, aio::cli::Env&);
+  std::initializer_list<std::string_view> commands;
+};
+const Group kGroups[] = {
+    {aio::cli::register_instance_commands,
+     {"register", "heartbeat", "unregister", "cleanup", "status", "task"}},
+    {aio::cli::register_claim_commands, {"claim", "check", "release"}},
+    {aio::cli::register_context_commands, {"context"}},
+    {aio::cli::register_init_command, {"init"}},
+    {aio::cli::register_mount_commands, {"mount", "unmount", "mounts"}},
+    {aio::cli::register_exec_command, {"exec"}},
+    {aio::cli::register_hook_command, {"hook"}},
+    {aio::cli::register_beads_commands, {"done", "ready"}},
+    {aio::cli::register_keepalive_command, {"keepalive"}},
+};
+
+// The command word of args (args[0] is the program): the first argument
+// that is neither an option nor the value of --instance or --store.
+std::string_view command_word(const std::vector<std::string>& args) {
+  for (size_t k = 1; k < args.size(); ++k) {
+    const std::string& a = args[k];
+    if (a == "--") return {};
+    if (a == "--instance" || a == "--store") {
+      ++k;
+      continue;
+    }
+    if (!a.empty() && a.front() != '-') return a;
+  }
+  return {};
+}
+
+void register_commands(CLI::App& app, aio::cli::Env& env, std::string_view word) {
+  for (const Group& g : kGroups)
+    if (std::find(g.commands.begin(), g.commands.end(), word) != g.commands.end()) {
+      g.add(app, env);
+      return;
+    }
+  for (const Group& g : kGroups) g.add(app, env);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,15 +164,7 @@ int main(int argc, char** argv) {
       },
       "Print the version");
 
-  aio::cli::register_instance_commands(app, env);
-  aio::cli::register_claim_commands(app, env);
-  aio::cli::register_context_commands(app, env);
-  aio::cli::register_init_command(app, env);
-  aio::cli::register_mount_commands(app, env);
-  aio::cli::register_exec_command(app, env);
-  aio::cli::register_hook_command(app, env);
-  aio::cli::register_beads_commands(app, env);
-  aio::cli::register_keepalive_command(app, env);
+  register_commands(app, env, command_word(args));
 
   std::vector<std::string> rev(args.rbegin(), args.rend() - 1);
   try {
