@@ -30,16 +30,18 @@ size_t arena_used() {
 
 namespace {
 
-// Untouched pages of .bss cost nothing: only what is handed out is mapped.
-// 4 MiB holds what aio check or aio claim allocates with 1,000 instances
-// (under 1 MiB) and a cache patch; a command that churns through more (aio
-// status reading 100,000 notes) goes on with malloc, which reuses what it
-// frees: every page first touched costs a fault (~1.5 us here).
 #ifdef MADV_POPULATE_WRITE
 constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
 #else
 constexpr int kPopulateWrite = 23;  // Linux 5.14's value, for older headers
 #endif
+
+// Untouched pages of .bss cost nothing: only the chunks handed out are mapped.
+// 4 MiB holds what aio check or aio claim allocates with 1,000 instances
+// (under 1 MiB) and a cache patch; a command that churns through more (aio
+// status reading 100,000 notes) goes on with malloc, which reuses what it
+// frees: every page first touched costs a fault (~1.5 us here, ~0.6 us
+// populated with its chunk).
 constexpr size_t kArenaBytes = size_t{4} << 20;
 alignas(4096) char g_arena[kArenaBytes];  // page-aligned: populate() maps whole pages
 std::atomic<size_t> g_next{0};
