@@ -2,8 +2,7 @@
 // client sends is one of the constants below.
 #include "core/etcd_wire.h"
 
-#include <array>
-#include <cstdio>
+#include "core/codec.h"
 
 namespace aio::etcd {
 
@@ -79,34 +78,23 @@ constexpr std::string_view kAlphabet =
 
 // A JSON string of arbitrary bytes: quotes, backslashes and control
 // characters escaped, everything else as it is.
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      std::array<char, 8> buf{};
-      std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(c));
-      out += buf.data();
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+std::string as_json_string(std::string_view s) {
+  std::string out;
+  append_json_string(&out, s);
+  return out;
 }
 
 std::string b64(std::string_view bytes) {
-  return quoted(base64_encode(bytes));
+  return as_json_string(base64_encode(bytes));
 }
 std::string num(int64_t v) {
-  return quoted(std::to_string(v));
+  return as_json_string(std::to_string(v));
 }
 
 // Appends "name":value to the object being written in `out`.
 void field(std::string& out, const char* name, const std::string& json_value) {
   if (out.back() != '{') out += ',';
-  out += quoted(name);
+  out += as_json_string(name);
   out += ':';
   out += json_value;
 }
@@ -124,8 +112,8 @@ std::string range_object(const std::string& key, const std::string& range_end, i
 
 std::string compare_object(const Compare& c) {
   std::string o = "{";
-  field(o, kResult, quoted(result_name(c.result)));
-  field(o, kTarget, quoted(target_name(c.target)));
+  field(o, kResult, as_json_string(result_name(c.result)));
+  field(o, kTarget, as_json_string(target_name(c.target)));
   field(o, kKey, b64(c.key));
   field(o, target_field(c.target),
         c.target == CompareTarget::kValue ? b64(c.value) : num(c.number));
@@ -296,8 +284,8 @@ std::string lease_id_body(int64_t id) {
 
 std::string authenticate_body(const std::string& user, const std::string& password) {
   std::string o = "{";
-  field(o, kName, quoted(user));
-  field(o, kPassword, quoted(password));
+  field(o, kName, as_json_string(user));
+  field(o, kPassword, as_json_string(password));
   return o + "}";
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/codec.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace aio {
@@ -259,11 +260,9 @@ void append_json_string(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i; (i = json_plain_end(s, run)) < s.size(); run = i + 1) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + run, i - run);
-    run = i + 1;
     out->push_back('\\');
     if (size_t k = kEscaped.find(static_cast<char>(c)); k != std::string_view::npos) {
       out->push_back(kAs[k]);
