@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <string_view>
 
@@ -121,13 +122,26 @@ std::string_view command_word(const std::vector<std::string>& args) {
   return {};
 }
 
+// Sets up the group listing `word`, or every group. Setting them all up
+// (help, --version) also checks the table: a command a group sets up that
+// its row does not list would be set up only the slow way, unnoticed.
 void register_commands(CLI::App& app, aio::cli::Env& env, std::string_view word) {
   for (const Group& g : kGroups)
     if (std::find(g.commands.begin(), g.commands.end(), word) != g.commands.end()) {
       g.add(app, env);
       return;
     }
-  for (const Group& g : kGroups) g.add(app, env);
+  const std::function<bool(CLI::App*)> all;
+  for (const Group& g : kGroups) {
+    size_t before = app.get_subcommands(all).size();
+    g.add(app, env);
+    auto added = app.get_subcommands(all);
+    if (!std::equal(added.begin() + static_cast<std::ptrdiff_t>(before), added.end(),
+                    g.commands.begin(), g.commands.end(),
+                    [](const CLI::App* a, std::string_view name) { return a->get_name() == name; }))
+      fprintf(stderr, "aio: internal: the command table in main.cc is out of date ('%s' ...)\n",
+              added.size() > before ? added[before]->get_name().c_str() : "");
+  }
 }
 
 }  // namespace
