@@ -467,10 +467,16 @@ bool CacheImage::patch(const std::vector<const Op*>& ops, CachePayload* out) con
     if (op->kind == Op::kDelClaim) touched_claims.insert(op->id);
   }
   // The touched records as the image holds them, then as the ops leave them.
+  // A claim op changes its instances' `claims` lists: they are touched too
+  // (the owners a put replaces or a delClaim names, or the image's claim).
   State now;
-  if (!read_touched(*this, inst, touched_inst, &now.instances) ||
-      !read_touched(*this, claims, touched_claims, &now.claims))
-    return false;
+  if (!read_touched(*this, claims, touched_claims, &now.claims)) return false;
+  for (const auto& [id, c] : now.claims) touched_inst.insert(c.instance_id);
+  for (const Op* op : ops) {
+    if (op->kind == Op::kPutClaim) touched_inst.insert(op->claim.instance_id);
+    if (op->kind == Op::kDelClaim && !op->owner.empty()) touched_inst.insert(op->owner);
+  }
+  if (!read_touched(*this, inst, touched_inst, &now.instances)) return false;
   for (const Op* op : ops) apply_op(&now, *op);
 
   ImageWriter w;

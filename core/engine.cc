@@ -141,15 +141,7 @@ CleanupReport cleanup(Txn& t, const Clock& c) {
     bool expired = claim.expires_at && *claim.expires_at <= c.now;
     if (dead || expired) rep.claims.push_back(claim);
   }
-  for (const auto& claim : rep.claims) {
-    t.del_claim(claim.id);
-    auto it = t.state().instances.find(claim.instance_id);
-    if (it != t.state().instances.end() && is_live(it->second, c)) {
-      Instance inst = it->second;  // expired claim of a live instance
-      std::erase(inst.claims, claim.id);
-      t.put_instance(inst);
-    }
-  }
+  for (const auto& claim : rep.claims) t.del_claim(claim.id);  // and from its owner's list
   for (const auto& inst : rep.instances) t.del_instance(inst.id);
   return rep;
 }
@@ -270,11 +262,8 @@ Result<ClaimOutcome> grant_claim(Txn& t, const Instance& me, ClaimType type,
   do {
     probe.id = new_id("claim", c.now);
   } while (s.claims.count(probe.id));
-  t.put_claim(probe);
-  Instance updated = s.instances.at(me.id);
-  updated.claims.push_back(probe.id);
-  updated.last_heartbeat = c.now;
-  t.put_instance(updated);
+  t.put_claim(probe);  // me's `claims` list follows (Txn)
+  t.heartbeat(me.id, c.now);
   return ClaimOutcome{probe, false};
 }
 
@@ -321,13 +310,7 @@ Result<std::vector<Claim>> release(Txn& t, const Instance* me, std::string_view 
     }
   }
   for (const auto& claim : chosen) {
-    t.del_claim(claim.id);
-    auto it = s.instances.find(claim.instance_id);
-    if (it != s.instances.end()) {
-      Instance owner = it->second;
-      std::erase(owner.claims, claim.id);
-      t.put_instance(owner);
-    }
+    t.del_claim(claim.id);  // and from its owner's `claims` list
     if (!me || claim.instance_id != me->id) {
       t.add_note(make_note(claim.project, "warning",
                            "claim " + claim.id + " (" + std::string(to_string(claim.type)) + " " +

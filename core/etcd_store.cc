@@ -266,6 +266,18 @@ Result<etcd::TxnRequest> EtcdStore::commit_request(const Loaded& l, const Txn& t
     if (op.kind == Op::kPutClaim) claims.insert(op.claim.id);
     if (op.kind == Op::kDelClaim) claims.insert(op.id);
   }
+  // A claim op changed its instances' `claims` lists (apply_op): the ones
+  // there are put again, from the whole state the transaction ran on.
+  std::set<std::string> owners;
+  for (const auto& op : t.ops()) {
+    if (op.kind == Op::kPutClaim) owners.insert(op.claim.instance_id);
+    if (op.kind == Op::kDelClaim) owners.insert(op.owner);
+  }
+  for (const auto& id : claims)
+    if (auto it = l.state.claims.find(id); it != l.state.claims.end())
+      owners.insert(it->second.instance_id);
+  for (const auto& id : owners)
+    if (t.state().instances.count(id) || l.state.instances.count(id)) instances.insert(id);
   etcd::TxnRequest req;
   req.compare.push_back({etcd::CompareResult::kEqual, etcd::CompareTarget::kModRevision, seq_key_,
                          "", l.seq_mod, ""});
@@ -310,6 +322,12 @@ void EtcdStore::after_commit(const Loaded& before, const Txn& t) {
         (void)client_->lease_revoke(it->second.lease);  // gone: nothing to keep
     }
     if (op.kind == Op::kHeartbeat) beat.push_back(op.id);
+    if (op.kind == Op::kHeartbeat) {  // a claim's heartbeat (an instance of this machine at work)
+      auto it = t.state().instances.find(op.id);
+      if (it != t.state().instances.end() &&
+          (it->second.machine_id.empty() || it->second.machine_id == o_.setup.machine_id))
+        mine = true;
+    }
     if (op.kind == Op::kPutInstance &&
         (op.instance.machine_id.empty() || op.instance.machine_id == o_.setup.machine_id))
       mine = true;

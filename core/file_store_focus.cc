@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -81,19 +82,49 @@ bool read_kept_claims(const CacheImage& img, const Focus& f, State* st,
   return true;
 }
 
-// The journal's ops on instances (or on claims) in order. Instance and claim
-// ops touch different maps, so applying the two kinds apart gives what
-// applying each line in turn gives. *whole follows the instances put whole.
-void apply_journal(const std::vector<const JournalEntry*>& applied, bool claims, State* st,
-                   std::unordered_set<std::string>* whole) {
+// The journal's ops on instances in order; *whole follows the instances put
+// whole. Instance ops touch only instances, so applying them apart from the
+// claim ops (apply_claims, once the focus has chosen the claims) gives what
+// applying each line in turn gives.
+void apply_instances(const std::vector<const JournalEntry*>& applied, State* st,
+                     std::unordered_set<std::string>* whole) {
   for (const JournalEntry* e : applied) {
     for (const Op& op : e->ops) {
-      if ((op.kind == Op::kPutClaim || op.kind == Op::kDelClaim) != claims) continue;
+      if (op.kind == Op::kPutClaim || op.kind == Op::kDelClaim) continue;
       apply_op(st, op);
       if (op.kind == Op::kPutInstance) whole->insert(op.instance.id);
       if (op.kind == Op::kDelInstance) whole->erase(op.id);
     }
   }
+}
+
+// The journal's claim ops in order, after apply_instances. A claim op also
+// changes its instance's `claims` list: only the lists of the instances in
+// `whole` follow, and the list of one the journal put whole only from the
+// last op that put (or deleted) it, as applying each line in turn would.
+void apply_claims(const std::vector<const JournalEntry*>& applied, State* st,
+                  const std::unordered_set<std::string>& whole) {
+  std::unordered_map<std::string_view, size_t> last;  // instance -> its last op's position
+  size_t k = 0;
+  for (const JournalEntry* e : applied)
+    for (const Op& op : e->ops) {
+      if (op.kind == Op::kPutInstance) last[op.instance.id] = k;
+      if (op.kind == Op::kDelInstance) last[op.id] = k;
+      ++k;
+    }
+  std::unordered_set<std::string> lists = whole;
+  for (const auto& [id, at] : last) lists.erase(std::string(id));
+  k = 0;
+  for (const JournalEntry* e : applied)
+    for (const Op& op : e->ops) {
+      if (op.kind == Op::kPutClaim || op.kind == Op::kDelClaim) {
+        apply_op(st, op, &lists);
+      } else if (op.kind == Op::kPutInstance || op.kind == Op::kDelInstance) {
+        const std::string& id = op.kind == Op::kPutInstance ? op.instance.id : op.id;
+        if (last.at(id) == k && whole.count(id)) lists.insert(id);
+      }
+      ++k;
+    }
 }
 
 }  // namespace
@@ -143,13 +174,13 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
     fi->whole = std::move(last.whole);
   } else {
     if (!img.read_top(&st) || !read_instances(img, &st, &spans)) return Status::ok();
-    apply_journal(fi->applied, /*claims=*/false, &st, &fi->whole);
+    apply_instances(fi->applied, &st, &fi->whole);
   }
   fi->focus = plan(st);
   if (!read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
       !read_kept_claims(img, fi->focus, &st, &fi->kept))
     return Status::ok();
-  apply_journal(fi->applied, /*claims=*/true, &st, &fi->whole);
+  apply_claims(fi->applied, &st, fi->whole);
   st.seq = seq;
   last_ = LastFocused{fi->cache,           info->state_id,   info->journal.end, seq,
                       st.instances.size(), std::move(spans), fi->whole,         std::nullopt};

@@ -201,6 +201,8 @@ bool fast_op(LineCursor& c, Op* op) {
         return fast_record(c, &op->claim);
       case Op::kHeartbeat:
         return c.str(&op->id) && c.lit(",\"at\":") && c.integer(&op->time);
+      case Op::kDelClaim:
+        return c.str(&op->id) && (!c.lit(",\"of\":") || c.str(&op->owner));
       default:
         return c.str(&op->id);
     }
@@ -228,6 +230,10 @@ std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops) {
     else
       append_json_string(&out, op.id);
     if (op.kind == Op::kHeartbeat) out += ",\"at\":" + std::to_string(op.time);
+    if (op.kind == Op::kDelClaim && !op.owner.empty()) {
+      out += ",\"of\":";
+      append_json_string(&out, op.owner);
+    }
     out.push_back('}');
   }
   out += "]}\n";
@@ -282,6 +288,7 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
       AIO_RETURN_IF_ERROR(claim_from_json(o.value("value", Json()), &op.claim));
     else
       op.id = text_at(o, "id");
+    if (op.kind == Op::kDelClaim) op.owner = text_at(o, "of");
     if (auto at = o.find("at"); op.kind == Op::kHeartbeat && at != o.end())
       op.time = json_int(*at).value_or(0);
     ops->push_back(std::move(op));
@@ -289,7 +296,23 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
   return Status::ok();
 }
 
-void apply_op(State* s, const Op& op) {
+namespace {
+
+// The `claims` list of instance `of` (when lists lets it follow) gains or
+// loses claim `id`.
+void relist(State* s, const std::string& of, const std::string& id, bool add,
+            const std::unordered_set<std::string>* lists) {
+  auto it = s->instances.find(of);
+  if (it == s->instances.end() || (lists && !lists->count(of))) return;
+  auto& ids = it->second.claims;
+  auto at = std::find(ids.rbegin(), ids.rend(), id);  // a claim just put is at the end
+  if (add && at == ids.rend()) ids.push_back(id);
+  if (!add && at != ids.rend()) ids.erase(std::next(at).base());
+}
+
+}  // namespace
+
+void apply_op(State* s, const Op& op, const std::unordered_set<std::string>* lists) {
   switch (op.kind) {
     case Op::kPutInstance:
       s->instances[op.instance.id] = op.instance;
@@ -297,12 +320,22 @@ void apply_op(State* s, const Op& op) {
     case Op::kDelInstance:
       s->instances.erase(op.id);
       break;
-    case Op::kPutClaim:
-      s->claims[op.claim.id] = op.claim;
+    case Op::kPutClaim: {
+      auto [it, fresh] = s->claims.try_emplace(op.claim.id);
+      if (!fresh && it->second.instance_id != op.claim.instance_id)
+        relist(s, it->second.instance_id, op.claim.id, false, lists);
+      it->second = op.claim;
+      relist(s, op.claim.instance_id, op.claim.id, true, lists);
       break;
-    case Op::kDelClaim:
-      s->claims.erase(op.id);
+    }
+    case Op::kDelClaim: {
+      auto it = s->claims.find(op.id);
+      const std::string* owner = &op.owner;
+      if (owner->empty() && it != s->claims.end()) owner = &it->second.instance_id;
+      if (!owner->empty()) relist(s, *owner, op.id, false, lists);
+      if (it != s->claims.end()) s->claims.erase(it);
       break;
+    }
     case Op::kHeartbeat:
       if (auto it = s->instances.find(op.id); it != s->instances.end())
         it->second.last_heartbeat = op.time;

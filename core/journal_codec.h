@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/model.h"
@@ -18,6 +19,10 @@
 namespace aio {
 
 // One journal transaction: the operations that turn state seq-1 into seq.
+// A claim op also keeps its instance's `claims` list (the playbook's schema):
+// putClaim adds the claim's id to its instance's list, delClaim takes it out
+// of its owner's, so a claim's line need not carry the instance. Journals
+// written before that put the instance after the claim ops (the same list).
 struct Op {
   enum Kind { kPutInstance, kDelInstance, kPutClaim, kDelClaim, kHeartbeat };
   Kind kind = kPutInstance;
@@ -25,6 +30,7 @@ struct Op {
   int64_t time = 0;   // for kHeartbeat
   Instance instance;  // for kPutInstance
   Claim claim;        // for kPutClaim
+  std::string owner;  // for kDelClaim: the claim's instance ("" in older journals)
 };
 std::string encode_journal_line(uint64_t seq, const std::vector<Op>& ops);
 Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
@@ -34,8 +40,12 @@ Status decode_journal_line(std::string_view line, uint64_t* seq, std::vector<Op>
 // succeeds both give the same ops.
 bool decode_journal_line_fast(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
 Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vector<Op>* ops);
-// Applies ops to the state (idempotent: a put replaces, a missing del is a no-op).
+// Applies ops to the state (idempotent: a put replaces, a missing del is a
+// no-op, an id already in a `claims` list is not added twice). A delClaim
+// without an owner finds it in the state's claim. With `lists`, only the
+// `claims` lists of the instances it names follow claim ops (a focused
+// state leaves the other lists empty).
 void apply_ops(State* s, const std::vector<Op>& ops);
-void apply_op(State* s, const Op& op);
+void apply_op(State* s, const Op& op, const std::unordered_set<std::string>* lists = nullptr);
 
 }  // namespace aio

@@ -39,6 +39,8 @@ namespace aio {
 
 // A transaction under construction: mutations apply to the state at once
 // (so later checks in the same transaction see them) and are recorded as ops.
+// Putting or deleting a claim also keeps its instance's `claims` list
+// (apply_op): nobody puts the instance for that.
 class Txn {
  public:
   explicit Txn(State* s) : s_(s) {}

@@ -122,6 +122,7 @@ Status check_text(std::string_view what, std::string_view s) {
 Status check_ops_text(const std::vector<Op>& ops) {
   for (const Op& op : ops) {
     AIO_RETURN_IF_ERROR(check_text("id", op.id));
+    AIO_RETURN_IF_ERROR(check_text("owner", op.owner));
     if (op.kind == Op::kPutInstance)
       AIO_RETURN_IF_ERROR(check_fields(fields_of<Instance>(), op.instance));
     if (op.kind == Op::kPutClaim) AIO_RETURN_IF_ERROR(check_fields(fields_of<Claim>(), op.claim));

@@ -1,5 +1,7 @@
 #include "core/store.h"
 
+#include "core/journal_codec.h"
+
 namespace aio {
 namespace {
 
@@ -32,16 +34,21 @@ void Txn::del_instance(const std::string& id) {
   s_->instances.erase(ops_.back().id);
 }
 
+// Claim ops go through apply_op, which keeps the instances' `claims` lists
+// the way every reader of the journal will.
 void Txn::put_claim(const Claim& c) {
-  s_->claims[c.id] = c;
   Op op = make_op(Op::kPutClaim, "");
   op.claim = c;
+  apply_op(s_, op);
   ops_.push_back(std::move(op));
 }
 
+// The op is made before erasing: `id` may be the key of the entry erased.
 void Txn::del_claim(const std::string& id) {
-  ops_.push_back(make_op(Op::kDelClaim, id));
-  s_->claims.erase(ops_.back().id);
+  Op op = make_op(Op::kDelClaim, id);
+  if (auto it = s_->claims.find(id); it != s_->claims.end()) op.owner = it->second.instance_id;
+  apply_op(s_, op);
+  ops_.push_back(std::move(op));
 }
 
 void Txn::heartbeat(const std::string& id, int64_t at) {

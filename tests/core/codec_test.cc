@@ -147,6 +147,125 @@ TEST(CodecJournal, RoundTripsOps) {
   EXPECT_FALSE(decode_journal_line("{\"seq\":1,", &seq, &back));
 }
 
+// A claim op keeps its instance's `claims` list (the playbook's schema):
+// each row starts from instances i1 and i2 and claims c1 (i1) and c2 (i2),
+// with lists as given, and applies the ops, in a line written and read back.
+struct ListCase {
+  const char* what;
+  std::vector<std::string> i1_before;
+  std::vector<Op> ops;
+  std::vector<std::string> i1_after, i2_after;
+};
+
+Op put_claim_op(const std::string& id, const std::string& of) {
+  Op op;
+  op.kind = Op::kPutClaim;
+  op.claim.id = id;
+  op.claim.instance_id = of;
+  op.claim.target = "t-" + id;
+  op.claim.project = "/p";
+  return op;
+}
+
+Op del_claim_op(const std::string& id, const std::string& owner) {
+  Op op;
+  op.kind = Op::kDelClaim;
+  op.id = id;
+  op.owner = owner;
+  return op;
+}
+
+TEST(CodecJournal, ClaimOpsKeepTheInstancesLists) {
+  Op put_i1;
+  put_i1.kind = Op::kPutInstance;
+  put_i1.instance.id = "i1";
+  put_i1.instance.claims = {"c9"};
+  const std::vector<ListCase> cases = {
+      {"a new claim is added at the end", {"c1"}, {put_claim_op("c3", "i1")}, {"c1", "c3"}, {"c2"}},
+      {"a claim put again is not added twice", {"c1"}, {put_claim_op("c1", "i1")}, {"c1"}, {"c2"}},
+      {"a claim moved to another instance moves list",
+       {"c1"},
+       {put_claim_op("c1", "i2")},
+       {},
+       {"c2", "c1"}},
+      {"a delClaim leaves its owner's list", {"c1"}, {del_claim_op("c1", "i1")}, {}, {"c2"}},
+      {"a delClaim without an owner (older journals) finds it in the claim",
+       {"c1"},
+       {del_claim_op("c1", "")},
+       {},
+       {"c2"}},
+      {"a delClaim of a claim gone still leaves its owner's list",
+       {"c1", "c7"},
+       {del_claim_op("c7", "i1")},
+       {"c1"},
+       {"c2"}},
+      {"a delClaim of an unknown claim changes nothing",
+       {"c1"},
+       {del_claim_op("c8", "")},
+       {"c1"},
+       {"c2"}},
+      {"an instance put whole brings its list, later ops follow it",
+       {"c1"},
+       {put_claim_op("c3", "i1"), put_i1, put_claim_op("c4", "i1")},
+       {"c9", "c4"},
+       {"c2"}},
+      {"a claim of an instance not there is kept, no list",
+       {"c1"},
+       {put_claim_op("c5", "i3")},
+       {"c1"},
+       {"c2"}},
+  };
+  for (const auto& tc : cases) {
+    State s;
+    s.instances["i1"].id = "i1";
+    s.instances["i1"].claims = tc.i1_before;
+    s.instances["i2"].id = "i2";
+    s.instances["i2"].claims = {"c2"};
+    s.claims["c1"] = put_claim_op("c1", "i1").claim;
+    s.claims["c2"] = put_claim_op("c2", "i2").claim;
+    uint64_t seq = 0;
+    std::vector<Op> back;
+    ASSERT_TRUE(decode_journal_line(encode_journal_line(1, tc.ops), &seq, &back)) << tc.what;
+    apply_ops(&s, back);
+    EXPECT_EQ(s.instances.at("i1").claims, tc.i1_after) << tc.what;
+    EXPECT_EQ(s.instances.at("i2").claims, tc.i2_after) << tc.what;
+    // Applied twice: the same lists (a focused load may apply a journal twice).
+    apply_ops(&s, back);
+    EXPECT_EQ(s.instances.at("i1").claims, tc.i1_after) << tc.what << " (twice)";
+  }
+}
+
+// With `lists`, only the instances it names have their lists follow.
+TEST(CodecJournal, OnlyTheListsNamedFollow) {
+  State s;
+  s.instances["i1"].id = "i1";
+  s.instances["i2"].id = "i2";
+  std::unordered_set<std::string> lists = {"i2"};
+  apply_op(&s, put_claim_op("c1", "i1"), &lists);
+  apply_op(&s, put_claim_op("c2", "i2"), &lists);
+  EXPECT_TRUE(s.instances.at("i1").claims.empty());
+  EXPECT_EQ(s.instances.at("i2").claims, std::vector<std::string>{"c2"});
+  EXPECT_EQ(s.claims.size(), 2u);
+  apply_op(&s, del_claim_op("c2", ""), &lists);
+  EXPECT_TRUE(s.instances.at("i2").claims.empty());
+}
+
+// A delClaim names its owner as "of"; a line without it (older journals) reads.
+TEST(CodecJournal, DelClaimNamesItsOwner) {
+  std::string line = encode_journal_line(3, {del_claim_op("c1", "i1"), del_claim_op("c2", "")});
+  EXPECT_NE(line.find(R"({"op":"delClaim","id":"c1","of":"i1"})"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"({"op":"delClaim","id":"c2"})"), std::string::npos) << line;
+  for (bool fast : {true, false}) {
+    uint64_t seq = 0;
+    std::vector<Op> back;
+    ASSERT_TRUE(fast ? decode_journal_line_fast(line, &seq, &back)
+                     : decode_journal_line_json(line, &seq, &back).is_ok());
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[0].owner, "i1");
+    EXPECT_EQ(back[1].owner, "");
+  }
+}
+
 TEST(CodecNote, LineHasProjectBeforeContent) {
   Note n;
   n.id = "ctx-1";

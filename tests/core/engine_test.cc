@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace aio {
 namespace {
 
@@ -129,6 +131,55 @@ TEST_F(EngineFixture, GrantRefuseAndIdempotentReclaim) {
   EXPECT_EQ(s_.instances.at(a_).claims.size(), 1u);
   // An instance never conflicts with itself.
   EXPECT_TRUE(claim(a_, F, "src/auth/login.ts"));
+}
+
+// A claim's transaction is the claim and a heartbeat: its journal line does
+// not grow with the claims its instance holds, and the instance's `claims`
+// list still follows (Txn keeps it as every reader of the journal does).
+TEST_F(EngineFixture, AClaimsOpsDoNotCarryItsInstance) {
+  size_t first = 0, last = 0;
+  std::string seventh;
+  for (int k = 0; k < 200; ++k) {
+    Txn t(&s_);
+    auto c = grant_claim(t, s_.instances.at(a_), F, "src/f" + std::to_string(k), clock_);
+    ASSERT_TRUE(c) << c.status().message();
+    ASSERT_EQ(t.ops().size(), 2u);
+    EXPECT_EQ(t.ops()[0].kind, Op::kPutClaim);
+    EXPECT_EQ(t.ops()[1].kind, Op::kHeartbeat);
+    last = encode_journal_line(1, t.ops()).size();
+    if (k == 0) first = last;
+    if (k == 7) seventh = c->claim.id;
+  }
+  EXPECT_LT(last, first + 8);
+  const auto& list = s_.instances.at(a_).claims;
+  ASSERT_EQ(list.size(), 200u);
+  EXPECT_EQ(list[7], seventh);
+  Instance me = s_.instances.at(a_);
+  Txn t(&s_);
+  ASSERT_TRUE(release(t, &me, "src/f7", false, "/p", "/p", clock_));
+  ASSERT_EQ(t.ops().size(), 2u);
+  EXPECT_EQ(t.ops()[0].kind, Op::kDelClaim);
+  EXPECT_EQ(t.ops()[0].owner, a_);
+  EXPECT_EQ(t.ops()[1].kind, Op::kHeartbeat);
+  EXPECT_EQ(s_.instances.at(a_).claims.size(), 199u);
+  EXPECT_EQ(std::count(list.begin(), list.end(), seventh), 0);
+}
+
+// An expired claim of a live instance leaves its list at cleanup.
+TEST_F(EngineFixture, CleanupTakesExpiredClaimsOffTheLists) {
+  ASSERT_TRUE(claim(a_, F, "kept"));
+  Claim c = mk(F, "expiring");
+  c.id = "c-expired";
+  c.instance_id = a_;
+  c.expires_at = clock_.now - 1;
+  Txn t0(&s_);
+  t0.put_claim(c);
+  ASSERT_EQ(s_.instances.at(a_).claims.size(), 2u);
+  Txn t(&s_);
+  CleanupReport rep = cleanup(t, clock_);
+  ASSERT_EQ(rep.claims.size(), 1u);
+  EXPECT_EQ(s_.instances.at(a_).claims.size(), 1u);
+  EXPECT_EQ(s_.instances.at(a_).claims[0], s_.claims.begin()->first);
 }
 
 TEST_F(EngineFixture, StaleInstancesNeverBlock) {

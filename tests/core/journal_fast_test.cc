@@ -73,6 +73,7 @@ TEST(JournalFast, DecodesWhatTheEncoderWrites) {
       ops[1].claim = c;
       ops[2].kind = Op::kDelClaim;
       ops[2].id = t;
+      ops[2].owner = seq % 2 ? i.id : t;
       ops[3].kind = Op::kHeartbeat;
       ops[3].id = i.id;
       ops[3].time = 1795600200;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -690,10 +691,20 @@ class Runner {
     if (st.claims.size() != claims_.size())
       return "the store has " + std::to_string(st.claims.size()) + " claims, the model " +
              std::to_string(claims_.size());
+    std::map<std::string, std::vector<std::string>> held;  // instance -> its claims' ids
     for (const auto& [id, cl] : st.claims) {
       auto it = claims_.find(id);
       if (it == claims_.end() || it->second.inst != cl.instance_id || it->second.type != cl.type)
         return "the store's claim " + id + " (" + cl.target + ") is not the model's";
+      held[cl.instance_id].push_back(id);
+    }
+    // Each instance's `claims` list (the playbook's schema) names its claims, once each.
+    for (const auto& [id, inst] : st.instances) {
+      std::vector<std::string> listed = inst.claims;
+      std::sort(listed.begin(), listed.end());
+      if (listed != held[id])
+        return label(id) + "'s claims list has " + std::to_string(listed.size()) +
+               " ids, the store " + std::to_string(held[id].size()) + " claims of it";
     }
     for (const auto& [ia, a] : claims_)
       for (const auto& [ib, b] : claims_) {

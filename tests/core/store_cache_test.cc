@@ -107,6 +107,8 @@ TEST(CacheImage, ReadsRecordsInPart) {
   }));
 }
 
+// c13's delClaim names no owner (an older journal): the image's claim says
+// whose list it leaves (i0, which no other op touches).
 TEST(CacheImage, PatchGivesWhatApplyingTheOpsGives) {
   State s = sample_state();
   s.legacy_context.clear();
@@ -121,7 +123,7 @@ TEST(CacheImage, PatchGivesWhatApplyingTheOpsGives) {
   ops[2].instance = s.instances.at("i1");
   ops[2].instance.id = "i9";
   ops[3].kind = Op::kHeartbeat;
-  ops[3].id = "i0";
+  ops[3].id = "i1";
   ops[3].time = 42;
   ops[4].kind = Op::kDelInstance;
   ops[4].id = "i2";

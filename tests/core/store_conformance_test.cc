@@ -147,6 +147,38 @@ TEST_P(StoreConformance, CommittedRecordsComeBackWholeEverywhere) {
   EXPECT_EQ(exit_status(child), 0) << "another process sees another state";
 }
 
+// Claims put and deleted without putting their instance (as aio claim and
+// aio release do): every load, whole or focused, in this process or a fresh
+// one, shows the instances' `claims` lists following them.
+TEST_P(StoreConformance, ClaimOpsKeepTheInstancesListsEverywhere) {
+  ASSERT_TRUE(store_->update([&](Txn& t) {
+    t.put_instance(inst("i1"));
+    t.put_instance(inst("i2"));
+    return Status::ok();
+  }));
+  ASSERT_TRUE(store_->update([&](Txn& t) {
+    for (const char* id : {"c1", "c2", "c3"}) t.put_claim(claim(id, "i1", std::string("f/") + id));
+    t.put_claim(claim("c4", "i2", "g/c4"));
+    return Status::ok();
+  }));
+  ASSERT_TRUE(store_->update([&](Txn& t) {
+    t.del_claim("c2");
+    t.put_claim(claim("c5", "i1", "f/c5"));
+    t.heartbeat("i1", 77);
+    return Status::ok();
+  }));
+  const std::vector<std::string> i1 = {"c1", "c3", "c5"}, i2 = {"c4"};
+  auto mine = store_->load();
+  auto fresh = open()->load();
+  auto focused = open()->load_focused(plan(keep_all({"i1", "i2"})));
+  for (const auto* r : {&mine, &fresh, &focused}) {
+    ASSERT_TRUE(*r) << r->status().message();
+    EXPECT_EQ((*r)->instances.at("i1").claims, i1);
+    EXPECT_EQ((*r)->instances.at("i2").claims, i2);
+    EXPECT_EQ((*r)->instances.at("i1").last_heartbeat, 77);
+  }
+}
+
 TEST_P(StoreConformance, SnapshotIsNeverHalfATransaction) {
   constexpr int kGenerations = 120;
   ASSERT_TRUE(store_->update([](Txn& t) {
@@ -435,6 +467,12 @@ TEST_P(StoreConformance, FocusedLoadsAndUpdatesAgreeWithWholeOnes) {
         default:
           t.heartbeat(owner, 1000 + step);
           return Status::ok();
+      }
+      // A claim op keeps the instance's list by itself (as aio claim does);
+      // every third step also puts the instance whole (as older aio did).
+      if (step % 3 != 0) {
+        t.heartbeat(owner, 1000 + step);
+        return Status::ok();
       }
       i.last_heartbeat = 1000 + step;
       t.put_instance(i);

@@ -60,7 +60,9 @@ std::vector<Op> some_ops(const State& s) {
     return op;
   };
   if (!s.claims.empty()) {
-    add(Op::kDelClaim).id = s.claims.begin()->first;
+    Op& del = add(Op::kDelClaim);  // naming its owner, or not (older journals)
+    del.id = s.claims.begin()->first;
+    if (s.claims.size() % 2) del.owner = s.claims.begin()->second.instance_id;
     Claim c = s.claims.rbegin()->second;
     c.target += "x";
     add(Op::kPutClaim).claim = c;
@@ -79,6 +81,9 @@ std::vector<Op> some_ops(const State& s) {
   i.project = "/p";
   add(Op::kPutInstance).instance = i;
   add(Op::kDelClaim).id = "not-there";
+  Op& gone = add(Op::kDelClaim);
+  gone.id = "not-there-either";
+  gone.owner = "m-instance";
   return ops;
 }
 
