@@ -39,8 +39,9 @@ Result<State> FileStore::load_focused(const FocusPlanner& plan) {
   FocusInfo fi;
   bool focused = false;
   AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
-  if (focused) return s;
-  return load_shared_locked();
+  if (!focused) return load_shared_locked();
+  keep_entries(&fi);
+  return s;
 }
 
 Status FileStore::update(const std::function<Status(Txn&)>& fn) {

@@ -102,8 +102,15 @@ class FileStore final : public Store {
     std::vector<RecordSpan> spans;  // the instances' records in cache->image()
     std::unordered_set<std::string> whole;
     std::optional<State> state;  // given back by recall()
+    // The journal from the cache's offset to journal_end, decoded (handed
+    // over by the caller of load_focused_locked once done with it): the
+    // next focused load of the same checkpoint and cache reads only past it.
+    std::vector<JournalEntry> entries;
   };
   bool reuse_cache(const LoadInfo& info, const LastFocused& last) const;
+  // Hands fi's decoded journal to last_ when last_ describes the load that
+  // made fi (see LastFocused::entries).
+  void keep_entries(FocusInfo* fi);
 
   std::string home_;
   FileStoreOptions opts_;

@@ -158,6 +158,13 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
   info->cache_valid = true;
   info->cache_offset = h.journal_offset;
   info->journal.end = h.journal_offset;
+  // The same checkpoint and cache: the journal up to the last load's end is
+  // as that load decoded it (a checkpoint alone empties it; a repair cuts
+  // only a torn tail past the lines read).
+  if (same_cache && last.journal_end >= h.journal_offset && !last.entries.empty()) {
+    fi->entries = std::move(last.entries);
+    info->journal.end = last.journal_end;
+  }
   bool cut = false;
   AIO_RETURN_IF_ERROR(journal_.read(&info->journal, &fi->entries, &cut));
   if (cut || info->journal.end - info->cache_offset > opts_.cache_lag_bytes) return Status::ok();
@@ -189,6 +196,10 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
   return Status::ok();
 }
 
+void FileStore::keep_entries(FocusInfo* fi) {
+  if (last_.cache && last_.cache == fi->cache) last_.entries = std::move(fi->entries);
+}
+
 // Is state.cache still the file the last focused load mapped, for the same
 // checkpoint?
 bool FileStore::reuse_cache(const LoadInfo& info, const LastFocused& last) const {
@@ -217,6 +228,11 @@ Status FileStore::update_focused(const FocusPlanner& plan, const std::function<S
   AIO_RETURN_IF_ERROR(stat_state(&info, &have_state));
   if (!have_state || info.state_size < opts_.checkpoint_every_write_bytes) return update_locked(fn);
   FocusInfo fi;
+  struct KeepEntries {  // however this returns, the next load reads on from here
+    FileStore* store;
+    FocusInfo* fi;
+    ~KeepEntries() { store->keep_entries(fi); }
+  } keep{this, &fi};
   bool focused = false;
   AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
   if (!focused) return update_locked(fn);
