@@ -25,7 +25,8 @@ std::string canonical_target(ClaimType type, const std::string& target,
 }
 
 void normalize_project(std::string* project) {
-  if (!project->empty() && project->front() == '/') *project = normalize_absolute(*project);
+  if (!project->empty() && project->front() == '/' && !is_normal_absolute(*project))
+    *project = normalize_absolute(*project);
 }
 
 }  // namespace
@@ -68,7 +69,10 @@ Status fix_up(Claim* c, const Decoded& d) {
   if (d.rejected_key == "type")
     return Status::state("claim " + c->id + " has unknown type '" + d.rejected + "'");
   normalize_project(&c->project);
-  c->target = canonical_target(c->type, c->target, c->project);
+  // What aio wrote is canonical already (every record read goes through here).
+  bool path = c->type == ClaimType::kFile || c->type == ClaimType::kDirectory;
+  if (!(path && is_canonical_relative(c->target)))
+    c->target = canonical_target(c->type, c->target, c->project);
   return Status::ok();
 }
 

@@ -66,6 +66,31 @@ std::string normalize_absolute(std::string_view abs) {
   return out.empty() ? "/" : out;
 }
 
+namespace {
+
+// Segments between single '/', none of them empty, "." or "..", no NUL.
+bool plain_segments(std::string_view s) {
+  size_t i = 0;
+  while (true) {
+    size_t j = s.find('/', i);
+    std::string_view seg = s.substr(i, j == std::string_view::npos ? j : j - i);
+    if (seg.empty() || seg == "." || seg == ".." || seg.find('\0') != std::string_view::npos)
+      return false;
+    if (j == std::string_view::npos) return true;
+    i = j + 1;
+  }
+}
+
+}  // namespace
+
+bool is_normal_absolute(std::string_view abs) {
+  return abs == "/" || (abs.size() > 1 && abs.front() == '/' && plain_segments(abs.substr(1)));
+}
+
+bool is_canonical_relative(std::string_view rel) {
+  return rel.empty() || (rel.front() != '/' && plain_segments(rel));
+}
+
 Result<std::string> project_relative(std::string_view root, std::string_view base,
                                      std::string_view input) {
   if (input.empty()) return Status::invalid("empty path");

@@ -18,6 +18,13 @@ namespace aio {
 // the root stays at the root, as the kernel does.
 std::string normalize_absolute(std::string_view abs);
 
+// Is `abs` already what normalize_absolute gives ("/", or '/' before each
+// segment, none of them empty, "." or "..")?
+bool is_normal_absolute(std::string_view abs);
+// Is `rel` already a canonical relative path (above; "" included)? Then
+// project_relative(root, root, rel) gives it back for any root.
+bool is_canonical_relative(std::string_view rel);
+
 // Resolves `input` (absolute, or relative to the absolute `base`) against the
 // absolute, normalised `root` and returns it relative to root. A path outside
 // root is refused with kInvalid. Symlinked spellings are tried through

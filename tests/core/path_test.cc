@@ -47,6 +47,35 @@ TEST(PathNormalize, Absolute) {
   EXPECT_EQ(normalize_absolute("/../a"), "/a");
 }
 
+// The two "already normal" predicates against the functions they stand in
+// for, on every string of 'a', '.' and '/' up to eight long: each holds
+// exactly when normalising gives the string back.
+TEST(PathNormalize, AlreadyNormalAgreesWithNormalising) {
+  std::vector<std::string> all = {""};
+  for (size_t n = 0, begin = 0; n < 8; ++n) {
+    size_t end = all.size();
+    for (size_t k = begin; k < end; ++k)
+      for (char c : {'a', '.', '/'}) all.push_back(all[k] + c);
+    begin = end;
+  }
+  ASSERT_EQ(all.size(), 9841u);
+  size_t relative = 0, absolute = 0;
+  for (const auto& s : all) {
+    bool abs = !s.empty() && s.front() == '/' && normalize_absolute(s) == s;
+    EXPECT_EQ(is_normal_absolute(s), abs) << s;
+    absolute += abs;
+    for (const char* root : {"/r", "/"}) {
+      auto rel = project_relative(root, root, s.empty() ? "." : s);
+      EXPECT_EQ(is_canonical_relative(s), rel && *rel == s) << s << " in " << root;
+      relative += rel && *rel == s;
+    }
+  }
+  EXPECT_GT(relative, 100u);
+  EXPECT_GT(absolute, 50u);
+  EXPECT_FALSE(is_canonical_relative(std::string("a\0b", 3)));
+  EXPECT_FALSE(is_normal_absolute(std::string("/a\0", 3)));
+}
+
 struct WithinCase {
   const char* dir;
   const char* path;
