@@ -12,13 +12,48 @@ int64_t now_seconds() {
   return ts.tv_sec;
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (after
+// Howard Hinnant's algorithms). Linear in d, so a day past the month's end
+// rolls over as timegm() rolls it. No time zone is read: gmtime_r and timegm
+// load /etc/localtime on their first call, a cost every command paid.
+int64_t days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;                                    // [0, 399]
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365] for real dates
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
+  return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t* y, int* m, int* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+}  // namespace
+
 std::string format_iso(int64_t t) {
-  time_t tt = static_cast<time_t>(t < kMinTime ? kMinTime : t > kMaxTime ? kMaxTime : t);
-  struct tm tm = {};
-  gmtime_r(&tt, &tm);
+  t = t < kMinTime ? kMinTime : t > kMaxTime ? kMaxTime : t;
+  int64_t days = floor_div(t, 86400), secs = t - days * 86400, y = 0;
+  int m = 0, d = 0;
+  civil_from_days(days, &y, &m, &d);
   char buf[48];
-  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
+           static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+           static_cast<int>(secs % 60));
   return buf;
 }
 
@@ -62,14 +97,7 @@ std::optional<int64_t> parse_iso(std::string_view s) {
     }
   }
   if (pos != s.size()) return std::nullopt;
-  struct tm tm = {};
-  tm.tm_year = Y - 1900;
-  tm.tm_mon = M - 1;
-  tm.tm_mday = D;
-  tm.tm_hour = h;
-  tm.tm_min = m;
-  tm.tm_sec = sec;
-  int64_t t = static_cast<int64_t>(timegm(&tm)) - offset;
+  int64_t t = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset;
   if (!time_in_range(t)) return std::nullopt;  // an offset pushed it past year 0 or 9999
   return t;
 }

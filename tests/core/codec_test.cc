@@ -1,6 +1,10 @@
 #include "core/codec.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
+
+#include <cstdio>
+#include <tuple>
 
 #include "core/timeutil.h"
 
@@ -317,6 +321,53 @@ INSTANTIATE_TEST_SUITE_P(Table, CodecIso,
 TEST(CodecIso, FormatRoundTrips) {
   EXPECT_EQ(format_iso(1707084303), "2024-02-04T22:05:03Z");
   EXPECT_EQ(*parse_iso(format_iso(1234567890)), 1234567890);
+}
+
+// parse_iso and format_iso compute dates themselves: they agree with the C
+// library's timegm and gmtime_r on every day of chosen years across the
+// range (leap rules of 4, 100 and 400 years, both ends, negative times),
+// days past a month's end (rolled over as timegm rolls them) and leap seconds.
+TEST(CodecIso, AgreesWithTheCLibrary) {
+  size_t n = 0;
+  for (int year : {0,    1,    3,    4,    99,   100,  399,  400,  1600, 1899, 1900,
+                   1969, 1970, 1971, 1999, 2000, 2024, 2026, 2100, 2400, 9999}) {
+    for (int mon = 1; mon <= 12; ++mon) {
+      for (int day = 1; day <= 31; ++day) {
+        for (auto [h, m, sec] : {std::tuple{0, 0, 0}, {12, 34, 56}, {23, 59, 60}}) {
+          struct tm tm = {};
+          tm.tm_year = year - 1900;
+          tm.tm_mon = mon - 1;
+          tm.tm_mday = day;
+          tm.tm_hour = h;
+          tm.tm_min = m;
+          tm.tm_sec = sec;
+          int64_t want = timegm(&tm);
+          char text[32];
+          snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", year, mon, day, h, m, sec);
+          auto got = parse_iso(text);
+          if (!time_in_range(want)) {  // 9999-12-31T23:59:60Z
+            EXPECT_FALSE(got) << text;
+            continue;
+          }
+          ASSERT_TRUE(got) << text;
+          ASSERT_EQ(*got, want) << text;
+          time_t tt = want;
+          struct tm back = {};
+          gmtime_r(&tt, &back);
+          char iso[32];
+          snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", back.tm_year + 1900,
+                   back.tm_mon + 1, back.tm_mday, back.tm_hour, back.tm_min, back.tm_sec);
+          ASSERT_EQ(format_iso(want), iso) << text;
+          ++n;
+        }
+      }
+    }
+  }
+  EXPECT_GT(n, 20000u);
+  EXPECT_EQ(format_iso(kMinTime), "0000-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso(kMinTime - 1), "0000-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso(kMaxTime + 5), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(format_iso(-1), "1969-12-31T23:59:59Z");
 }
 
 }  // namespace
