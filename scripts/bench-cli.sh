@@ -24,6 +24,9 @@
 # Commands, each run by the instance of the measured project:
 #   check  aio check <path>            (a path nobody holds: every claim is examined)
 #   claim  aio claim file <new path>   (a new path every run: a real write)
+# Then one instance of the full state claims 1,500 new files one after
+# another: the cost per claim and the journal bytes it appends, by how many
+# claims the instance already holds.
 # Timing: a small loop in python3 (posix_spawn + waitpid, wall clock), the
 # commands of one round interleaved so drift hits all of them alike.
 set -euo pipefail
@@ -236,6 +239,34 @@ target = 5.0
 worst = max(statistics.median(times["full/check"]), statistics.median(times["full/claim"]))
 print(f"target (DESIGN.md §6): <= {target:.0f} ms median with the full state: "
       + ("met" if worst <= target else f"MISSED (worst median {worst:.2f} ms)"))
+
+# One instance of the full state claiming file after file (an agent under a
+# mount with auto-claim does this): what a claim costs, and what it appends
+# to the journal, as the instance's claims grow.
+SEQ = 1500
+env, proj = env_for("full")
+env = dict(env, AIO_INSTANCE=many[1]["id"])
+journal = full + "/journal.jsonl"
+seq_t, seq_b, checkpoints = [], [], 0
+for k in range(SEQ):
+    before = size(journal)
+    dt, rc = spawn([aio, "claim", "file", f"bench/seq/{k}.ts"], env, proj)
+    if rc != 0:
+        sys.exit(f"bench-cli: claim {k} of the sequence exited {rc}")
+    seq_t.append(dt / 1e6)
+    grown = size(journal) - before
+    seq_b.append(grown if grown > 0 else None)  # None: a checkpoint emptied the journal
+    checkpoints += grown <= 0
+print(f"\nOne instance claiming {SEQ} files one after another (full state; it held "
+      f"{len(many[1]['claims'])} claims before)\n")
+print("| claims it holds | median ms | p90 ms | max ms | journal bytes per claim (median) |")
+print("|---|---:|---:|---:|---:|")
+for lo in range(0, SEQ, 500):
+    v = seq_t[lo:lo + 500]
+    b = [x for x in seq_b[lo:lo + 500] if x is not None] or [0]
+    print(f"| {lo + 1}-{lo + len(v)} | {statistics.median(v):.2f} | {p90(v):.2f} | {max(v):.2f} | "
+          f"{statistics.median(b):.0f} |")
+print(f"\n{checkpoints} of the {SEQ} claims checkpointed (the journal shrank or stayed)")
 PY
 
 if [ "$KEEP" -eq 1 ]; then echo "states kept in $W"; fi
