@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
@@ -22,9 +23,19 @@ bool strip_root(std::string_view root, std::string_view abs, std::string* out) {
 }
 
 // realpath() of the longest existing prefix of `abs`, with the rest appended.
+// That prefix is found with one stat() per missing component first: a failing
+// realpath() costs a readlink() per component of the path, each time.
 std::string resolve_existing_prefix(const std::string& abs) {
   std::string head = abs;
   std::string tail;
+  struct stat st;
+  while (head != "/" && stat(head.c_str(), &st) != 0) {
+    auto slash = head.rfind('/');
+    if (slash == std::string::npos) return abs;
+    std::string seg = head.substr(slash + 1);
+    tail = tail.empty() ? seg : seg + "/" + tail;
+    head = slash == 0 ? "/" : head.substr(0, slash);
+  }
   while (true) {
     char buf[PATH_MAX];
     if (realpath(head.c_str(), buf) != nullptr) {
@@ -148,9 +159,14 @@ std::string join_root(std::string_view root, std::string_view rel) {
 std::string absolute_path(std::string_view input) {
   std::string s(input);
   if (s.empty()) s = ".";
-  char buf[PATH_MAX];
-  if (realpath(s.c_str(), buf) != nullptr) return buf;
-  if (s.front() != '/') s = current_dir() + "/" + s;
+  // A normal absolute path goes straight to resolve_existing_prefix (the
+  // same realpath() when it exists); any other is resolved as written first
+  // ("/link/.." is where the link leads, then up).
+  if (s.front() != '/' || !is_normal_absolute(s)) {
+    char buf[PATH_MAX];
+    if (realpath(s.c_str(), buf) != nullptr) return buf;
+    if (s.front() != '/') s = current_dir() + "/" + s;
+  }
   return resolve_existing_prefix(normalize_absolute(s));
 }
 

@@ -1,6 +1,12 @@
 #include "core/path.h"
 
 #include <gtest/gtest.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace aio {
 namespace {
@@ -74,6 +80,65 @@ TEST(PathNormalize, AlreadyNormalAgreesWithNormalising) {
   EXPECT_GT(absolute, 50u);
   EXPECT_FALSE(is_canonical_relative(std::string("a\0b", 3)));
   EXPECT_FALSE(is_normal_absolute(std::string("/a\0", 3)));
+}
+
+// absolute_path as it was written before it looked for the existing
+// prefix with stat(): realpath() of the path, then of each shorter prefix.
+std::string absolute_path_by_realpath(std::string s) {
+  char buf[PATH_MAX];
+  if (realpath(s.c_str(), buf) != nullptr) return buf;
+  if (s.front() != '/') s = std::filesystem::current_path().string() + "/" + s;
+  std::string abs = normalize_absolute(s), head = abs, tail;
+  while (true) {
+    if (realpath(head.c_str(), buf) != nullptr) {
+      std::string r = buf;
+      if (!tail.empty()) r = (r == "/" ? "" : r) + "/" + tail;
+      return normalize_absolute(r);
+    }
+    auto slash = head.rfind('/');
+    if (slash == std::string::npos || head == "/") return abs;
+    std::string seg = head.substr(slash + 1);
+    tail = tail.empty() ? seg : seg + "/" + tail;
+    head = slash == 0 ? "/" : head.substr(0, slash);
+  }
+}
+
+// Existing paths, missing ones at every depth, symlinks to directories and
+// dangling ones, ".." after a symlink, relative spellings: the same answers.
+TEST(PathAbsolute, AgreesWithResolvingByRealpath) {
+  char tmpl[] = "/tmp/aio-path-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string t = tmpl;
+  ASSERT_EQ(mkdir((t + "/real").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((t + "/real/sub").c_str(), 0700), 0);
+  ASSERT_EQ(symlink((t + "/real/sub").c_str(), (t + "/link").c_str()), 0);
+  ASSERT_EQ(symlink("nowhere", (t + "/real/dangling").c_str()), 0);
+  ASSERT_EQ(symlink("sub", (t + "/real/rel").c_str()), 0);
+  const std::vector<std::string> cases = {t,
+                                          t + "/real",
+                                          t + "/real/sub",
+                                          t + "/real/sub/missing",
+                                          t + "/real/sub/a/b/c",
+                                          t + "/missing/a",
+                                          t + "/link",
+                                          t + "/link/x/y",
+                                          t + "/link/..",
+                                          t + "/link/../x",
+                                          t + "/real/dangling",
+                                          t + "/real/dangling/x",
+                                          t + "/real/rel/x",
+                                          t + "//real/./sub/",
+                                          t + "/real/sub/../../real",
+                                          "/",
+                                          "/nonexistent-aio/a",
+                                          "real/sub/x",
+                                          "link/../q",
+                                          "."};
+  std::string cwd = std::filesystem::current_path().string();
+  ASSERT_EQ(chdir(t.c_str()), 0);
+  for (const auto& c : cases) EXPECT_EQ(absolute_path(c), absolute_path_by_realpath(c)) << c;
+  ASSERT_EQ(chdir(cwd.c_str()), 0);
+  std::filesystem::remove_all(t);
 }
 
 struct WithinCase {
