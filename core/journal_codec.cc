@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 
 #include "core/codec.h"
@@ -298,6 +299,27 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
 
 namespace {
 
+// Where `id` is in `ids`, searched from the end (a claim just put is there);
+// ids.size() when it is not. A new claim is looked for in the whole list,
+// which may hold thousands: ids of one length differ mostly at their end
+// (claim-<time>-<random>), so the last eight bytes are compared first.
+size_t find_id(const std::vector<std::string>& ids, std::string_view id) {
+  const size_t n = id.size();
+  uint64_t tail = 0;
+  if (n >= 8) std::memcpy(&tail, id.data() + n - 8, 8);
+  for (size_t k = ids.size(); k-- > 0;) {
+    const std::string& x = ids[k];
+    if (x.size() != n) continue;
+    if (n >= 8) {
+      uint64_t t;
+      std::memcpy(&t, x.data() + n - 8, 8);
+      if (t != tail) continue;
+    }
+    if (std::memcmp(x.data(), id.data(), n) == 0) return k;
+  }
+  return ids.size();
+}
+
 // The `claims` list of instance `of` (when lists lets it follow) gains or
 // loses claim `id`.
 void relist(State* s, const std::string& of, const std::string& id, bool add,
@@ -305,9 +327,9 @@ void relist(State* s, const std::string& of, const std::string& id, bool add,
   auto it = s->instances.find(of);
   if (it == s->instances.end() || (lists && !lists->count(of))) return;
   auto& ids = it->second.claims;
-  auto at = std::find(ids.rbegin(), ids.rend(), id);  // a claim just put is at the end
-  if (add && at == ids.rend()) ids.push_back(id);
-  if (!add && at != ids.rend()) ids.erase(std::next(at).base());
+  size_t at = find_id(ids, id);
+  if (add && at == ids.size()) ids.push_back(id);
+  if (!add && at != ids.size()) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(at));
 }
 
 }  // namespace

@@ -239,6 +239,22 @@ TEST(CodecJournal, ClaimOpsKeepTheInstancesLists) {
   }
 }
 
+// Long ids that share their last eight bytes, or their length only, are
+// still told apart (the list search compares the ends first).
+TEST(CodecJournal, ListsTellLongIdsApart) {
+  State s;
+  s.instances["i1"].id = "i1";
+  const std::string a = "claim-1111-aaaaaaaa", b = "claim-2222-aaaaaaaa", c = "claim-1111-aaaaaaab";
+  for (const auto& id : {a, b, c, a, b}) apply_op(&s, put_claim_op(id, "i1"));
+  EXPECT_EQ(s.instances.at("i1").claims, (std::vector<std::string>{a, b, c}));
+  apply_op(&s, del_claim_op(a, "i1"));
+  EXPECT_EQ(s.instances.at("i1").claims, (std::vector<std::string>{b, c}));
+  apply_op(&s, del_claim_op("claim-3333-aaaaaaab", "i1"));  // not there
+  apply_op(&s, put_claim_op("short", "i1"));
+  apply_op(&s, put_claim_op("short", "i1"));
+  EXPECT_EQ(s.instances.at("i1").claims, (std::vector<std::string>{b, c, "short"}));
+}
+
 // With `lists`, only the instances it names have their lists follow.
 TEST(CodecJournal, OnlyTheListsNamedFollow) {
   State s;
