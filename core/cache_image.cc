@@ -459,23 +459,16 @@ bool CacheImage::patch(const std::vector<const Op*>& ops, CachePayload* out) con
     });
   };
   if (!index(Records::kInstances, &inst) || !index(Records::kClaims, &claims)) return false;
-  std::set<std::string> touched_inst, touched_claims;
-  for (const Op* op : ops) {
-    if (op->kind == Op::kPutInstance) touched_inst.insert(op->instance.id);
-    if (op->kind == Op::kDelInstance || op->kind == Op::kHeartbeat) touched_inst.insert(op->id);
-    if (op->kind == Op::kPutClaim) touched_claims.insert(op->claim.id);
-    if (op->kind == Op::kDelClaim) touched_claims.insert(op->id);
-  }
+  Touched touched;
+  for (const Op* op : ops) touched.add(*op);
   // The touched records as the image holds them, then as the ops leave them.
   // A claim op changes its instances' `claims` lists: they are touched too
-  // (the owners a put replaces or a delClaim names, or the image's claim).
+  // (the owners the ops name, and those of the claims as the image holds them).
+  std::set<std::string>&touched_inst = touched.instances, &touched_claims = touched.claims;
   State now;
   if (!read_touched(*this, claims, touched_claims, &now.claims)) return false;
   for (const auto& [id, c] : now.claims) touched_inst.insert(c.instance_id);
-  for (const Op* op : ops) {
-    if (op->kind == Op::kPutClaim) touched_inst.insert(op->claim.instance_id);
-    if (op->kind == Op::kDelClaim && !op->owner.empty()) touched_inst.insert(op->owner);
-  }
+  touched_inst.insert(touched.owners.begin(), touched.owners.end());
   if (!read_touched(*this, inst, touched_inst, &now.instances)) return false;
   for (const Op* op : ops) apply_op(&now, *op);
 

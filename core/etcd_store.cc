@@ -259,25 +259,16 @@ Result<int64_t> EtcdStore::lease_of(const Instance& i, const Loaded& l,
 
 Result<etcd::TxnRequest> EtcdStore::commit_request(const Loaded& l, const Txn& t,
                                                    std::map<std::string, int64_t>* granted) {
-  std::set<std::string> instances, claims;  // touched, in key order (one op per key)
-  for (const auto& op : t.ops()) {
-    if (op.kind == Op::kPutInstance) instances.insert(op.instance.id);
-    if (op.kind == Op::kDelInstance || op.kind == Op::kHeartbeat) instances.insert(op.id);
-    if (op.kind == Op::kPutClaim) claims.insert(op.claim.id);
-    if (op.kind == Op::kDelClaim) claims.insert(op.id);
-  }
+  Touched touched;  // in key order (one op per key)
+  for (const auto& op : t.ops()) touched.add(op);
+  const std::set<std::string>&instances = touched.instances, &claims = touched.claims;
   // A claim op changed its instances' `claims` lists (apply_op): the ones
   // there are put again, from the whole state the transaction ran on.
-  std::set<std::string> owners;
-  for (const auto& op : t.ops()) {
-    if (op.kind == Op::kPutClaim) owners.insert(op.claim.instance_id);
-    if (op.kind == Op::kDelClaim) owners.insert(op.owner);
-  }
   for (const auto& id : claims)
     if (auto it = l.state.claims.find(id); it != l.state.claims.end())
-      owners.insert(it->second.instance_id);
-  for (const auto& id : owners)
-    if (t.state().instances.count(id) || l.state.instances.count(id)) instances.insert(id);
+      touched.owners.insert(it->second.instance_id);
+  for (const auto& id : touched.owners)
+    if (t.state().instances.count(id) || l.state.instances.count(id)) touched.instances.insert(id);
   etcd::TxnRequest req;
   req.compare.push_back({etcd::CompareResult::kEqual, etcd::CompareTarget::kModRevision, seq_key_,
                          "", l.seq_mod, ""});

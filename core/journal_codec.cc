@@ -365,6 +365,26 @@ void apply_op(State* s, const Op& op, const std::unordered_set<std::string>* lis
   }
 }
 
+void Touched::add(const Op& op) {
+  switch (op.kind) {
+    case Op::kPutInstance:
+      instances.insert(op.instance.id);
+      break;
+    case Op::kDelInstance:
+    case Op::kHeartbeat:
+      instances.insert(op.id);
+      break;
+    case Op::kPutClaim:
+      claims.insert(op.claim.id);
+      owners.insert(op.claim.instance_id);
+      break;
+    case Op::kDelClaim:
+      claims.insert(op.id);
+      if (!op.owner.empty()) owners.insert(op.owner);
+      break;
+  }
+}
+
 void apply_ops(State* s, const std::vector<Op>& ops) {
   for (const Op& op : ops) apply_op(s, op);
 }

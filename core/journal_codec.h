@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -46,6 +47,15 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
 // `claims` lists of the instances it names follow claim ops (a focused
 // state leaves the other lists empty).
 void apply_ops(State* s, const std::vector<Op>& ops);
+// The records ops change, for stores that rewrite records one by one (the
+// cache patch, etcd): the instances put, deleted or given a heartbeat, the
+// claims put or deleted, and the instances whose `claims` lists the claim
+// ops change as far as the ops name them (a delClaim of an older journal
+// names none: add the owner of the claim as it stood).
+struct Touched {
+  std::set<std::string> instances, claims, owners;
+  void add(const Op& op);
+};
 void apply_op(State* s, const Op& op, const std::unordered_set<std::string>* lists = nullptr);
 
 }  // namespace aio
