@@ -12,6 +12,9 @@
 #              script configures and builds build-bench/ as RelWithDebInfo, so
 #              a Debug build/ never skews the numbers)
 #   --keep     keep the generated $AIO_HOME directories (printed at the end)
+#   --compare DIR  also time the aio in DIR ("before") against this one
+#              ("after"), interleaved in the same rounds, each on its own
+#              copy of the states: before/after figures from one run
 #
 # States, generated directly as the files aio reads (state.json in the
 # playbook schema as core/json_codec.cc writes it, context.jsonl lines as
@@ -34,12 +37,14 @@ set -euo pipefail
 RUNS=100
 BIN=""
 KEEP=0
+COMPARE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --bin) BIN=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --compare) COMPARE=$2; shift 2 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "bench-cli: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -54,26 +59,30 @@ if [ -z "$BIN" ]; then
 fi
 [ -x "$BIN/aio" ] || { echo "bench-cli: no aio binary in $BIN" >&2; exit 3; }
 AIO="$(cd "$BIN" && pwd)/aio"
+AIO2=""
+if [ -n "$COMPARE" ]; then
+  [ -x "$COMPARE/aio" ] || { echo "bench-cli: no aio binary in $COMPARE" >&2; exit 3; }
+  AIO2="$(cd "$COMPARE" && pwd)/aio"
+fi
 command -v python3 >/dev/null || { echo "bench-cli: python3 is needed" >&2; exit 3; }
 
 W=$(mktemp -d /tmp/aio-bench.XXXXXX)
 if [ "$KEEP" -eq 0 ]; then trap 'rm -rf "$W"' EXIT; fi
 
-python3 - "$AIO" "$W" "$RUNS" <<'PY'
+python3 - "$AIO" "$W" "$RUNS" "$AIO2" <<'PY'
 import json, os, random, statistics, subprocess, sys, time
 
-aio, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+aio, work, runs, aio2 = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+# (label, binary): one, or before and after
+bins = [("before", aio2), ("after", aio)] if aio2 else [("", aio)]
 rng = random.Random(42)
 now = int(time.time())
 iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 hexid = lambda: "%08x" % rng.getrandbits(32)
 q = lambda s: json.dumps(s)
 
-PROJECTS = [f"{work}/projects/p{k}" for k in range(4)]
 TOOLS = ["claude", "codex", "gemini", "amp"]
 CATS = ["decision", "pattern", "warning", "learning", "handoff"]
-for p in PROJECTS:
-    os.makedirs(p, exist_ok=True)
 
 def instance_json(i):
     return ('{"id":%s,"tool":%s,"project":%s,"pid":%d,"status":"active","currentTask":%s,'
@@ -110,7 +119,7 @@ def write_notes(home, n, instances):
                 q(f"note {k}: the {CATS[k % 5]} about module m{k % 97} is worth reading " * 2),
                 q(i["id"]), q(i["tool"]), iso(now - 86400 + k // 2)))
 
-def make_instances(n):
+def make_instances(n, PROJECTS):
     out = []
     for k in range(n):
         tool = TOOLS[k % 4]
@@ -143,19 +152,32 @@ def make_claims(instances, n):
                        "project": inst["project"], "t": now - 1800 + k})
     return claims
 
-homes = {}
-one = make_instances(1)
-write_state(f"{work}/empty", one, [])
-homes["empty"] = (f"{work}/empty", one[0])
-one_n = make_instances(1)
-write_state(f"{work}/notes", one_n, [])
-write_notes(f"{work}/notes", 100_000, one_n)
-homes["notes"] = (f"{work}/notes", one_n[0])
-many = make_instances(1000)
-claims = make_claims(many, 10_000)
-write_state(f"{work}/full", many, claims)
-write_notes(f"{work}/full", 100_000, many)
-homes["full"] = (f"{work}/full", many[0])
+# The three states under root (its own projects too): name -> (home, instance).
+def make_homes(root):
+    global rng
+    rng = random.Random(42)  # the same states for every binary
+    projects = [f"{root}/projects/p{k}" for k in range(4)]
+    for p in projects:
+        os.makedirs(p, exist_ok=True)
+    homes = {}
+    one = make_instances(1, projects)
+    write_state(f"{root}/empty", one, [])
+    homes["empty"] = (f"{root}/empty", one[0])
+    one_n = make_instances(1, projects)
+    write_state(f"{root}/notes", one_n, [])
+    write_notes(f"{root}/notes", 100_000, one_n)
+    homes["notes"] = (f"{root}/notes", one_n[0])
+    many = make_instances(1000, projects)
+    claims = make_claims(many, 10_000)
+    write_state(f"{root}/full", many, claims)
+    write_notes(f"{root}/full", 100_000, many)
+    homes["full"] = (f"{root}/full", many[0])
+    return homes, many
+
+homes_of, many_of = {}, {}
+for label, _ in bins:
+    homes_of[label], many_of[label] = make_homes(f"{work}/{label}" if label else work)
+STATES = ["empty", "notes", "full"]
 
 def size(path):
     return os.path.getsize(path) if os.path.exists(path) else 0
@@ -173,34 +195,40 @@ def spawn(argv, env, cwd):
     return dt, os.waitstatus_to_exitcode(status)
 
 base_env = {k: v for k, v in os.environ.items() if not k.startswith("AIO_")}
-def env_for(name):
-    home, inst = homes[name]
+def env_for(label, name):
+    home, inst = homes_of[label][name]
     return dict(base_env, AIO_HOME=home, AIO_INSTANCE=inst["id"]), inst["project"]
 
+def tag(label):
+    return f" ({label})" if label else ""
+
 # What each timed command is; `want` is the exit code it must return.
-def cmds_for(name, k):
-    env, proj = env_for(name)
+def cmds_for(label, binary, name, k):
+    env, proj = env_for(label, name)
     return [
-        (f"{name}/check", [aio, "check", "bench/probe/file.ts"], env, proj, 0),
-        (f"{name}/claim", [aio, "claim", "file", f"bench/new/{k}.ts"], env, proj, 0),
+        (f"{name}/check{tag(label)}", [binary, "check", "bench/probe/file.ts"], env, proj, 0),
+        (f"{name}/claim{tag(label)}", [binary, "claim", "file", f"bench/new/{k}.ts"], env, proj, 0),
     ]
 
 # Warm up: aio builds state.cache, the page cache holds the files.
-for name in homes:
-    for label, argv, env, cwd, want in cmds_for(name, "warm"):
-        for _ in range(3):
-            _, rc = spawn(argv, env, cwd)
-            if rc != want and not label.endswith("claim"):
-                sys.exit(f"bench-cli: {' '.join(argv)} exited {rc} in {name}")
-        if label.endswith("claim") and rc != 0:
-            sys.exit(f"bench-cli: warm-up claim exited {rc} in {name}")
+for label, binary in bins:
+    for name in STATES:
+        for what, argv, env, cwd, want in cmds_for(label, binary, name, "warm"):
+            for _ in range(3):
+                _, rc = spawn(argv, env, cwd)
+                if rc != want and "/claim" not in what:
+                    sys.exit(f"bench-cli: {' '.join(argv)} exited {rc} in {name}")
+            if "/claim" in what and rc != 0:
+                sys.exit(f"bench-cli: warm-up claim exited {rc} in {name}")
 
 times = {}
 for k in range(runs):
-    row = [("/bin/true", ["/bin/true"], base_env, work, 0),
-           ("aio --version", [aio, "--version"], base_env, work, 0)]
-    for name in homes:
-        row += cmds_for(name, k)
+    row = [("/bin/true", ["/bin/true"], base_env, work, 0)]
+    for label, binary in bins:
+        row.append((f"aio --version{tag(label)}", [binary, "--version"], base_env, work, 0))
+    for name in STATES:
+        for label, binary in bins:
+            row += cmds_for(label, binary, name, k)
     for label, argv, env, cwd, want in row:
         dt, rc = spawn(argv, env, cwd)
         if rc != want:
@@ -212,61 +240,73 @@ def p90(v):
     return s[min(len(s) - 1, int(round(0.9 * (len(s) - 1))))]
 
 true_med = statistics.median(times["/bin/true"])
-ver_med = statistics.median(times["aio --version"])
-full = homes["full"][0]
+def ver_med(label):
+    return statistics.median(times[f"aio --version{tag(label)}"])
 print(f"aio check / aio claim, {runs} runs each, wall time per process "
-      f"({os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')})\n")
+      f"({os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')})"
+      + ("; before and after interleaved in every round" if aio2 else "") + "\n")
 print("| state | command | median ms | p90 ms | x /bin/true | x aio --version |")
 print("|---|---|---:|---:|---:|---:|")
 desc = {"empty": "empty (1 instance)",
         "notes": "100k notes, 0 claims",
         "full": "1k instances, 10k claims, 100k notes"}
-for label, v in times.items():
+for what, v in times.items():
     med = statistics.median(v)
-    if "/" in label and not label.startswith("/"):
-        state, cmd = label.split("/")
+    label = next((l for l, _ in bins if l and what.endswith(tag(l))), "")
+    against = label or bins[-1][0]  # /bin/true: against the (last) --version
+    if "/" in what and not what.startswith("/"):
+        state, cmd = what[:len(what) - len(tag(label))].split("/")
         state = desc[state]
-        cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`"}[cmd]
+        cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`"}[cmd] + tag(label)
     else:
-        state, cmd = "-", f"`{label}`"
-    print(f"| {state} | {cmd} | {med:.2f} | {p90(v):.2f} | {med / true_med:.1f} | {med / ver_med:.1f} |")
+        state, cmd = "-", f"`{what[:len(what) - len(tag(label))]}`{tag(label)}"
+    print(f"| {state} | {cmd} | {med:.2f} | {p90(v):.2f} | {med / true_med:.1f} | "
+          f"{med / ver_med(against):.1f} |")
 print()
-print(f"full state files after the runs: state.json {size(full + '/state.json') / 1e6:.1f} MB, "
-      f"journal.jsonl {size(full + '/journal.jsonl') / 1e3:.0f} kB, "
-      f"state.cache {size(full + '/state.cache') / 1e6:.1f} MB, "
-      f"context.jsonl {size(full + '/context.jsonl') / 1e6:.1f} MB")
-target = 5.0
-worst = max(statistics.median(times["full/check"]), statistics.median(times["full/claim"]))
-print(f"target (DESIGN.md §6): <= {target:.0f} ms median with the full state: "
-      + ("met" if worst <= target else f"MISSED (worst median {worst:.2f} ms)"))
+for label, _ in bins:
+    full = homes_of[label]["full"][0]
+    print(f"full state files after the runs{tag(label)}: state.json "
+          f"{size(full + '/state.json') / 1e6:.1f} MB, "
+          f"journal.jsonl {size(full + '/journal.jsonl') / 1e3:.0f} kB, "
+          f"state.cache {size(full + '/state.cache') / 1e6:.1f} MB, "
+          f"context.jsonl {size(full + '/context.jsonl') / 1e6:.1f} MB")
+    target = 5.0
+    worst = max(statistics.median(times[f"full/check{tag(label)}"]),
+                statistics.median(times[f"full/claim{tag(label)}"]))
+    print(f"target (DESIGN.md §6): <= {target:.0f} ms median with the full state{tag(label)}: "
+          + ("met" if worst <= target else f"MISSED (worst median {worst:.2f} ms)"))
 
 # One instance of the full state claiming file after file (an agent under a
 # mount with auto-claim does this): what a claim costs, and what it appends
-# to the journal, as the instance's claims grow.
+# to the journal, as the instance's claims grow (binaries interleaved).
 SEQ = 1500
-env, proj = env_for("full")
-env = dict(env, AIO_INSTANCE=many[1]["id"])
-journal = full + "/journal.jsonl"
-seq_t, seq_b, checkpoints = [], [], 0
+seq_t, seq_b, checkpoints = {}, {}, {}
 for k in range(SEQ):
-    before = size(journal)
-    dt, rc = spawn([aio, "claim", "file", f"bench/seq/{k}.ts"], env, proj)
-    if rc != 0:
-        sys.exit(f"bench-cli: claim {k} of the sequence exited {rc}")
-    seq_t.append(dt / 1e6)
-    grown = size(journal) - before
-    seq_b.append(grown if grown > 0 else None)  # None: a checkpoint emptied the journal
-    checkpoints += grown <= 0
+    for label, binary in bins:
+        env, proj = env_for(label, "full")
+        env = dict(env, AIO_INSTANCE=many_of[label][1]["id"])
+        journal = homes_of[label]["full"][0] + "/journal.jsonl"
+        before = size(journal)
+        dt, rc = spawn([binary, "claim", "file", f"bench/seq/{k}.ts"], env, proj)
+        if rc != 0:
+            sys.exit(f"bench-cli: claim {k} of the sequence exited {rc}")
+        seq_t.setdefault(label, []).append(dt / 1e6)
+        grown = size(journal) - before
+        seq_b.setdefault(label, []).append(grown if grown > 0 else None)  # None: checkpointed
+        checkpoints[label] = checkpoints.get(label, 0) + (grown <= 0)
 print(f"\nOne instance claiming {SEQ} files one after another (full state; it held "
-      f"{len(many[1]['claims'])} claims before)\n")
+      f"{len(many_of[bins[0][0]][1]['claims'])} claims before)\n")
 print("| claims it holds | median ms | p90 ms | max ms | journal bytes per claim (median) |")
 print("|---|---:|---:|---:|---:|")
 for lo in range(0, SEQ, 500):
-    v = seq_t[lo:lo + 500]
-    b = [x for x in seq_b[lo:lo + 500] if x is not None] or [0]
-    print(f"| {lo + 1}-{lo + len(v)} | {statistics.median(v):.2f} | {p90(v):.2f} | {max(v):.2f} | "
-          f"{statistics.median(b):.0f} |")
-print(f"\n{checkpoints} of the {SEQ} claims checkpointed (the journal shrank or stayed)")
+    for label, _ in bins:
+        v = seq_t[label][lo:lo + 500]
+        b = [x for x in seq_b[label][lo:lo + 500] if x is not None] or [0]
+        print(f"| {lo + 1}-{lo + len(v)}{tag(label)} | {statistics.median(v):.2f} | {p90(v):.2f} | "
+              f"{max(v):.2f} | {statistics.median(b):.0f} |")
+for label, _ in bins:
+    print(f"\n{checkpoints[label]} of the {SEQ} claims checkpointed{tag(label)} "
+          "(the journal shrank or stayed)")
 PY
 
 if [ "$KEEP" -eq 1 ]; then echo "states kept in $W"; fi
