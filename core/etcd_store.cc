@@ -312,8 +312,8 @@ void EtcdStore::after_commit(const Loaded& before, const Txn& t) {
       if (it != before.state.instances.end() && it->second.lease)
         (void)client_->lease_revoke(it->second.lease);  // gone: nothing to keep
     }
-    if (op.kind == Op::kHeartbeat) beat.push_back(op.id);
-    if (op.kind == Op::kHeartbeat) {  // a claim's heartbeat (an instance of this machine at work)
+    if (op.kind == Op::kHeartbeat) {  // e.g. a claim's: an instance of this machine at work?
+      beat.push_back(op.id);
       auto it = t.state().instances.find(op.id);
       if (it != t.state().instances.end() &&
           (it->second.machine_id.empty() || it->second.machine_id == o_.setup.machine_id))

@@ -47,6 +47,8 @@ Status decode_journal_line_json(std::string_view line, uint64_t* seq, std::vecto
 // `claims` lists of the instances it names follow claim ops (a focused
 // state leaves the other lists empty).
 void apply_ops(State* s, const std::vector<Op>& ops);
+void apply_op(State* s, const Op& op, const std::unordered_set<std::string>* lists = nullptr);
+
 // The records ops change, for stores that rewrite records one by one (the
 // cache patch, etcd): the instances put, deleted or given a heartbeat, the
 // claims put or deleted, and the instances whose `claims` lists the claim
@@ -56,6 +58,5 @@ struct Touched {
   std::set<std::string> instances, claims, owners;
   void add(const Op& op);
 };
-void apply_op(State* s, const Op& op, const std::unordered_set<std::string>* lists = nullptr);
 
 }  // namespace aio
