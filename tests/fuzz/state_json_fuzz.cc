@@ -17,17 +17,21 @@ std::string without_newline(std::string s) {
   return s;
 }
 
+// The claims first, then the instances: a claim op keeps its instance's
+// `claims` list (apply_op), and a state.json need not agree with itself
+// there (the playbook's lists may miss claims); the instances put after
+// the claims bring their lists as written, as older aio's lines did.
 void check_journal_trip(const State& s, const std::string& json) {
   std::vector<Op> ops;
-  for (const auto& [id, i] : s.instances) {
-    Op& op = ops.emplace_back();
-    op.kind = Op::kPutInstance;
-    op.instance = i;
-  }
   for (const auto& [id, c] : s.claims) {
     Op& op = ops.emplace_back();
     op.kind = Op::kPutClaim;
     op.claim = c;
+  }
+  for (const auto& [id, i] : s.instances) {
+    Op& op = ops.emplace_back();
+    op.kind = Op::kPutInstance;
+    op.instance = i;
   }
   std::string line = encode_journal_line(s.seq, ops);
   uint64_t seq = 0;
