@@ -40,6 +40,7 @@ void setup_logging(const aio::cli::Env& env, bool file_log) {
   log.stderr_prefix = "aio: ";
   log.verbose = env.verbose;
   if (file_log) log.file = env.home + "/logs/aio.log";
+  log.open_at_first_line = true;  // most commands log nothing there
   aio::setup_logging(log);
 }
 

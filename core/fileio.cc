@@ -100,6 +100,8 @@ Status write_file_atomic(const std::string& path, const std::string& data, int m
 
 Status make_dirs(const std::string& path, int mode) {
   if (path.empty()) return Status::ok();
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::ok();  // the usual case
   std::string cur;
   size_t i = 0;
   while (i <= path.size()) {
@@ -110,7 +112,6 @@ Status make_dirs(const std::string& path, int mode) {
       return Status::sys("cannot create " + cur, errno);
     i = j + 1;
   }
-  struct stat st;
   if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Status::state(path + " is not a directory");
   return Status::ok();

@@ -52,6 +52,7 @@ FMT_END_DETAIL_NAMESPACE
 
 template class spdlog::sinks::base_sink<std::mutex>;
 template class spdlog::sinks::rotating_file_sink<std::mutex>;
+template class spdlog::sinks::rotating_file_sink<spdlog::details::null_mutex>;
 template class spdlog::sinks::stdout_sink_base<spdlog::details::console_mutex>;
 template class spdlog::sinks::stderr_sink<spdlog::details::console_mutex>;
 template class spdlog::sinks::ansicolor_sink<spdlog::details::console_mutex>;

@@ -15,6 +15,10 @@ struct LogSetup {
   std::string file;               // rotating log file (5 MB, 3 kept); "" for none
   bool file_debug = false;        // the file gets debug lines too (else info and up)
   bool flush_every_line = false;  // flush the file at every info line (daemons)
+  // Open (and make the directory of) the file only when a line goes to it,
+  // not at set-up: for short commands. A daemon opens it at once, before it
+  // changes credentials or namespaces.
+  bool open_at_first_line = false;
 };
 
 void setup_logging(const LogSetup& s);

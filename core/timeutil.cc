@@ -57,6 +57,15 @@ std::string format_iso(int64_t t) {
   return buf;
 }
 
+std::string format_iso_ms(int64_t unix_ms) {
+  int64_t secs = floor_div(unix_ms, 1000);
+  char frac[8];
+  snprintf(frac, sizeof frac, ".%03d", static_cast<int>(unix_ms - secs * 1000));
+  std::string s = format_iso(secs);
+  s.insert(s.size() - 1, frac);
+  return s;
+}
+
 std::optional<int64_t> parse_iso(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm|-hh:mm]
   auto digits = [&](size_t pos, size_t n, int* out) {

@@ -22,6 +22,8 @@ inline constexpr bool time_in_range(int64_t t) {
 int64_t now_seconds();
 // Four-digit year always; a time out of range is written as the nearest end.
 std::string format_iso(int64_t unix_seconds);
+// The same with milliseconds ("2026-11-24T02:34:14.042Z"), for logs.
+std::string format_iso_ms(int64_t unix_ms);
 std::optional<int64_t> parse_iso(std::string_view s);
 // "3s", "5m", "2h", "4d" style age for humans.
 std::string format_age(int64_t seconds);

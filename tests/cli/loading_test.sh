@@ -45,6 +45,23 @@ expect_contains "$C" "libc.so" "objects loaded by aio check (the log itself)"
 expect_not_contains "$C" "libgit2" "objects loaded by aio check"
 expect_not_contains "$C" "libcurl" "objects loaded by aio check"
 
+# ---- the log file: opened at its first line (aio check writes none) ----
+rm -rf "$AIO_HOME/logs"
+expect_rc 0 env -C "$P" AIO_INSTANCE="$ME" aio check src/a.ts
+[ -e "$AIO_HOME/logs" ] && fail "aio check, which logs nothing, made $AIO_HOME/logs"
+expect_rc 0 env -C "$P" AIO_INSTANCE="$ME" aio claim file src/logged.ts
+LOG=$AIO_HOME/logs/aio.log
+expect_eq "$(stat -c %a "$LOG" 2>&1)" 600 "aio.log's mode"
+expect_eq "$(stat -c %a "$AIO_HOME/logs" 2>&1)" 700 "logs/'s mode"
+# UTC, milliseconds, the pid, the line
+expect_match "$(tail -1 "$LOG")" \
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z info \[[0-9]+\] claim claim-[0-9]+-[0-9a-f]+ file src/logged.ts by $ME\$" \
+  "aio.log's line"
+stamp=$(tail -1 "$LOG" | cut -c1-19)
+now=$(date -u +%s)
+[ $(($(date -u -d "$stamp" +%s) - now)) -le 5 ] && [ $((now - $(date -u -d "$stamp" +%s))) -le 60 ] ||
+  fail "aio.log's time $stamp is not UTC now ($(date -u +%FT%T))"
+
 # ---- the libraries themselves, when a command needs them: loaded, working ----
 rm -f "$AIO_HOME/gitfacts.json"
 rm -f "$T"/fresh.*

@@ -339,6 +339,17 @@ TEST(CodecIso, FormatRoundTrips) {
   EXPECT_EQ(*parse_iso(format_iso(1234567890)), 1234567890);
 }
 
+// Milliseconds (log lines): floor division, so times before 1970 keep a
+// fraction in [0, 999] of the second they fall in.
+TEST(CodecIso, FormatsMilliseconds) {
+  EXPECT_EQ(format_iso_ms(1707084303042), "2024-02-04T22:05:03.042Z");
+  EXPECT_EQ(format_iso_ms(1707084303999), "2024-02-04T22:05:03.999Z");
+  EXPECT_EQ(format_iso_ms(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_iso_ms(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_iso_ms(-1000), "1969-12-31T23:59:59.000Z");
+  EXPECT_EQ(*parse_iso(format_iso_ms(1234567890123)), 1234567890);
+}
+
 // parse_iso and format_iso compute dates themselves: they agree with the C
 // library's timegm and gmtime_r on every day of chosen years across the
 // range (leap rules of 4, 100 and 400 years, both ends, negative times),
