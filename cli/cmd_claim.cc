@@ -23,7 +23,7 @@ Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
   auto me = require_identity(*loaded, env.caller, env.clock);
   if (!me) return me.status();
   std::string project = (*me)->project;
-  auto where = land(env, *loaded, project, type, o.target);
+  auto where = land(env, looked.projects(), project, type, o.target);
   if (!where) return where.status();
   std::optional<bool> kind = kind_at(where->path);
   Claim probe;
@@ -90,8 +90,9 @@ struct CheckOpts {
 // The claim `aio check` asks about: the path as the caller would claim it,
 // in the caller's project (or, for anonymous callers, the project of the
 // path, core/project.h). It looks at the path: never with the store locked.
-Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
-                          const std::optional<ClaimType>& type, const CheckOpts& o) {
+Result<Claim> check_probe(const Env& env, const std::vector<std::string>& projects,
+                          const Identity& me, const std::optional<ClaimType>& type,
+                          const CheckOpts& o) {
   std::string project;
   if (me.instance) {
     project = me.instance->project;
@@ -101,7 +102,7 @@ Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
     std::string where = env.cwd;
     if (path && !o.path.empty())
       where = normalize_absolute(o.path.front() == '/' ? o.path : env.cwd + "/" + o.path);
-    auto l = locate_path(env, s, where);
+    auto l = locate_path(env, projects, where);
     if (!l) return l.status();
     project = l->project;
   }
@@ -109,7 +110,7 @@ Result<Claim> check_probe(const Env& env, const State& s, const Identity& me,
   probe.project = project;
   probe.exclusive = true;
   probe.type = type.value_or(ClaimType::kFile);
-  auto landed = land(env, s, project, probe.type, o.path);
+  auto landed = land(env, projects, project, probe.type, o.path);
   if (!landed) return landed.status();
   probe.target = landed->target;
   if (!type && kind_at(landed->path).value_or(false)) probe.type = ClaimType::kDirectory;
@@ -124,7 +125,7 @@ Status check_round(Env& env, const std::optional<ClaimType>& type, const CheckOp
   if (!loaded) return loaded.status();
   looked.from(*loaded);
   Identity then = resolve_identity(*loaded, env.caller, env.clock);
-  auto made = check_probe(env, *loaded, then, type, o);
+  auto made = check_probe(env, looked.projects(), then, type, o);
   if (!made) return made.status();
   *probe = *made;
   bool was_anonymous = !then.instance;

@@ -39,11 +39,16 @@ const std::vector<MountRecord>& live_mounts(const std::string& home) {
 
 Hints project_hints(const Env& env, const State* s, const std::string& project,
                     bool worktree_local) {
+  Hints h = project_hints(env, s ? registered_projects(*s) : std::vector<std::string>{}, project);
+  h.worktree_local = worktree_local;
+  return h;
+}
+
+Hints project_hints(const Env& env, std::vector<std::string> projects, const std::string& project) {
   Hints h;
   h.mounts = live_mounts(env.home);
-  if (s) h.projects = registered_projects(*s);
+  h.projects = std::move(projects);
   h.project = project;
-  h.worktree_local = worktree_local;
   h.git = [cache = env.home + "/gitfacts.json"](const std::string& dir) {
     return repo_facts(dir, cache);
   };
@@ -52,6 +57,11 @@ Hints project_hints(const Env& env, const State* s, const std::string& project,
 
 Result<Location> locate_path(const Env& env, const State& s, const std::string& path) {
   return locate(path, project_hints(env, &s));
+}
+
+Result<Location> locate_path(const Env& env, const std::vector<std::string>& projects,
+                             const std::string& path) {
+  return locate(path, project_hints(env, projects));
 }
 
 std::string current_project(const State& s, const Instance* me, const Env& env) {
@@ -75,7 +85,12 @@ std::optional<bool> kind_at(const std::string& path) {
 
 Result<Landing> land(const Env& env, const State& s, const std::string& project, ClaimType type,
                      const std::string& input) {
-  Hints h = project_hints(env, &s, project);
+  return land(env, registered_projects(s), project, type, input);
+}
+
+Result<Landing> land(const Env& env, const std::vector<std::string>& projects,
+                     const std::string& project, ClaimType type, const std::string& input) {
+  Hints h = project_hints(env, projects, project);
   if (type != ClaimType::kFile && type != ClaimType::kDirectory) {
     auto t = claim_target(type, input, env.cwd, h);
     if (!t) return t.status();

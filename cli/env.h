@@ -75,8 +75,14 @@ Result<State> load_state(Env& env);
 // through the cache in $AIO_HOME; `project`, a project given ("" none).
 Hints project_hints(const Env& env, const State* s, const std::string& project = "",
                     bool worktree_local = false);
+// The same with the registered projects already found (Looked::projects):
+// finding them reads every instance.
+Hints project_hints(const Env& env, std::vector<std::string> projects,
+                    const std::string& project = "");
 // Where `path` (absolute) belongs (locate() with project_hints).
 Result<Location> locate_path(const Env& env, const State& s, const std::string& path);
+Result<Location> locate_path(const Env& env, const std::vector<std::string>& projects,
+                             const std::string& path);
 // What is on disk at `path`: nullopt when nothing is there yet.
 std::optional<bool> kind_at(const std::string& path);
 // Where a claim target typed in the working directory lands in `project`:
@@ -88,6 +94,8 @@ struct Landing {
 };
 Result<Landing> land(const Env& env, const State& s, const std::string& project, ClaimType type,
                      const std::string& input);
+Result<Landing> land(const Env& env, const std::vector<std::string>& projects,
+                     const std::string& project, ClaimType type, const std::string& input);
 // ---- looking before the store is locked (core/store.h) ----
 // What core/project's rules read on disk (realpath, libgit2) and what is at
 // a claimed path (kind_at) must be read while the store is not locked: a
@@ -119,6 +127,8 @@ class Looked {
   // command look again.
   bool fits(const State& locked, bool same = true);
   bool stale() const { return stale_; }
+  // The registered projects `from` found (sorted).
+  const std::vector<std::string>& projects() const { return projects_; }
   static Status changed();
 
  private:
