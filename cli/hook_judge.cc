@@ -14,19 +14,19 @@ struct Placed {
   std::string abs;
 };
 
-std::optional<Placed> place(const Env& env, const State& s, const Identity& me,
-                            const std::string& path) {
+std::optional<Placed> place(const Env& env, const std::vector<std::string>& projects,
+                            const Identity& me, const std::string& path) {
   if (path.empty()) return std::nullopt;
   std::string abs = normalize_absolute(path.front() == '/' ? path : env.cwd + "/" + path);
   std::string project;
   if (me.instance) {
     project = me.instance->project;
   } else {
-    auto l = locate_path(env, s, abs);
+    auto l = locate_path(env, projects, abs);
     if (!l) return std::nullopt;
     project = l->project;
   }
-  auto landed = land(env, s, project, ClaimType::kFile, abs);
+  auto landed = land(env, projects, project, ClaimType::kFile, abs);
   if (!landed) return std::nullopt;  // outside the project: not aio's to judge
   Placed p;
   p.abs = abs;
@@ -43,27 +43,60 @@ RefusedPath refused_by(const Placed& p, const WriteTarget& t, const Blocker& b) 
                      describe_holder(b, p.probe.project)};
 }
 
+// More paths than this in one call (a commit of many files) are judged on
+// the whole state: a focused load tests each claim it reads against every
+// path.
+constexpr size_t kMostFocused = 64;
+
+// One look (until_fits): the caller and the paths placed from the
+// instances loaded first (no lock: env.h), then only the claims that may
+// conflict with one of them (*s, *me, *placed).
+Status judge_round(Env& env, const std::vector<WriteTarget>& targets, Looked& looked, State* s,
+                   Identity* me, std::vector<std::pair<Placed, const WriteTarget*>>* placed) {
+  auto loaded = load_instances(env);
+  if (!loaded) return loaded.status();
+  looked.from(*loaded);
+  Identity then = resolve_identity(*loaded, env.caller, env.clock);
+  placed->clear();
+  std::vector<Claim> probes;
+  for (const auto& t : targets)
+    if (auto p = place(env, looked.projects(), then, t.path)) {
+      probes.push_back(p->probe);
+      placed->emplace_back(std::move(*p), &t);
+    }
+  bool was_anonymous = !then.instance;
+  std::string project = then.instance ? then.instance->project : "";
+  env.store->recall(std::move(loaded).value());  // the instances again, if nothing changed
+  auto st = probes.size() <= kMostFocused
+                ? env.store->load_focused([&](const State&) { return focus_on_any(probes); })
+                : load_state(env);
+  if (!st) return st.status();
+  *s = std::move(st).value();
+  *me = resolve_identity(*s, env.caller, env.clock);
+  bool same = !me->instance == was_anonymous && (!me->instance || me->instance->project == project);
+  return looked.fits(*s, same) ? Status::ok() : Looked::changed();
+}
+
 }  // namespace
 
 Result<Verdict> judge_writes(Env& env, const std::vector<WriteTarget>& targets, bool auto_claim) {
-  auto st = load_state(env);
-  if (!st) return st.status();
-  const State& s = *st;
-  Identity me = resolve_identity(s, env.caller, env.clock);
+  State s;
+  Identity me;
+  std::vector<std::pair<Placed, const WriteTarget*>> placed;
+  AIO_RETURN_IF_ERROR(until_fits(
+      [&](Looked& looked) { return judge_round(env, targets, looked, &s, &me, &placed); }));
   std::string me_id = me.instance ? me.instance->id : "";
   Verdict v;
   std::vector<std::pair<Placed, const WriteTarget*>> to_claim;
-  for (const auto& t : targets) {
-    auto p = place(env, s, me, t.path);
-    if (!p) continue;
-    auto blocking = blockers(s, p->probe, me_id, env.clock);
+  for (auto& [p, t] : placed) {
+    auto blocking = blockers(s, p.probe, me_id, env.clock);
     if (!blocking.empty()) {
-      v.refused.push_back(refused_by(*p, t, blocking.front()));
+      v.refused.push_back(refused_by(p, *t, blocking.front()));
       continue;
     }
-    bool claimable = auto_claim && me.instance && p->probe.type == ClaimType::kFile;
-    if (claimable && own_covering(s, p->probe, me_id, env.clock).empty())
-      to_claim.emplace_back(std::move(*p), &t);
+    bool claimable = auto_claim && me.instance && p.probe.type == ClaimType::kFile;
+    if (claimable && own_covering(s, p.probe, me_id, env.clock).empty())
+      to_claim.emplace_back(std::move(p), t);
   }
   if (!v.refused.empty()) return v;  // nothing is claimed for a call that is refused
   for (const auto& [p, t] : to_claim) {

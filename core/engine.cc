@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <unordered_set>
 
 #include "core/glob.h"
 #include "core/path.h"
@@ -213,6 +214,35 @@ Focus focus_on(const Claim& probe, const std::string& whole_instance) {
   };
   f.ranges = claim_ranges(probe);
   if (!whole_instance.empty()) f.whole_instances.push_back(whole_instance);
+  return f;
+}
+
+Focus focus_on_any(const std::vector<Claim>& probes) {
+  if (probes.size() == 1) return focus_on(probes.front());
+  Focus f;
+  f.no_claims = probes.empty();
+  f.keep = [probes](std::string_view project, ClaimType type, std::string_view target) {
+    for (const Claim& p : probes)
+      if (may_conflict(p, project, type, target)) return true;
+    return false;
+  };
+  // Probes of one project share most of their ranges (the project's
+  // patterns, the projects around it): each range is looked at once.
+  std::unordered_set<std::string> seen;
+  auto bound = [](std::string* k, const ClaimBound& b) {
+    *k += b.project;
+    *k += '\0';
+    *k += static_cast<char>(b.group);
+    *k += b.target;
+    *k += '\0';
+  };
+  for (const Claim& p : probes)
+    for (ClaimRange& r : claim_ranges(p)) {
+      std::string k;
+      bound(&k, r.lo);
+      if (r.hi) bound(&k, *r.hi);
+      if (seen.insert(std::move(k)).second) f.ranges.push_back(std::move(r));
+    }
   return f;
 }
 

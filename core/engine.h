@@ -158,6 +158,9 @@ ClaimRange exact_claim_range(std::string_view project, ClaimType type, std::stri
 // that may conflict with it, and `whole_instance` (the caller, when it will
 // put itself back, as grant_claim does) loaded whole.
 Focus focus_on(const Claim& probe, const std::string& whole_instance = "");
+// The focus for questions about each of `probes` (a hook judging the paths
+// one call writes): the claims that may conflict with any of them.
+Focus focus_on_any(const std::vector<Claim>& probes);
 // Claims of `me_id` that cover the probe (for "yours").
 std::vector<const Claim*> own_covering(const State& s, const Claim& probe, const std::string& me_id,
                                        const Clock& c);

@@ -39,7 +39,10 @@ Result<State> FileStore::load_focused(const FocusPlanner& plan) {
   FocusInfo fi;
   bool focused = false;
   AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
-  if (!focused) return load_shared_locked();
+  if (!focused) {
+    spdlog::debug("store: the files are not in the shape a focused load needs; loading all");
+    return load_shared_locked();
+  }
   keep_entries(&fi);
   return s;
 }

@@ -276,5 +276,45 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
+// ---- focus_on_any: several probes at once (a hook judging one call's paths) ----
+// Keeps exactly what one of the probes' own focuses keeps, looks in each of
+// their ranges, and looks in each range once.
+TEST(FocusOnAny, IsTheUnionOfEachProbesFocus) {
+  const std::vector<std::string> projects = {"/", "/p", "/p/q", "/pq"};
+  std::vector<Claim> claims;
+  for (const auto& project : projects) {
+    for (const auto& path : kPaths) {
+      claims.push_back(mk(F, path, project));
+      claims.push_back(mk(D, path, project));
+    }
+    for (const auto& pat : kPatterns) claims.push_back(mk(P, canon(pat), project));
+    claims.push_back(mk(T, "AI-1", project));
+  }
+  const std::vector<std::vector<size_t>> picks = {{}, {3}, {3, 4}, {0, 7, 19}, {5, 5, 40, 41, 90}};
+  for (const auto& pick : picks) {
+    std::vector<Claim> probes;
+    for (size_t k : pick) probes.push_back(claims[k % claims.size()]);
+    Focus any = focus_on_any(probes);
+    EXPECT_EQ(any.no_claims, probes.empty());
+    std::vector<Focus> each;
+    size_t ranges = 0;
+    for (const Claim& p : probes) {
+      each.push_back(focus_on(p));
+      ranges += each.back().ranges.size();
+    }
+    if (probes.size() > 1) EXPECT_LT(any.ranges.size(), ranges) << "shared ranges looked at once";
+    for (const Claim& c : claims) {
+      bool want = false, in_one = false;
+      for (const Focus& f : each) {
+        want = want || f.keep(c.project, c.type, c.target);
+        in_one = in_one || in_ranges(f.ranges, c);
+      }
+      bool got = any.keep && any.keep(c.project, c.type, c.target);
+      EXPECT_EQ(got, want) << to_string(c.type) << " " << c.target << " in " << c.project;
+      EXPECT_EQ(in_ranges(any.ranges, c), in_one) << c.target << " in " << c.project;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace aio

@@ -119,19 +119,29 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
   const std::vector<std::string> projects = {"/p", "/q"};
   const std::vector<std::string> prefixes = {"a", "b", "c/d", ""};
   std::vector<std::string> insts;
-  // Half the focuses are a command's (focus_on: its keep() and the ranges
-  // the claim index looks in, nested projects and the root among them),
-  // half a plain keep() with no ranges (every claim tested).
-  auto some_focus = [&](const std::string& project, const std::string& prefix,
-                        std::vector<std::string> whole) {
-    if (pick(2) == 0) return focus_on_prefix(project, prefix, std::move(whole));
+  // A third of the focuses are a command's (focus_on: its keep() and the
+  // ranges the claim index looks in, nested projects and the root among
+  // them), a third a hook's about several paths at once (focus_on_any), a
+  // third a plain keep() with no ranges (every claim tested).
+  auto some_probe = [&] {
     static const std::vector<std::string> probe_projects = {"/p", "/q", "/p/n", "/"};
     Claim probe;
     probe.type = static_cast<ClaimType>(pick(4));
     probe.project = probe_projects[pick(4)];
     probe.target = pick(5) == 0 ? "" : prefixes[pick(3)] + "/f" + std::to_string(pick(50));
     if (probe.project == "/") probe.target = probe.target.empty() ? "p" : "p/" + probe.target;
-    return focus_on(probe, whole.empty() ? "" : whole.front());
+    return probe;
+  };
+  auto some_focus = [&](const std::string& project, const std::string& prefix,
+                        std::vector<std::string> whole) {
+    int how = pick(3);
+    if (how == 0) return focus_on_prefix(project, prefix, std::move(whole));
+    if (how == 1) return focus_on(some_probe(), whole.empty() ? "" : whole.front());
+    std::vector<Claim> probes(2 + pick(3));
+    for (Claim& probe : probes) probe = some_probe();
+    Focus f = focus_on_any(probes);
+    f.whole_instances = std::move(whole);
+    return f;
   };
   int next_id = 0;
   for (int step = 0; step < 400; ++step) {
