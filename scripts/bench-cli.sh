@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (not a test) of `aio check` and `aio claim` end to end, against
+# Benchmark (not a test) of `aio check`, `aio claim` and `aio hook` end to end, against
 # DESIGN.md §6: "state holding 1k instances, 10k claims, 100k notes: <= 5 ms
 # median". Every number is quoted next to the cost of spawning /bin/true and
 # `aio --version`, measured interleaved in the same run, so the table shows
@@ -27,6 +27,8 @@
 # Commands, each run by the instance of the measured project:
 #   check  aio check <path>            (a path nobody holds: every claim is examined)
 #   claim  aio claim file <new path>   (a new path every run: a real write)
+#   hook   aio hook claude PreToolUse  (Claude Code's payload for an Edit of
+#          that path on stdin: what an agent's hook runs before every edit)
 # Then one instance of the full state claims 1,500 new files one after
 # another: the cost per claim and the journal bytes it appends, by how many
 # claims the instance already holds.
@@ -183,14 +185,18 @@ def size(path):
     return os.path.getsize(path) if os.path.exists(path) else 0
 
 devnull = os.open(os.devnull, os.O_RDWR)
-def spawn(argv, env, cwd):
+def spawn(argv, env, cwd, stdin=None):
     # posix_spawn has no cwd argument: change directory around it.
     os.chdir(cwd)
+    fd = os.open(stdin, os.O_RDONLY) if stdin else devnull
     t0 = time.perf_counter_ns()
     pid = os.posix_spawn(argv[0], argv, env,
-                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
+                         file_actions=[(os.POSIX_SPAWN_DUP2, fd, 0),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 1),
                                        (os.POSIX_SPAWN_DUP2, devnull, 2)])
     _, status = os.waitpid(pid, 0)
+    if stdin:
+        os.close(fd)
     dt = time.perf_counter_ns() - t0
     return dt, os.waitstatus_to_exitcode(status)
 
@@ -202,20 +208,33 @@ def env_for(label, name):
 def tag(label):
     return f" ({label})" if label else ""
 
+# Claude Code's PreToolUse payload for an Edit of the probe path: what the
+# agent's hook hands `aio hook claude PreToolUse` before every edit.
+def edit_payload(proj):
+    path = f"{work}/edit-{os.path.basename(proj)}.json"
+    with open(path, "w") as f:
+        json.dump({"session_id": "bench", "cwd": proj, "hook_event_name": "PreToolUse",
+                   "tool_name": "Edit", "tool_input": {"file_path": f"{proj}/bench/probe/file.ts",
+                                                       "old_string": "a", "new_string": "b"}}, f)
+    return path
+
 # What each timed command is; `want` is the exit code it must return.
 def cmds_for(label, binary, name, k):
     env, proj = env_for(label, name)
     return [
-        (f"{name}/check{tag(label)}", [binary, "check", "bench/probe/file.ts"], env, proj, 0),
-        (f"{name}/claim{tag(label)}", [binary, "claim", "file", f"bench/new/{k}.ts"], env, proj, 0),
+        (f"{name}/check{tag(label)}", [binary, "check", "bench/probe/file.ts"], env, proj, 0, None),
+        (f"{name}/claim{tag(label)}", [binary, "claim", "file", f"bench/new/{k}.ts"], env, proj, 0,
+         None),
+        (f"{name}/hook{tag(label)}", [binary, "hook", "claude", "PreToolUse"], env, proj, 0,
+         edit_payload(proj)),
     ]
 
 # Warm up: aio builds state.cache, the page cache holds the files.
 for label, binary in bins:
     for name in STATES:
-        for what, argv, env, cwd, want in cmds_for(label, binary, name, "warm"):
+        for what, argv, env, cwd, want, stdin in cmds_for(label, binary, name, "warm"):
             for _ in range(3):
-                _, rc = spawn(argv, env, cwd)
+                _, rc = spawn(argv, env, cwd, stdin)
                 if rc != want and "/claim" not in what:
                     sys.exit(f"bench-cli: {' '.join(argv)} exited {rc} in {name}")
             if "/claim" in what and rc != 0:
@@ -223,14 +242,14 @@ for label, binary in bins:
 
 times = {}
 for k in range(runs):
-    row = [("/bin/true", ["/bin/true"], base_env, work, 0)]
+    row = [("/bin/true", ["/bin/true"], base_env, work, 0, None)]
     for label, binary in bins:
-        row.append((f"aio --version{tag(label)}", [binary, "--version"], base_env, work, 0))
+        row.append((f"aio --version{tag(label)}", [binary, "--version"], base_env, work, 0, None))
     for name in STATES:
         for label, binary in bins:
             row += cmds_for(label, binary, name, k)
-    for label, argv, env, cwd, want in row:
-        dt, rc = spawn(argv, env, cwd)
+    for label, argv, env, cwd, want, stdin in row:
+        dt, rc = spawn(argv, env, cwd, stdin)
         if rc != want:
             sys.exit(f"bench-cli: {' '.join(argv)} exited {rc}, want {want}")
         times.setdefault(label, []).append(dt / 1e6)
@@ -257,7 +276,8 @@ for what, v in times.items():
     if "/" in what and not what.startswith("/"):
         state, cmd = what[:len(what) - len(tag(label))].split("/")
         state = desc[state]
-        cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`"}[cmd] + tag(label)
+        cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`",
+               "hook": "`aio hook claude PreToolUse` (Edit)"}[cmd] + tag(label)
     else:
         state, cmd = "-", f"`{what[:len(what) - len(tag(label))]}`{tag(label)}"
     print(f"| {state} | {cmd} | {med:.2f} | {p90(v):.2f} | {med / true_med:.1f} | "
