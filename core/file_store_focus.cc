@@ -189,8 +189,9 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
     return Status::ok();
   apply_claims(fi->applied, &st, fi->whole);
   st.seq = seq;
-  last_ = LastFocused{fi->cache,           info->state_id,   info->journal.end, seq,
-                      st.instances.size(), std::move(spans), fi->whole,         std::nullopt};
+  // (The entries are handed over by the caller once done: keep_entries.)
+  last_ = LastFocused{fi->cache,        info->state_id, info->journal.end, seq, st.instances.size(),
+                      std::move(spans), fi->whole,      std::nullopt,      {}};
   *s = std::move(st);
   *focused = true;
   return Status::ok();
