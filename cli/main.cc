@@ -201,6 +201,10 @@ int main(int argc, char** argv) {
     return fail(env, s);
   }
 
+  // $AIO_HOME holds more than the file store (locks, the keeper's log, git
+  // facts, the log): there whatever store the command uses. Best effort:
+  // what needs it says so when it is missing.
+  (void)aio::make_dirs(env.home, 0700);
   setup_logging(env, true);
   if (Status s = aio::cli::open_selected_store(env); !s) {
     if (!env.store_optional) return fail(env, s);
