@@ -218,9 +218,9 @@ Focus focus_on(const Claim& probe, const std::string& whole_instance) {
 }
 
 Focus focus_on_any(const std::vector<Claim>& probes) {
+  if (probes.empty()) return Focus::none();
   if (probes.size() == 1) return focus_on(probes.front());
   Focus f;
-  f.no_claims = probes.empty();
   f.keep = [probes](std::string_view project, ClaimType type, std::string_view target) {
     for (const Claim& p : probes)
       if (may_conflict(p, project, type, target)) return true;

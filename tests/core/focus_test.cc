@@ -296,6 +296,7 @@ TEST(FocusOnAny, IsTheUnionOfEachProbesFocus) {
     for (size_t k : pick) probes.push_back(claims[k % claims.size()]);
     Focus any = focus_on_any(probes);
     EXPECT_EQ(any.no_claims, probes.empty());
+    ASSERT_TRUE(any.keep) << "an empty keep() would keep every claim";
     std::vector<Focus> each;
     size_t ranges = 0;
     for (const Claim& p : probes) {
