@@ -194,10 +194,9 @@ bool in_ranges(const std::vector<ClaimRange>& ranges, const Claim& c) {
   return false;
 }
 
-// Every claim may_conflict() keeps lies in the ranges of its probe, across
-// nested projects (the root one too) and every kind of claim.
-TEST(ClaimRanges, HoldEveryClaimMayConflictKeeps) {
-  const std::vector<std::string> projects = {"/", "/p", "/p/q", "/p/q/r", "/pq", "/p-", "/a"};
+// Claims of every kind in each of `projects`: every path as a file and as a
+// directory, every pattern, and a few tasks.
+std::vector<Claim> every_kind_in(const std::vector<std::string>& projects) {
   std::vector<Claim> claims;
   for (const auto& project : projects) {
     for (const auto& path : kPaths) {
@@ -207,6 +206,14 @@ TEST(ClaimRanges, HoldEveryClaimMayConflictKeeps) {
     for (const auto& pat : kPatterns) claims.push_back(mk(P, canon(pat), project));
     for (const char* task : {"AI-1", "AI-1/x", "a", ""}) claims.push_back(mk(T, task, project));
   }
+  return claims;
+}
+
+// Every claim may_conflict() keeps lies in the ranges of its probe, across
+// nested projects (the root one too) and every kind of claim.
+TEST(ClaimRanges, HoldEveryClaimMayConflictKeeps) {
+  const std::vector<Claim> claims =
+      every_kind_in({"/", "/p", "/p/q", "/p/q/r", "/pq", "/p-", "/a"});
   size_t kept = 0, looked_at = 0;
   for (const auto& probe : claims) {
     auto ranges = claim_ranges(probe);
@@ -280,16 +287,7 @@ INSTANTIATE_TEST_SUITE_P(
 // Keeps exactly what one of the probes' own focuses keeps, looks in each of
 // their ranges, and looks in each range once.
 TEST(FocusOnAny, IsTheUnionOfEachProbesFocus) {
-  const std::vector<std::string> projects = {"/", "/p", "/p/q", "/pq"};
-  std::vector<Claim> claims;
-  for (const auto& project : projects) {
-    for (const auto& path : kPaths) {
-      claims.push_back(mk(F, path, project));
-      claims.push_back(mk(D, path, project));
-    }
-    for (const auto& pat : kPatterns) claims.push_back(mk(P, canon(pat), project));
-    claims.push_back(mk(T, "AI-1", project));
-  }
+  const std::vector<Claim> claims = every_kind_in({"/", "/p", "/p/q", "/pq"});
   const std::vector<std::vector<size_t>> picks = {{}, {3}, {3, 4}, {0, 7, 19}, {5, 5, 40, 41, 90}};
   for (const auto& pick : picks) {
     std::vector<Claim> probes;
@@ -303,7 +301,9 @@ TEST(FocusOnAny, IsTheUnionOfEachProbesFocus) {
       each.push_back(focus_on(p));
       ranges += each.back().ranges.size();
     }
-    if (probes.size() > 1) EXPECT_LT(any.ranges.size(), ranges) << "shared ranges looked at once";
+    if (probes.size() > 1) {
+      EXPECT_LT(any.ranges.size(), ranges) << "shared ranges looked at once";
+    }
     for (const Claim& c : claims) {
       bool want = false, in_one = false;
       for (const Focus& f : each) {
