@@ -100,8 +100,12 @@ for size in small large; do
   full_rc "[$size] aio-context" env AIO_INSTANCE="$A" aio-context decision "$long"
   [ $RC = 3 ] || fail "[$size] aio-context on a full disk exited $RC, want 3"
   if [ $mounted = 1 ]; then
+    # The claim's journal line is longer than the CLI claim the disk just
+    # refused (a path of 400 characters), so it cannot fit in what is left of
+    # the journal's last page either: a short one may (`src/m.ts` did, once).
+    refused="src/$(printf 'm%.0s' $(seq 200))/$(printf 'm%.0s' $(seq 200)).ts"
     for f in claims context/decision; do
-      line="file src/m.ts"
+      line="file $refused"
       [ $f = claims ] || line=$long
       err=$(AIO_INSTANCE=$A "$PY" "$WRITER" append "$P/.aio/$f" "$line" 2>&1) &&
         fail "[$size] .aio/$f accepted a write on a full disk"
@@ -120,7 +124,7 @@ for size in small large; do
     jq -e --arg c "$c" '.claims[] | select(.target == $c)' <<<"$OUT" >/dev/null ||
       fail "[$size] claim $c, granted on the full disk, is not in the state"
   done
-  jq -e '.claims[] | select(.target == "src/m.ts")' <<<"$OUT" >/dev/null &&
+  [ $mounted = 1 ] && jq -e --arg c "$refused" '.claims[] | select(.target == $c)' <<<"$OUT" >/dev/null &&
     fail "[$size] the refused .aio/claims line was granted"
 
   unfill
