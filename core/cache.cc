@@ -11,7 +11,7 @@
 namespace aio {
 namespace {
 
-constexpr char kCacheMagic[8] = {'A', 'I', 'O', 'C', 'A', 'C', 'H', '5'};
+constexpr char kCacheMagic[8] = {'A', 'I', 'O', 'C', 'A', 'C', 'H', '6'};
 constexpr uint64_t kLayouts = layout_fingerprint<Instance>() ^ (layout_fingerprint<Claim>() * 3) ^
                               (layout_fingerprint<Note>() * 5);
 
@@ -56,8 +56,18 @@ checksum(const char* p, size_t n) {
 bool sections_fit(const CacheSections& s, uint64_t size) {
   return s.notes.offset <= s.instances.offset && s.instances.offset <= s.claims.offset &&
          s.claims.offset <= s.index.offset && s.index.offset <= size &&
-         s.index.count == s.claims.count && (size - s.index.offset) / 16 == s.index.count &&
-         (size - s.index.offset) % 16 == 0;
+         s.index.count == s.claims.count && (size - s.index.offset) / 24 == s.index.count &&
+         (size - s.index.offset) % 24 == 0;
+}
+
+// The file's checksum: the payload but for the claim records, which the
+// index holds a sum of each of (cache_image.h). Sections that do not fit
+// the payload (a file open() refuses anyway) take the sum of it all.
+uint64_t payload_checksum(const char* p, uint64_t size, const CacheSections& s) {
+  if (!sections_fit(s, size)) return checksum(p, size);
+  uint64_t head = checksum(p, s.claims.offset);
+  uint64_t index = checksum(p + s.index.offset, size - s.index.offset);
+  return (head ^ (index * 0x9e3779b97f4a7c15ULL)) + s.claims.offset;
 }
 
 }  // namespace
@@ -89,7 +99,7 @@ bool CacheFile::open(const std::string& path, const FileId& want) {
   memcpy(&h_, bytes, sizeof h_);
   if (memcmp(h_.magic, kCacheMagic, 8) != 0 || h_.layouts != kLayouts || !(h_.state == want) ||
       h_.payload_size != size_ - sizeof h_ || !sections_fit(h_.sections, h_.payload_size) ||
-      checksum(bytes + sizeof h_, h_.payload_size) != h_.checksum)
+      payload_checksum(bytes + sizeof h_, h_.payload_size, h_.sections) != h_.checksum)
     return false;
   image_ = CacheImage(std::string_view(bytes + sizeof h_, h_.payload_size), h_.sections);
   return true;
@@ -104,7 +114,7 @@ void write_cache_file(const std::string& path, const std::string& tmp_suffix, co
   h.seq = seq;
   h.journal_offset = journal_offset;
   h.payload_size = p.bytes.size();
-  h.checksum = checksum(p.bytes.data(), p.bytes.size());
+  h.checksum = payload_checksum(p.bytes.data(), p.bytes.size(), p.sections);
   h.sections = p.sections;
   std::string tmp = path + tmp_suffix;
   Fd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));

@@ -1,9 +1,10 @@
 // state.cache: a header and a payload (cache_image.h) holding the image of
 // state.json plus a prefix of the journal. It is a cache: the header names
 // the state.json it was built from (device, inode, size, mtime), the record
-// layouts it was written under and a checksum of the payload, so a stale,
-// torn, foreign or older-layout file is simply not used (and rebuilt by the
-// next load). It is only ever replaced by rename,
+// layouts it was written under and a checksum of the payload but its claim
+// records (the claim index holds a sum of each, checked where the record is
+// read), so a stale, torn, foreign or older-layout file is simply not used
+// (and rebuilt by the next load). It is only ever replaced by rename,
 // never rewritten in place, so a mapping of it stays valid while open.
 #pragma once
 
@@ -32,13 +33,14 @@ struct CacheHeader {
   uint64_t seq;             // the state's seq
   uint64_t journal_offset;  // the journal up to here is in the image
   uint64_t payload_size;
-  uint64_t checksum;  // of the payload
+  uint64_t checksum;  // of the payload but the claim records
   CacheSections sections;
 };
 static_assert(std::is_trivially_copyable_v<CacheHeader> && sizeof(CacheHeader) == 144,
               "state.cache's header is read and written as bytes");
 
-// A mapped state.cache whose header matches `want` and whose checksum holds.
+// A mapped state.cache whose header matches `want` and whose checksum holds
+// (its claim records are checked as they are read: image()).
 class CacheFile {
  public:
   CacheFile() = default;

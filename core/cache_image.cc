@@ -243,14 +243,19 @@ CacheSection put_section(ImageWriter& w, const Range& records,
   return sec;
 }
 
-// The claim index after the claims: their offsets, then their ranks in key
-// order.
+// The claim index right after the claims: their offsets, their ranks in key
+// order, the sums of their records.
 CacheSection put_index(ImageWriter& w, const std::vector<uint64_t>& offsets,
                        const std::vector<uint64_t>& by_key) {
-  CacheSection sec{w.buf.size(), offsets.size()};
-  w.buf.reserve(w.buf.size() + 16 * offsets.size());
+  const size_t end = w.buf.size();  // of the last claim record
+  CacheSection sec{end, offsets.size()};
+  w.buf.reserve(end + 24 * offsets.size());
   for (uint64_t o : offsets) w.num(o);
   for (uint64_t r : by_key) w.num(r);
+  for (size_t k = 0; k < offsets.size(); ++k) {
+    size_t to = k + 1 < offsets.size() ? offsets[k + 1] : end;
+    w.num(record_sum(std::string_view(w.buf).substr(offsets[k], to - offsets[k])));
+  }
   return sec;
 }
 

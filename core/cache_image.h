@@ -11,6 +11,7 @@
 //   index    := u64 offset of each claim record, in id order
 //               | u64 id-order rank of each claim, in key order (the order
 //               of claim_range.h: project, group, target, id)
+//               | u64 sum of each claim record's bytes, in id order
 //   record   := u32 size of the rest | key field | focus fields | the other
 //               fields, in layout order | extra (json) | on-demand fields
 //   values   := int, time: i64; string: u32 size + bytes; optional: u8 0|1
@@ -22,6 +23,10 @@
 // lookup checks each entry it follows, but not that the whole index is in
 // order (that costs a pass over every claim); a load trusts it because the
 // file's checksum holds (cache.h), and check_index() verifies it all.
+// That checksum covers everything but the claim records: a command reads a
+// few hundred of 10,000 claims, so each claim record is checked against its
+// sum in the index where it is read (claim_at, for_each), and a record whose
+// bytes do not match reads as false like any damage.
 #pragma once
 
 #include <array>
@@ -50,6 +55,10 @@ struct CacheSections {
     return r == Records::kNotes ? notes : r == Records::kInstances ? instances : claims;
   }
 };
+
+// The sum of a claim record's bytes the index holds (kept apart from the
+// file's checksum, cache.h: it is checked one record at a time).
+uint64_t record_sum(std::string_view bytes);
 
 struct CachePayload {
   std::string bytes;
@@ -105,7 +114,8 @@ class CacheImage {
   // Calls fn(const RecordSpan&) for each record of a section, in order, as
   // long as it returns true; false when fn did or the section is damaged.
   // Instances and claims lie in strictly increasing id order (lookups bisect
-  // them): a section that breaks it is damaged.
+  // them): a section that breaks it is damaged, and so is a claim record
+  // whose sum in the index does not hold.
   template <typename Fn>
   bool for_each(Records which, Fn&& fn) const {
     size_t pos = sections_[which].offset;
@@ -114,6 +124,7 @@ class CacheImage {
       RecordSpan sp;
       if (!span_at(pos, &sp)) return false;
       if (which != Records::kNotes && k > 0 && !(prev < sp.key)) return false;
+      if (which == Records::kClaims && !claim_sum_holds(k, sp)) return false;
       if (!fn(sp)) return false;
       prev = sp.key;
       pos = sp.end;
@@ -153,7 +164,7 @@ class CacheImage {
     return true;
   }
   // The whole index against the records: every claim once, offsets in id
-  // order, keys strictly increasing (tests and fuzzing).
+  // order, keys strictly increasing, every sum holding (tests and fuzzing).
   bool check_index() const;
 
   static ClaimKey key_of(const RecordSpan& sp, const FocusView<Claim>& v) {
@@ -162,8 +173,9 @@ class CacheImage {
   }
   // The index's size agrees with the sections.
   bool index_fits() const;
-  // The claim at rank k of the id order; at `rank` of the key order, with
-  // its key; that claim's rank in the id order (the claim count: none).
+  // The claim at rank k of the id order (its sum holding); at `rank` of the
+  // key order, with its key; that claim's rank in the id order (the claim
+  // count: none).
   bool claim_at(uint64_t k, RecordSpan* sp) const;
   bool key_at(uint64_t rank, RecordSpan* sp, FocusView<Claim>* v) const;
   uint64_t id_rank_at(uint64_t rank) const;
@@ -180,6 +192,8 @@ class CacheImage {
   bool span_at(size_t pos, RecordSpan* sp) const;
   size_t end_of(Records which) const;
   uint64_t index_word(uint64_t k) const;  // index_fits() first
+  // The bytes of the claim at rank k of the id order, sp, match its sum.
+  bool claim_sum_holds(uint64_t k, const RecordSpan& sp) const;
   // The first rank of the key order not below b.
   bool lower_rank(const ClaimBound& b, uint64_t* rank) const;
   template <typename Before>

@@ -142,15 +142,18 @@ TEST(ClaimIndex, DamagedEntriesReadAsFalse) {
     uint64_t value;
     bool caught;  // by the lookup that follows it (else only by check_index)
   };
-  // A rank given twice, or an offset into the middle of a record, can read
-  // as a record: only a pass over every claim tells (check_index; a load
-  // trusts the file's checksum instead). Either way no read leaves the image.
+  // A rank given twice reads as a claim in the wrong place: only a pass over
+  // every claim tells (check_index; a load trusts the file's checksum
+  // instead). An offset into the middle of a record, or a record's sum
+  // changed, fails the sum where it is followed. Either way no read leaves
+  // the image.
   const Damage cases[] = {
       {"an offset past the end", 0, uint64_t{1} << 40, true},
       {"an offset before the claims", n / 2, 0, true},
       {"an offset into the index itself", n - 1, good.sections.index.offset, true},
       {"a rank past the claims", n + n / 2, n, true},
-      {"an offset inside a record", n / 2, good.sections.claims.offset + 3, false},
+      {"an offset inside a record", n / 2, good.sections.claims.offset + 3, true},
+      {"a record's sum", 2 * n + n / 2, 12345, true},
       {"a rank twice", n + 1, 0, false},
   };
   for (const Damage& d : cases) {

@@ -207,10 +207,53 @@ TEST_F(StoreCacheTest, FocusedLoadReadsOnlyWhatTheFocusKeeps) {
   EXPECT_EQ(open()->load()->claims.size(), state_.claims.size() + 1);
 }
 
+// The file's checksum leaves the claim records out (each has its sum in the
+// index): a claim record changed on disk is never read as a claim, by a
+// focused load that looks at it or by a whole one, and the cache is rebuilt.
+TEST_F(StoreCacheTest, AChangedClaimRecordIsNeverRead) {
+  auto plan = [](const State&) {
+    Focus f;
+    f.keep = [](std::string_view, ClaimType, std::string_view target) { return target == "t4"; };
+    return f;
+  };
+  ASSERT_EQ(open()->load_focused(plan)->claims.size(), 1u);
+  std::string fresh;
+  ASSERT_TRUE(read_file(home_ + "/state.cache", &fresh));
+  CacheHeader h;
+  memcpy(&h, fresh.data(), sizeof h);
+  // The string "t4" in a claim record (t9 is another claim's target).
+  const std::string target("\x02\0\0\0t4", 6);
+  size_t at = fresh.find(target, sizeof h + h.sections.claims.offset);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_LT(at, sizeof h + h.sections.index.offset);
+  for (int whole = 0; whole < 2; ++whole) {
+    std::string cache = fresh;
+    cache[at + 5] = '9';  // t4 reads as t9 unless its sum is checked
+    std::ofstream(home_ + "/state.cache", std::ios::binary | std::ios::trunc) << cache;
+    if (whole) {
+      auto s = open()->load();
+      ASSERT_TRUE(s);
+      ASSERT_EQ(s->claims.size(), state_.claims.size());
+      for (const auto& [id, c] : state_.claims) EXPECT_EQ(s->claims.at(id).target, c.target) << id;
+    } else {
+      auto s = open()->load_focused(plan);  // (it falls back to the whole state)
+      ASSERT_TRUE(s);
+      size_t t4 = 0;
+      for (const auto& [id, c] : s->claims) {
+        EXPECT_EQ(c.target, state_.claims.at(id).target) << id;
+        t4 += c.target == "t4";
+      }
+      EXPECT_EQ(t4, 1u);
+    }
+    ASSERT_TRUE(read_file(home_ + "/state.cache", &cache));
+    EXPECT_EQ(cache, fresh) << "rebuilt as it was";
+  }
+}
+
 TEST_F(StoreCacheTest, AnOldLayoutIsIgnoredAndRebuilt) {
   std::string fresh;
   ASSERT_TRUE(read_file(home_ + "/state.cache", &fresh));
-  ASSERT_EQ(fresh.substr(0, 8), "AIOCACH5");
+  ASSERT_EQ(fresh.substr(0, 8), "AIOCACH6");
   // What a cache of the previous file layout, or of records with other
   // fields (another layout fingerprint), says in its header.
   for (size_t at : {size_t{7}, offsetof(CacheHeader, layouts)}) {
