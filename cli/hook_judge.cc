@@ -99,6 +99,10 @@ Result<Verdict> judge_writes(Env& env, const std::vector<WriteTarget>& targets, 
       to_claim.emplace_back(std::move(p), t);
   }
   if (!v.refused.empty()) return v;  // nothing is claimed for a call that is refused
+  // The claims' own rounds (claim_as_caller) start from the instances this
+  // focused load decoded when nothing changed since, instead of decoding them
+  // again (me and s are not looked at past here).
+  if (!to_claim.empty() && placed.size() <= kMostFocused) env.store->recall(std::move(s));
   for (const auto& [p, t] : to_claim) {
     auto got = claim_as_caller(env, ClaimType::kFile, p.abs);
     if (got) {
