@@ -115,16 +115,17 @@ class CacheImage {
   // long as it returns true; false when fn did or the section is damaged.
   // Instances and claims lie in strictly increasing id order (lookups bisect
   // them): a section that breaks it is damaged, and so is a claim record
-  // whose sum in the index does not hold.
+  // whose sum in the index does not hold (unless check_sums is false: a
+  // patch copies records with their sums, checking only those it reads).
   template <typename Fn>
-  bool for_each(Records which, Fn&& fn) const {
+  bool for_each(Records which, Fn&& fn, bool check_sums = true) const {
     size_t pos = sections_[which].offset;
     std::string_view prev;
     for (uint64_t k = 0; k < sections_[which].count; ++k) {
       RecordSpan sp;
       if (!span_at(pos, &sp)) return false;
       if (which != Records::kNotes && k > 0 && !(prev < sp.key)) return false;
-      if (which == Records::kClaims && !claim_sum_holds(k, sp)) return false;
+      if (which == Records::kClaims && check_sums && !claim_sum_holds(k, sp)) return false;
       if (!fn(sp)) return false;
       prev = sp.key;
       pos = sp.end;
@@ -179,6 +180,10 @@ class CacheImage {
   bool claim_at(uint64_t k, RecordSpan* sp) const;
   bool key_at(uint64_t rank, RecordSpan* sp, FocusView<Claim>* v) const;
   uint64_t id_rank_at(uint64_t rank) const;
+  // The bytes of the claim at rank k of the id order, sp, match its sum;
+  // that sum (index_fits() and k below the claim count first).
+  bool claim_sum_holds(uint64_t k, const RecordSpan& sp) const;
+  uint64_t claim_sum(uint64_t k) const;
   // For patch(): the key order of the patched claims, given the new id
   // rank of each claim of this image in id order (kGone: replaced or
   // dropped), the claims written afresh (new id rank, key) and how many
@@ -192,8 +197,6 @@ class CacheImage {
   bool span_at(size_t pos, RecordSpan* sp) const;
   size_t end_of(Records which) const;
   uint64_t index_word(uint64_t k) const;  // index_fits() first
-  // The bytes of the claim at rank k of the id order, sp, match its sum.
-  bool claim_sum_holds(uint64_t k, const RecordSpan& sp) const;
   // The first rank of the key order not below b.
   bool lower_rank(const ClaimBound& b, uint64_t* rank) const;
   template <typename Before>

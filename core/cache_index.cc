@@ -61,9 +61,13 @@ uint64_t record_sum(std::string_view bytes) {
 }
 
 bool CacheImage::claim_sum_holds(uint64_t k, const RecordSpan& sp) const {
-  const uint64_t n = sections_.claims.count;
-  return index_fits() && k < n && sp.begin <= sp.end && sp.end <= bytes_.size() &&
-         index_word(2 * n + k) == record_sum(bytes_.substr(sp.begin, sp.end - sp.begin));
+  return index_fits() && k < sections_.claims.count && sp.begin <= sp.end &&
+         sp.end <= bytes_.size() &&
+         claim_sum(k) == record_sum(bytes_.substr(sp.begin, sp.end - sp.begin));
+}
+
+uint64_t CacheImage::claim_sum(uint64_t k) const {
+  return index_word(2 * sections_.claims.count + k);
 }
 
 uint64_t CacheImage::index_word(uint64_t k) const {

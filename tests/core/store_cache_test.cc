@@ -137,6 +137,36 @@ TEST(CacheImage, PatchGivesWhatApplyingTheOpsGives) {
   EXPECT_EQ(encode_state_json(back), encode_state_json(s));
 }
 
+// A patch copies the claim records it does not read with the sums the
+// index has for them: a damaged one stays damaged (it is not summed anew),
+// and a patch that reads a damaged one fails.
+TEST(CacheImage, APatchKeepsADamagedClaimDamaged) {
+  State s = sample_state();
+  s.legacy_context.clear();
+  CachePayload p = encode_cache_payload(s);
+  size_t at = p.bytes.find(std::string("\x02\0\0\0t5", 6), p.sections.claims.offset);
+  ASSERT_LT(at, p.sections.index.offset);  // claim c15's target
+  p.bytes[at + 5] = '6';
+  State back;
+  ASSERT_FALSE(CacheImage(p.bytes, p.sections).decode(&back));
+  for (const char* gone : {"c13", "c15"}) {
+    Op del;
+    del.kind = Op::kDelClaim;
+    del.id = gone;
+    std::vector<const Op*> ops{&del};
+    CachePayload patched;
+    bool ok = CacheImage(p.bytes, p.sections).patch(ops, &patched);
+    if (std::string(gone) == "c15") {
+      EXPECT_FALSE(ok) << "a patch that reads the damaged claim";
+      continue;
+    }
+    ASSERT_TRUE(ok);
+    CacheImage img(patched.bytes, patched.sections);
+    EXPECT_FALSE(img.decode(&back)) << "the damaged claim, copied, decodes";
+    EXPECT_FALSE(img.check_index());
+  }
+}
+
 TEST(CacheImage, DamagedBytesNeverDecode) {
   State s = sample_state();
   CachePayload p = encode_cache_payload(s);
