@@ -29,6 +29,8 @@
 #   claim  aio claim file <new path>   (a new path every run: a real write)
 #   hook   aio hook claude PreToolUse  (Claude Code's payload for an Edit of
 #          that path on stdin: what an agent's hook runs before every edit)
+#   auto   aio hook claude PreToolUse --auto-claim  (an Edit of a new file
+#          every run: the hook judges it free and claims it for the caller)
 # Then one instance of the full state claims 1,500 new files one after
 # another: the cost per claim and the journal bytes it appends, by how many
 # claims the instance already holds.
@@ -208,13 +210,15 @@ def env_for(label, name):
 def tag(label):
     return f" ({label})" if label else ""
 
-# Claude Code's PreToolUse payload for an Edit of the probe path: what the
-# agent's hook hands `aio hook claude PreToolUse` before every edit.
-def edit_payload(proj):
-    path = f"{work}/edit-{os.path.basename(proj)}.json"
+# Claude Code's PreToolUse payload for an Edit of `rel` (the probe path by
+# default): what the agent's hook hands `aio hook claude PreToolUse` before
+# every edit.
+def edit_payload(proj, rel="bench/probe/file.ts"):
+    # (One file per project: each binary's states have projects of their own.)
+    path = f"{work}/edit{proj.replace('/', '_')}-{rel.replace('/', '_')}.json"
     with open(path, "w") as f:
         json.dump({"session_id": "bench", "cwd": proj, "hook_event_name": "PreToolUse",
-                   "tool_name": "Edit", "tool_input": {"file_path": f"{proj}/bench/probe/file.ts",
+                   "tool_name": "Edit", "tool_input": {"file_path": f"{proj}/{rel}",
                                                        "old_string": "a", "new_string": "b"}}, f)
     return path
 
@@ -227,6 +231,8 @@ def cmds_for(label, binary, name, k):
          None),
         (f"{name}/hook{tag(label)}", [binary, "hook", "claude", "PreToolUse"], env, proj, 0,
          edit_payload(proj)),
+        (f"{name}/auto{tag(label)}", [binary, "hook", "claude", "PreToolUse", "--auto-claim"], env,
+         proj, 0, edit_payload(proj, f"bench/auto/{k}.ts")),
     ]
 
 # Warm up: aio builds state.cache, the page cache holds the files.
@@ -254,6 +260,17 @@ for k in range(runs):
             sys.exit(f"bench-cli: {' '.join(argv)} exited {rc}, want {want}")
         times.setdefault(label, []).append(dt / 1e6)
 
+# The auto-claiming hook claimed what it was timed on (else it timed a
+# judgment alone).
+for label, binary in bins:
+    for name in STATES:
+        env, proj = env_for(label, name)
+        r = subprocess.run([binary, "check", "bench/auto/0.ts"], env=env, cwd=proj,
+                           capture_output=True, text=True)
+        if "yours" not in r.stdout:
+            sys.exit(f"bench-cli: the auto-claiming hook did not claim in {name}{tag(label)}: "
+                     + (r.stdout + r.stderr).strip())
+
 def p90(v):
     s = sorted(v)
     return s[min(len(s) - 1, int(round(0.9 * (len(s) - 1))))]
@@ -277,7 +294,9 @@ for what, v in times.items():
         state, cmd = what[:len(what) - len(tag(label))].split("/")
         state = desc[state]
         cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`",
-               "hook": "`aio hook claude PreToolUse` (Edit)"}[cmd] + tag(label)
+               "hook": "`aio hook claude PreToolUse` (Edit)",
+               "auto": "`aio hook claude PreToolUse --auto-claim` (Edit of a new file)"}[cmd] \
+            + tag(label)
     else:
         state, cmd = "-", f"`{what[:len(what) - len(tag(label))]}`{tag(label)}"
     print(f"| {state} | {cmd} | {med:.2f} | {p90(v):.2f} | {med / true_med:.1f} | "
