@@ -243,27 +243,6 @@ CacheSection put_section(ImageWriter& w, const Range& records,
   return sec;
 }
 
-// The claim index right after the claims: their offsets, their ranks in key
-// order, the sums of their records (given, or summed here).
-CacheSection put_index(ImageWriter& w, const std::vector<uint64_t>& offsets,
-                       const std::vector<uint64_t>& by_key,
-                       const std::vector<uint64_t>* sums = nullptr) {
-  const size_t end = w.buf.size();  // of the last claim record
-  CacheSection sec{end, offsets.size()};
-  w.buf.reserve(end + 24 * offsets.size());
-  for (uint64_t o : offsets) w.num(o);
-  for (uint64_t r : by_key) w.num(r);
-  for (size_t k = 0; k < offsets.size(); ++k) {
-    if (sums) {
-      w.num((*sums)[k]);
-      continue;
-    }
-    size_t to = k + 1 < offsets.size() ? offsets[k + 1] : end;
-    w.num(record_sum(std::string_view(w.buf).substr(offsets[k], to - offsets[k])));
-  }
-  return sec;
-}
-
 // The records of a section into a map by id (they come in id order).
 template <typename R>
 bool read_section(const CacheImage& img, Records which, std::map<std::string, R>* out) {
@@ -276,88 +255,17 @@ bool read_section(const CacheImage& img, Records which, std::map<std::string, R>
   });
 }
 
-const RecordSpan* find_span(const std::vector<RecordSpan>& spans, std::string_view id) {
-  auto it = std::lower_bound(spans.begin(), spans.end(), id,
-                             [](const RecordSpan& sp, std::string_view v) { return sp.key < v; });
-  return it != spans.end() && it->key == id ? &*it : nullptr;
-}
-
-// The records of `spans` named in `touched`, as the image holds them (a
-// claim's checked against its sum: spans of claims are all of them, in id
-// order, found without checking).
-template <typename R>
-bool read_touched(const CacheImage& img, const std::vector<RecordSpan>& spans,
-                  const std::set<std::string>& touched, std::map<std::string, R>* out) {
-  for (const auto& id : touched) {
-    const RecordSpan* sp = find_span(spans, id);
-    if (!sp) continue;
-    if constexpr (std::is_same_v<R, Claim>)
-      if (!img.claim_sum_holds(static_cast<uint64_t>(sp - spans.data()), *sp)) return false;
-    if (!img.read(*sp, &(*out)[id], ImagePart::kWhole)) return false;
-  }
-  return true;
-}
-
-// Where merge_section put the records: the offset of each, in order; the
-// new rank of each record copied from the image (kGone for the ones
-// replaced or dropped); the records written from `now` (new rank, record);
-// the sum of each (claims: copied from the image's index, unchecked, for
-// the records copied as they are, so a damaged one stays damaged).
-template <typename R>
-struct Placed {
-  static constexpr uint64_t kGone = CacheImage::kGone;
-  std::vector<uint64_t> offsets;
-  std::vector<uint64_t> of_old;
-  std::vector<std::pair<uint64_t, const R*>> fresh;
-  std::vector<uint64_t> sums;
-};
-
-// A section's records copied from the image, but the ones in `touched`
-// replaced by their value in `now` (dropped when `now` lacks them) and the
-// touched ids the section did not have added, all in id order.
-template <typename R>
-CacheSection merge_section(const CacheImage& img, const std::vector<RecordSpan>& spans,
-                           const std::set<std::string>& touched,
-                           const std::map<std::string, R>& now, ImageWriter& w,
-                           Placed<R>* placed = nullptr) {
-  const std::string_view bytes = img.bytes();
-  CacheSection sec{w.buf.size(), 0};
-  auto place = [&]() {
-    if (placed) placed->offsets.push_back(w.buf.size());
-    return sec.count++;
-  };
-  auto emit = [&](const std::string& id) {
-    auto it = now.find(id);
-    if (it == now.end()) return;
-    uint64_t rank = place();
-    size_t at = w.buf.size();
-    put_record(w, it->second);
-    if (placed) {
-      placed->fresh.emplace_back(rank, &it->second);
-      placed->sums.push_back(record_sum(std::string_view(w.buf).substr(at)));
-    }
-  };
-  auto t = touched.begin();
-  for (size_t k = 0; k < spans.size(); ++k) {
-    const RecordSpan& sp = spans[k];
-    for (; t != touched.end() && std::string_view(*t) < sp.key; ++t) emit(*t);
-    if (t != touched.end() && *t == sp.key) {
-      if (placed) placed->of_old.push_back(Placed<R>::kGone);
-      emit(*t++);
-      continue;
-    }
-    uint64_t rank = place();
-    if (placed) {
-      placed->of_old.push_back(rank);
-      placed->sums.push_back(img.claim_sum(k));
-    }
-    w.buf.append(bytes.substr(sp.begin, sp.end - sp.begin));
-  }
-  for (; t != touched.end(); ++t) emit(*t);
-  return sec;
-}
-
 }  // namespace
+
+template <typename R>
+void append_record(std::string* buf, const R& r) {
+  ImageWriter w;
+  w.buf = std::move(*buf);
+  put_record(w, r);
+  *buf = std::move(w.buf);
+}
+template void append_record(std::string*, const Instance&);
+template void append_record(std::string*, const Claim&);
 
 CachePayload encode_cache_payload(const State& s) {
   ImageWriter w;
@@ -377,7 +285,7 @@ CachePayload encode_cache_payload(const State& s) {
   for (uint64_t k = 0; k < by_key.size(); ++k) by_key[k] = k;
   std::sort(by_key.begin(), by_key.end(),
             [&](uint64_t a, uint64_t b) { return key_of(*claims[a]) < key_of(*claims[b]); });
-  out.sections.index = put_index(w, offsets, by_key);
+  out.sections.index = put_claim_index(&w.buf, offsets, by_key);
   out.bytes = std::move(w.buf);
   return out;
 }
@@ -456,67 +364,6 @@ bool CacheImage::decode(State* out) const {
             read_section(*this, Records::kClaims, &s.claims);
   if (!ok) return false;
   *out = std::move(s);
-  return true;
-}
-
-namespace {
-
-// The claim index of a patched image (see merged_key_order).
-bool merge_index(const CacheImage& img, const Placed<Claim>& placed, ImageWriter& w,
-                 CacheSection* out) {
-  std::vector<std::pair<uint64_t, ClaimKey>> fresh;
-  fresh.reserve(placed.fresh.size());
-  for (const auto& [rank, c] : placed.fresh) fresh.emplace_back(rank, key_of(*c));
-  std::vector<uint64_t> by_key;
-  if (!img.merged_key_order(placed.of_old, std::move(fresh), placed.offsets.size(), &by_key))
-    return false;
-  *out = put_index(w, placed.offsets, by_key, &placed.sums);
-  return true;
-}
-
-}  // namespace
-
-bool CacheImage::patch(const std::vector<const Op*>& ops, CachePayload* out) const {
-  std::vector<RecordSpan> inst, claims;
-  // (The claims' sums are checked only for the claims read: the others are
-  // copied with their sums.)
-  auto index = [&](Records which, std::vector<RecordSpan>* spans) {
-    spans->reserve(std::min<size_t>(sections_[which].count, bytes_.size() / 8));
-    return for_each(
-        which,
-        [&](const RecordSpan& sp) {
-          spans->push_back(sp);
-          return true;
-        },
-        /*check_sums=*/false);
-  };
-  if (!index_fits() || !index(Records::kInstances, &inst) || !index(Records::kClaims, &claims))
-    return false;
-  Touched touched;
-  for (const Op* op : ops) touched.add(*op);
-  // The touched records as the image holds them, then as the ops leave them.
-  // A claim op changes its instances' `claims` lists: they are touched too
-  // (the owners the ops name, and those of the claims as the image holds them).
-  std::set<std::string>&touched_inst = touched.instances, &touched_claims = touched.claims;
-  State now;
-  if (!read_touched(*this, claims, touched_claims, &now.claims)) return false;
-  for (const auto& [id, c] : now.claims) touched_inst.insert(c.instance_id);
-  touched_inst.insert(touched.owners.begin(), touched.owners.end());
-  if (!read_touched(*this, inst, touched_inst, &now.instances)) return false;
-  for (const Op* op : ops) apply_op(&now, *op);
-
-  ImageWriter w;
-  w.buf.reserve(bytes_.size() + 4096);
-  w.buf.append(bytes_.substr(0, sections_.instances.offset));  // top and notes as they are
-  out->sections.notes = sections_.notes;
-  out->sections.instances = merge_section(*this, inst, touched_inst, now.instances, w);
-  Placed<Claim> placed;
-  placed.offsets.reserve(claims.size() + touched_claims.size());
-  placed.sums.reserve(claims.size() + touched_claims.size());
-  placed.of_old.reserve(claims.size());
-  out->sections.claims = merge_section(*this, claims, touched_claims, now.claims, w, &placed);
-  if (!merge_index(*this, placed, w, &out->sections.index)) return false;
-  out->bytes = std::move(w.buf);
   return true;
 }
 

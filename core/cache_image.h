@@ -59,6 +59,14 @@ struct CacheSections {
 // The sum of a claim record's bytes the index holds (kept apart from the
 // file's checksum, cache.h: it is checked one record at a time).
 uint64_t record_sum(std::string_view bytes);
+// For the image's own writers (encoding, cache_patch.cc): one record's image
+// appended to *buf; the claim index appended to *buf right after the claim
+// records it indexes (their sums given, or summed here: cache_index.cc).
+template <typename R>
+void append_record(std::string* buf, const R& r);
+CacheSection put_claim_index(std::string* buf, const std::vector<uint64_t>& offsets,
+                             const std::vector<uint64_t>& by_key,
+                             const std::vector<uint64_t>* sums = nullptr);
 
 struct CachePayload {
   std::string bytes;

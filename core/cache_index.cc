@@ -60,6 +60,22 @@ uint64_t record_sum(std::string_view bytes) {
   return r;
 }
 
+CacheSection put_claim_index(std::string* buf, const std::vector<uint64_t>& offsets,
+                             const std::vector<uint64_t>& by_key,
+                             const std::vector<uint64_t>* sums) {
+  const size_t end = buf->size();  // of the last claim record
+  CacheSection sec{end, offsets.size()};
+  buf->reserve(end + 24 * offsets.size());
+  auto num = [buf](uint64_t v) { buf->append(reinterpret_cast<const char*>(&v), sizeof v); };
+  for (uint64_t o : offsets) num(o);
+  for (uint64_t r : by_key) num(r);
+  for (size_t k = 0; k < offsets.size(); ++k) {
+    size_t to = k + 1 < offsets.size() ? offsets[k + 1] : end;
+    num(sums ? (*sums)[k] : record_sum(std::string_view(*buf).substr(offsets[k], to - offsets[k])));
+  }
+  return sec;
+}
+
 bool CacheImage::claim_sum_holds(uint64_t k, const RecordSpan& sp) const {
   return index_fits() && k < sections_.claims.count && sp.begin <= sp.end &&
          sp.end <= bytes_.size() &&
