@@ -142,6 +142,9 @@ std::string spell(const std::vector<std::string>& segs) {
     out += s;
   }
   if (segs.size() == 1 && out != "**") out.insert(0, "/");
+  // A first segment that starts with '!' ("/!a/b" anchored) is escaped, or
+  // the canonical form would read as a negated pattern.
+  if (out.front() == '!') out.insert(0, "\\");
   return out;
 }
 

@@ -39,6 +39,8 @@ INSTANTIATE_TEST_SUITE_P(
         CanonCase{"src/**/**/x", "src/**/x"}, CanonCase{"**", "**"}, CanonCase{"/**", "**"},
         CanonCase{"***", "**"}, CanonCase{"a**b", "**/a*b"},  // ** inside a segment is a *
         CanonCase{"src/[a-c]?.c", "src/[a-c]?.c"}, CanonCase{"\\*literal", "**/\\*literal"},
+        // an anchored first segment starting with '!' is escaped (found by fuzz_glob)
+        CanonCase{"/!a/b", "\\!a/b"}, CanonCase{"\\!a/b", "\\!a/b"}, CanonCase{"/!a", "/!a"},
         // refused
         CanonCase{"", nullptr}, CanonCase{"/", nullptr}, CanonCase{".", nullptr},
         CanonCase{"!src", nullptr}, CanonCase{"src/../x", nullptr}, CanonCase{"src/[ab", nullptr},
@@ -67,7 +69,8 @@ INSTANTIATE_TEST_SUITE_P(
     Table, GlobMatch,
     ::testing::Values(
         MatchCase{"*.ts", "a.ts", true, true}, MatchCase{"*.ts", "src/deep/a.ts", true, true},
-        MatchCase{"*.ts", "a.tsx", false, false},
+        MatchCase{"*.ts", "a.tsx", false, false}, MatchCase{"/!a/b", "!a/b", true, true},
+        MatchCase{"\\!a/b", "!a/b", true, true},
         MatchCase{"*.ts", "x.ts/inner.js", false, false},  // wildcard name: no subtree
         MatchCase{"src/*.ts", "src/a.ts", true, true},
         MatchCase{"src/*.ts", "src/sub/a.ts", false, false},  // * never crosses '/'
