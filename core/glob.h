@@ -11,9 +11,9 @@
 // no "." segments, no repeated "**" segments; a pattern written without a '/'
 // matches at any depth and is stored as "**/<pattern>"; a leading '/'
 // anchors at the project root and is dropped unless the pattern has a single
-// segment ("/build"), so that canonical_pattern(canonical) == canonical. Negated patterns ("!x")
-// and
-// ".." segments are refused.
+// segment ("/build"), so that canonical_pattern(canonical) == canonical; a
+// first segment that then starts with '!' is escaped ("/!a/b" is \!a/b).
+// Negated patterns ("!x") and ".." segments are refused.
 //
 // A pattern *covers* the paths it matches. When its last segment is a plain
 // name ("**/build", "src/gen"), "*" or "**", it also covers everything
