@@ -26,6 +26,15 @@ Identity explicit_id(const State& s, const std::string& id, const char* source, 
   return r;
 }
 
+// The caller's --instance, else its AIO_INSTANCE; none when it gives neither.
+std::optional<Identity> explicit_caller(const State& s, const Caller& caller, const Clock& c) {
+  if (caller.flag_id && !caller.flag_id->empty())
+    return explicit_id(s, *caller.flag_id, "--instance", c);
+  if (caller.env_id && !caller.env_id->empty())
+    return explicit_id(s, *caller.env_id, "AIO_INSTANCE", c);
+  return std::nullopt;
+}
+
 // Newest first: the later registration wins, then the larger id.
 bool newer(const Instance& a, const Instance* b) {
   return !b || a.started_at > b->started_at || (a.started_at == b->started_at && a.id > b->id);
@@ -43,10 +52,7 @@ IdentityIndex::IdentityIndex(const State& s) : state_(s) {
 }
 
 Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
-  if (caller.flag_id && !caller.flag_id->empty())
-    return explicit_id(state_, *caller.flag_id, "--instance", c);
-  if (caller.env_id && !caller.env_id->empty())
-    return explicit_id(state_, *caller.env_id, "AIO_INSTANCE", c);
+  if (auto named = explicit_caller(state_, caller, c)) return std::move(*named);
   Identity r;
   for (const ProcRef& p : caller.lineage) {
     const Instance* best = nullptr;
@@ -95,6 +101,9 @@ Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
 }
 
 Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) {
+  // A caller that names its instance needs no index (building one reads
+  // every instance).
+  if (auto named = explicit_caller(s, caller, c)) return std::move(*named);
   return IdentityIndex(s).resolve(caller, c);
 }
 
