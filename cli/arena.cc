@@ -17,10 +17,22 @@
 #endif
 #endif
 
+namespace {
+std::atomic<bool> g_long_lived{false};
+}  // namespace
+
+namespace aio::cli {
+bool long_lived() {
+  return g_long_lived.load(std::memory_order_relaxed);
+}
+}  // namespace aio::cli
+
 #ifdef AIO_NO_ARENA
 
 namespace aio::cli {
-void arena_off() {}
+void arena_off() {
+  g_long_lived.store(true, std::memory_order_relaxed);
+}
 size_t arena_used() {
   return 0;
 }
@@ -125,6 +137,7 @@ void release(void* p) noexcept {
 
 namespace aio::cli {
 void arena_off() {
+  g_long_lived.store(true, std::memory_order_relaxed);
   g_on.store(false, std::memory_order_relaxed);
 }
 size_t arena_used() {

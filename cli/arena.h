@@ -12,8 +12,11 @@
 
 namespace aio::cli {
 
-// From now on, allocate with malloc (what the arena handed out stays).
+// From now on, allocate with malloc (what the arena handed out stays): this
+// process is long-lived.
 void arena_off();
+// Has arena_off() been called (also in sanitizer builds, which have no arena)?
+bool long_lived();
 // Bytes taken from the arena: what this thread was handed, and the chunks
 // other threads took whole (0 in sanitizer builds).
 size_t arena_used();

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "cli/arena.h"
 #include "cli/env.h"
 #include "core/gitrepo_cache.h"
 #include "core/repo_identity.h"
@@ -87,6 +88,11 @@ Status open_selected_store(Env& env) {
   StoreSetup setup;
   setup.home = env.home;
   setup.machine_id = env.clock.machine_id;
+  // A command's process exits right after it: what a transaction is done
+  // with is kept until then (env.h keep_until_exit), unless it lives on.
+  setup.spent = [](State s) {
+    if (!long_lived()) keep_until_exit(std::move(s));
+  };
   if (url->kind != StoreUrl::Kind::kFile) {  // what only a networked store needs
     setup.project_id = project_ids();
     setup.local_projects = local_projects(env);

@@ -26,12 +26,14 @@ FileStore::FileStore(std::string home, FileStoreOptions opts)
       notes_log_(home_ + "/context.jsonl", home_ + "/context.lock") {}
 
 Result<State> FileStore::load() {
+  used_recalled_ = false;
   auto lock = FileLock::acquire(lock_path_, false);
   if (!lock) return lock.status();
   return load_shared_locked();
 }
 
 Result<State> FileStore::load_focused(const FocusPlanner& plan) {
+  used_recalled_ = false;
   auto lock = FileLock::acquire(lock_path_, false);
   if (!lock) return lock.status();
   State s;
@@ -48,6 +50,7 @@ Result<State> FileStore::load_focused(const FocusPlanner& plan) {
 }
 
 Status FileStore::update(const std::function<Status(Txn&)>& fn) {
+  used_recalled_ = false;
   auto lock = FileLock::acquire(lock_path_, true);
   if (!lock) return lock.status();
   return update_locked(fn);
@@ -109,6 +112,7 @@ Status FileStore::load_locked(State* s, LoadInfo* info) {
 // update(fn) under the exclusive lock, on the whole state.
 Status FileStore::update_locked(const std::function<Status(Txn&)>& fn) {
   State s;
+  HandOff spent(&s, opts_.spent);
   LoadInfo info;
   AIO_RETURN_IF_ERROR(load_locked(&s, &info));
   Txn txn(&s);

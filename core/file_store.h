@@ -44,6 +44,7 @@ class FileStore final : public Store {
   Status update(const std::function<Status(Txn&)>& fn) override;
   Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) override;
   void recall(State first) override;
+  bool used_recalled() const override { return used_recalled_; }
   Status add_notes(const std::vector<Note>& notes) override;
   Result<std::vector<Note>> notes(const NoteQuery& q) override;
   Result<size_t> prune_notes(int64_t cutoff, int64_t now) override;
@@ -108,6 +109,21 @@ class FileStore final : public Store {
     std::vector<JournalEntry> entries;
   };
   bool reuse_cache(const LoadInfo& info, const LastFocused& last) const;
+  // Hands *s to `to` (FileStoreOptions::spent) when it goes out of scope.
+  struct HandOff {
+    State* s;
+    const std::function<void(State)>& to;
+    HandOff(State* state, const std::function<void(State)>& sink) : s(state), to(sink) {}
+    HandOff(const HandOff&) = delete;
+    HandOff& operator=(const HandOff&) = delete;
+    ~HandOff() {
+      if (!to) return;
+      try {
+        to(std::move(*s));
+      } catch (...) {  // not taken: freed here after all
+      }
+    }
+  };
   // Hands fi's decoded journal to last_ when last_ describes the load that
   // made fi (see LastFocused::entries).
   void keep_entries(FocusInfo* fi);
@@ -115,6 +131,7 @@ class FileStore final : public Store {
   std::string home_;
   FileStoreOptions opts_;
   LastFocused last_;
+  bool used_recalled_ = false;  // by the last focused load (used_recalled())
   std::string state_path_, cache_path_, lock_path_;
   Journal journal_;
   NotesLog notes_log_;

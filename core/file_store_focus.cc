@@ -140,6 +140,7 @@ void apply_claims(const std::vector<const JournalEntry*>& applied, State* st,
 Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info,
                                       FocusInfo* fi, bool* focused) {
   *focused = false;
+  used_recalled_ = false;
   LastFocused last = std::move(last_);  // used once, whatever happens
   last_ = LastFocused{};
   bool have_state = false;
@@ -175,10 +176,12 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
 
   State st;
   std::vector<RecordSpan> spans;
+  bool reused = false;
   if (same_cache && last.state && info->journal.end == last.journal_end && seq == last.seq) {
     st = std::move(*last.state);
     spans = std::move(last.spans);
     fi->whole = std::move(last.whole);
+    reused = true;
   } else {
     if (!img.read_top(&st) || !read_instances(img, &st, &spans)) return Status::ok();
     apply_instances(fi->applied, &st, &fi->whole);
@@ -194,6 +197,7 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
                       std::move(spans), fi->whole,      std::nullopt,      {}};
   *s = std::move(st);
   *focused = true;
+  used_recalled_ = reused;
   return Status::ok();
 }
 
@@ -219,15 +223,21 @@ void FileStore::recall(State first) {
 }
 
 Status FileStore::update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) {
+  used_recalled_ = false;
   auto lock = FileLock::acquire(lock_path_, true);
   if (!lock) return lock.status();
   // Only a journal append can commit a focused transaction: small states
   // are checkpointed on every write, which needs the whole state.
   State s;
+  HandOff spent(&s, opts_.spent);
   LoadInfo info;
   bool have_state = false;
   AIO_RETURN_IF_ERROR(stat_state(&info, &have_state));
   if (!have_state || info.state_size < opts_.checkpoint_every_write_bytes) return update_locked(fn);
+  auto whole = [&] {  // the transaction on the whole state instead
+    used_recalled_ = false;
+    return update_locked(fn);
+  };
   FocusInfo fi;
   struct KeepEntries {  // however this returns, the next load reads on from here
     FileStore* store;
@@ -236,7 +246,7 @@ Status FileStore::update_focused(const FocusPlanner& plan, const std::function<S
   } keep{this, &fi};
   bool focused = false;
   AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
-  if (!focused) return update_locked(fn);
+  if (!focused) return whole();
   Txn txn(&s);
   AIO_RETURN_IF_ERROR(fn(txn));  // a refusal on the focused state is the same refusal
   AIO_RETURN_IF_ERROR(check_ops_text(txn.ops()));
@@ -247,7 +257,7 @@ Status FileStore::update_focused(const FocusPlanner& plan, const std::function<S
       info.journal.end + line.size() >
           std::max<uint64_t>(opts_.min_journal_bytes, info.state_size / 2)) {
     spdlog::debug("store: focused transaction needs the whole state; running it again");
-    return update_locked(fn);
+    return whole();
   }
   s.seq += 1;
   AIO_RETURN_IF_ERROR(journal_.append(line, info.journal));

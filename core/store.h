@@ -138,6 +138,10 @@ class Store {
   // between, with the same outcome as without it. `first` must be as that
   // load returned it; a store that cannot use it drops it.
   virtual void recall(State first) { (void)first; }
+  // Did the last load or update (of any kind) start from the recalled
+  // state, nothing having changed since it was loaded? Its instances are
+  // then exactly that state's. False when it cannot tell.
+  virtual bool used_recalled() const { return false; }
   virtual Status add_notes(const std::vector<Note>& notes) = 0;
   virtual Result<std::vector<Note>> notes(const NoteQuery& q) = 0;
   // Removes notes created before `cutoff` and notes expired at `now`.
@@ -169,6 +173,9 @@ struct FileStoreOptions {
   size_t checkpoint_every_write_bytes = 256 * 1024;
   size_t min_journal_bytes = 1024 * 1024;
   size_t cache_lag_bytes = 16 * 1024;
+  // Takes each state a transaction is done with (the CLI keeps it until the
+  // process exits, which costs less than freeing it); empty: freed there.
+  std::function<void(State)> spent;
 };
 
 // Opens (creating the directory, mode 0700, if needed) the store in `home`.

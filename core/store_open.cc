@@ -5,7 +5,11 @@
 namespace aio {
 
 Result<std::unique_ptr<Store>> open_store(const StoreUrl& url, const StoreSetup& setup) {
-  if (url.kind == StoreUrl::Kind::kFile) return open_file_store(setup.home);
+  if (url.kind == StoreUrl::Kind::kFile) {
+    FileStoreOptions fo;
+    fo.spent = setup.spent;
+    return open_file_store(setup.home, std::move(fo));
+  }
   etcd::ClientOptions co;
   co.endpoints = url.endpoints;
   co.cacert = url.cacert;

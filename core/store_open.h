@@ -30,6 +30,8 @@ struct StoreSetup {
   // store: starts this machine's lease keeper unless one runs (cli: spawns
   // `aio keepalive`). Empty: nobody starts one (the mount runs its own).
   std::function<void()> ensure_keeper;
+  // The file store's FileStoreOptions::spent (store.h).
+  std::function<void(State)> spent;
 };
 
 Result<std::unique_ptr<Store>> open_store(const StoreUrl& url, const StoreSetup& setup);

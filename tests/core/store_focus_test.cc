@@ -288,15 +288,31 @@ TEST_F(StoreFocusTest, RecalledInstancesOnlyWhileNothingChanged) {
   EXPECT_TRUE(first->claims.empty());
   first->instances.at("i0").tool = "recalled";
   store->recall(std::move(first).value());
+  EXPECT_FALSE(store->used_recalled());
   auto next = store->load_focused(all);
   ASSERT_TRUE(next);
   EXPECT_EQ(next->instances.at("i0").tool, "recalled");
+  EXPECT_TRUE(store->used_recalled());
   EXPECT_EQ(next->claims.size(), 40u);
   EXPECT_EQ(next->instances.size(), 40u);
   // Used once: the load after it reads the files again.
   auto after = store->load_focused(all);
   ASSERT_TRUE(after);
   EXPECT_EQ(after->instances.at("i0").tool, "t");
+  EXPECT_FALSE(store->used_recalled());
+  // A focused update starts from it too (the transaction sees it), and
+  // any other load after says it did not.
+  first = store->load_focused(none);
+  ASSERT_TRUE(first);
+  first->instances.at("i0").tool = "recalled";
+  store->recall(std::move(first).value());
+  ASSERT_TRUE(store->update_focused(all, [&](Txn& t) {
+    EXPECT_EQ(t.state().instances.at("i0").tool, "recalled");
+    EXPECT_TRUE(store->used_recalled());
+    return Status::ok();
+  }));
+  ASSERT_TRUE(store->load());
+  EXPECT_FALSE(store->used_recalled());
 
   // Another command wrote in between (a journal line, then a checkpoint):
   // the files are read again.
@@ -314,6 +330,7 @@ TEST_F(StoreFocusTest, RecalledInstancesOnlyWhileNothingChanged) {
     store->recall(std::move(first).value());
     next = store->load_focused(all);
     ASSERT_TRUE(next);
+    EXPECT_FALSE(store->used_recalled()) << bytes;
     EXPECT_EQ(next->instances.at("i0").tool, "t") << bytes;
     EXPECT_EQ(next->instances.at("i2").last_heartbeat, beat) << bytes;
   }
@@ -327,6 +344,7 @@ TEST_F(StoreFocusTest, RecalledInstancesOnlyWhileNothingChanged) {
   store->recall(std::move(other));
   next = store->load_focused(all);
   ASSERT_TRUE(next);
+  EXPECT_FALSE(store->used_recalled());
   EXPECT_EQ(next->instances.count("i3"), 1u);
   EXPECT_EQ(next->instances.at("i0").tool, "t");
 }
@@ -350,21 +368,30 @@ TEST_F(StoreFocusTest, ANewIdOfAClaimLeftOutRunsOnTheWholeState) {
     for (std::string id : {std::string("c7"), std::string(none ? "c-new2" : "c-new1")}) {
       int runs = 0;
       bool saw = false;
+      std::vector<bool> used_recalled;  // per run: the second is on the whole state
       Focus f = none ? Focus::none() : focus_on_prefix("/p", "", {"i"});
+      auto store = open(a_, o);
+      auto first = store->load_focused([](const State&) { return Focus::none(); });
+      ASSERT_TRUE(first);
+      store->recall(std::move(first).value());
       Status st =
-          open(a_, o)->update_focused([&](const State&) { return f; },
-                                      [&](Txn& t) {
-                                        ++runs;
-                                        saw = t.state().claims.count(id) != 0;
-                                        t.heartbeat("i", 200);
-                                        if (!saw)
-                                          t.put_claim(claim(id, "i", ClaimType::kFile, "g", "/p"));
-                                        return Status::ok();
-                                      });
+          store->update_focused([&](const State&) { return f; },
+                                [&](Txn& t) {
+                                  ++runs;
+                                  used_recalled.push_back(store->used_recalled());
+                                  saw = t.state().claims.count(id) != 0;
+                                  t.heartbeat("i", 200);
+                                  if (!saw)
+                                    t.put_claim(claim(id, "i", ClaimType::kFile, "g", "/p"));
+                                  return Status::ok();
+                                });
       ASSERT_TRUE(st) << st.message();
       bool taken = id == "c7";
       EXPECT_EQ(saw, taken) << id << (none ? " (no claims looked at)" : "");
       EXPECT_EQ(runs, taken || none ? 2 : 1) << id << (none ? " (no claims looked at)" : "");
+      std::vector<bool> want = {true};
+      if (runs == 2) want.push_back(false);
+      EXPECT_EQ(used_recalled, want) << id << (none ? " (no claims looked at)" : "");
     }
   }
 }
@@ -396,6 +423,44 @@ TEST_F(StoreFocusTest, FocusKeepsNestedProjectsClaims) {
   EXPECT_FALSE(focused->claims.count("elsewhere"));
   EXPECT_FALSE(focused->claims.count("f0"));
   EXPECT_EQ(blockers(*focused, probe, "inner", Clock::at(100)).size(), 3u);
+}
+
+// FileStoreOptions::spent takes the state of every transaction once it is
+// done (committed or refused, focused or whole), as the transaction left it.
+TEST_F(StoreFocusTest, SpentStatesGoToTheSink) {
+  std::vector<size_t> claims_seen;
+  FileStoreOptions o;
+  o.checkpoint_every_write_bytes = 512;  // the focused updates below append to the journal
+  o.spent = [&](State s) { claims_seen.push_back(s.claims.size()); };
+  auto store = open(a_, o);
+  ASSERT_TRUE(store->update([](Txn& t) {
+    t.put_instance(inst("i", "/p", 100));
+    for (int k = 0; k < 20; ++k)
+      t.put_claim(
+          claim("c" + std::to_string(k), "i", ClaimType::kFile, "f" + std::to_string(k), "/p"));
+    return Status::ok();
+  }));
+  EXPECT_EQ(claims_seen, std::vector<size_t>{20});
+  ASSERT_TRUE(store->load());  // the cache the focused update reads
+  auto one = [](const State&) { return focus_on_prefix("/p", "f3", {"i"}); };
+  ASSERT_TRUE(store->update_focused(one, [](Txn& t) {
+    t.put_claim(claim("new", "i", ClaimType::kFile, "g", "/p"));
+    return Status::ok();
+  }));
+  ASSERT_EQ(claims_seen.size(), 2u);
+  EXPECT_LT(claims_seen[1], 20u);  // focused: only what the focus kept, and the new claim
+  EXPECT_GE(claims_seen[1], 1u);
+  Status refused = store->update_focused(one, [](Txn&) { return Status::refused("no"); });
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(claims_seen.size(), 3u);
+  // Without a sink the state is freed where it was (nothing to see but that
+  // the store works as before).
+  auto plain = open(a_, FileStoreOptions{});
+  ASSERT_TRUE(plain->update([](Txn& t) {
+    t.heartbeat("i", 300);
+    return Status::ok();
+  }));
+  EXPECT_EQ(claims_seen.size(), 3u);
 }
 
 }  // namespace
