@@ -36,7 +36,7 @@ Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
     auto now = require_identity(s, env.caller, env.clock);
     return focus_on(probe, now ? (*now)->id : "");
   };
-  env.store->recall(std::move(loaded).value());  // the instances again, if nothing changed
+  looked.recall(*env.store, std::move(loaded).value());  // the instances again, if nothing changed
   return env.store->update_focused(plan, [&](Txn& t) -> Status {
     auto now = require_identity(t.state(), env.caller, env.clock);
     if (!now) return now.status();
@@ -129,7 +129,7 @@ Status check_round(Env& env, const std::optional<ClaimType>& type, const CheckOp
   if (!made) return made.status();
   *probe = *made;
   bool was_anonymous = !then.instance;
-  env.store->recall(std::move(loaded).value());  // the instances again, if nothing changed
+  looked.recall(*env.store, std::move(loaded).value());  // the instances again, if nothing changed
   auto st = env.store->load_focused([&](const State&) { return focus_on(*probe); });
   if (!st) return st.status();
   *s = std::move(st).value();
@@ -283,19 +283,23 @@ Result<ClaimOutcome> claim_as_caller(Env& env, ClaimType type, const std::string
   return out;
 }
 
-void register_claim_commands(CLI::App& app, Env& env) {
+void register_claim_command(CLI::App& app, Env& env) {
   auto co = std::make_shared<ClaimOpts>();
   auto* claim = app.add_subcommand("claim", "Claim a file, directory, glob pattern or task");
   claim->add_option("type", co->type, "file | directory | pattern | task")->required();
   claim->add_option("target", co->target, "Path, pattern or task id")->required();
   claim->callback([&env, co] { env.run = [&env, co] { return run_claim(env, *co); }; });
+}
 
+void register_check_command(CLI::App& app, Env& env) {
   auto ko = std::make_shared<CheckOpts>();
   auto* check = app.add_subcommand("check", "Is a path free, yours, or claimed by another?");
   check->add_option("path", ko->path, "Path (or pattern/task with --type)")->required();
   check->add_option("--type", ko->type, "Check as file, directory, pattern or task");
   check->callback([&env, ko] { env.run = [&env, ko] { return run_check(env, *ko); }; });
+}
 
+void register_release_command(CLI::App& app, Env& env) {
   auto lo = std::make_shared<ReleaseOpts>();
   auto* rel = app.add_subcommand("release", "Release a claim id, a path, or all your claims");
   rel->add_option("what", lo->what, "claim id | all | path | pattern | task id")->required();

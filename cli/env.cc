@@ -126,8 +126,16 @@ void Looked::from(const State& loaded) {
   stale_ = false;
 }
 
+void Looked::recall(Store& store, State loaded) {
+  recalled_to_ = &store;
+  store.recall(std::move(loaded));
+}
+
 bool Looked::fits(const State& locked, bool same) {
-  stale_ = !same || sorted_projects(locked) != projects_;
+  // Finding the projects reads every instance; a locked state that started
+  // from the recalled one has its instances.
+  bool unchanged = recalled_to_ && recalled_to_->used_recalled();
+  stale_ = !same || (!unchanged && sorted_projects(locked) != projects_);
   return !stale_;
 }
 

@@ -121,6 +121,10 @@ class Looked {
  public:
   // What was found is from `loaded` (a state read without the lock).
   void from(const State& loaded);
+  // Hands `loaded` (the state given to `from`) back to the store
+  // (Store::recall): when the store then says its next load started from
+  // it (Store::used_recalled), fits knows the projects are the same.
+  void recall(Store& store, State loaded);
   // Does `locked` place paths as the loaded state did, and does the rest of
   // what the caller found still hold (`same`)? When not, the transaction
   // must change nothing (return the Status this returns as false) and the
@@ -134,6 +138,7 @@ class Looked {
  private:
   std::vector<std::string> projects_;  // registered projects, sorted
   bool stale_ = false;
+  const Store* recalled_to_ = nullptr;  // recall()
 };
 
 // Runs `round` (load, look, lock and transact with a fresh Looked) again
@@ -170,7 +175,10 @@ void beads_reopen(Env& env, const std::vector<Claim>& released, const std::strin
 
 // One register function per command group.
 void register_instance_commands(CLI::App& app, Env& env);
-void register_claim_commands(CLI::App& app, Env& env);
+// claim, check and release are set up one at a time: each is run often.
+void register_claim_command(CLI::App& app, Env& env);
+void register_check_command(CLI::App& app, Env& env);
+void register_release_command(CLI::App& app, Env& env);
 void register_context_commands(CLI::App& app, Env& env);
 void register_init_command(CLI::App& app, Env& env);
 void register_mount_commands(CLI::App& app, Env& env);

@@ -66,7 +66,7 @@ Status judge_round(Env& env, const std::vector<WriteTarget>& targets, Looked& lo
     }
   bool was_anonymous = !then.instance;
   std::string project = then.instance ? then.instance->project : "";
-  env.store->recall(std::move(loaded).value());  // the instances again, if nothing changed
+  looked.recall(*env.store, std::move(loaded).value());  // the instances again, if nothing changed
   auto st = probes.size() <= kMostFocused
                 ? env.store->load_focused([&](const State&) { return focus_on_any(probes); })
                 : load_state(env);

@@ -98,7 +98,9 @@ struct Group {
 const Group kGroups[] = {
     {aio::cli::register_instance_commands,
      {"register", "heartbeat", "unregister", "cleanup", "status", "task"}},
-    {aio::cli::register_claim_commands, {"claim", "check", "release"}},
+    {aio::cli::register_claim_command, {"claim"}},
+    {aio::cli::register_check_command, {"check"}},
+    {aio::cli::register_release_command, {"release"}},
     {aio::cli::register_context_commands, {"context"}},
     {aio::cli::register_init_command, {"init"}},
     {aio::cli::register_mount_commands, {"mount", "unmount", "mounts"}},
