@@ -40,28 +40,19 @@ bool newer(const Instance& a, const Instance* b) {
   return !b || a.started_at > b->started_at || (a.started_at == b->started_at && a.id > b->id);
 }
 
-}  // namespace
-
-IdentityIndex::IdentityIndex(const State& s) : state_(s) {
-  for (const auto& [id, inst] : s.instances) {
-    if (inst.bound_pid > 0) by_bound_pid_.emplace(inst.bound_pid, &inst);
-    // The session rule is the playbook's, for unbound instances: a bound
-    // one is its process's, not its terminal's.
-    if (inst.sid > 0 && inst.bound_pid <= 0) by_sid_.emplace(inst.sid, &inst);
-  }
-}
-
-Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
-  if (auto named = explicit_caller(state_, caller, c)) return std::move(*named);
+// The rules after an explicit id, over any way of finding the instances
+// bound to a pid (each_bound(pid, fn)) and the unbound ones registered from
+// a session (each_in_session(sid, fn)).
+template <typename EachBound, typename EachInSession>
+Identity resolve_by(const Caller& caller, const Clock& c, const EachBound& each_bound,
+                    const EachInSession& each_in_session) {
   Identity r;
   for (const ProcRef& p : caller.lineage) {
     const Instance* best = nullptr;
-    auto [lo, hi] = by_bound_pid_.equal_range(p.pid);
-    for (auto it = lo; it != hi; ++it) {
-      const Instance& i = *it->second;
+    each_bound(p.pid, [&](const Instance& i) {
       if (i.bound_start_time == p.start && bound_here(i, c) && is_live(i, c) && newer(i, best))
         best = &i;
-    }
+    });
     if (best) {
       r.instance = best;
       r.source = "process " + std::to_string(p.pid);
@@ -70,16 +61,14 @@ Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
   }
   const Instance *best = nullptr, *stale = nullptr;
   if (caller.sid > 0) {
-    auto [lo, hi] = by_sid_.equal_range(caller.sid);
-    for (auto it = lo; it != hi; ++it) {
-      const Instance& i = *it->second;
-      if (i.sid_start != caller.sid_start) continue;
+    each_in_session(caller.sid, [&](const Instance& i) {
+      if (i.sid_start != caller.sid_start) return;
       if (!is_live(i, c)) {
         if (newer(i, stale)) stale = &i;
       } else if (newer(i, best)) {
         best = &i;
       }
-    }
+    });
   }
   if (best) {
     r.instance = best;
@@ -100,11 +89,56 @@ Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
   return r;
 }
 
+// The session rule is the playbook's, for unbound instances: a bound one is
+// its process's, not its terminal's.
+bool in_session_rule(const Instance& i) {
+  return i.sid > 0 && i.bound_pid <= 0;
+}
+
+}  // namespace
+
+IdentityIndex::IdentityIndex(const State& s) : state_(s) {
+  for (const auto& [id, inst] : s.instances) {
+    if (inst.bound_pid > 0) by_bound_pid_.emplace(inst.bound_pid, &inst);
+    if (in_session_rule(inst)) by_sid_.emplace(inst.sid, &inst);
+  }
+}
+
+Identity IdentityIndex::resolve(const Caller& caller, const Clock& c) const {
+  if (auto named = explicit_caller(state_, caller, c)) return std::move(*named);
+  auto each = [](const std::unordered_multimap<int64_t, const Instance*>& m) {
+    return [&m](int64_t key, const auto& fn) {
+      auto [lo, hi] = m.equal_range(key);
+      for (auto it = lo; it != hi; ++it) fn(*it->second);
+    };
+  };
+  return resolve_by(caller, c, each(by_bound_pid_), each(by_sid_));
+}
+
 Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) {
-  // A caller that names its instance needs no index (building one reads
-  // every instance).
+  // A caller that names its instance needs no index, and one question needs
+  // none either: one pass keeps the instances bound to the caller's lineage
+  // and those of its session (building the index hashes every bound one).
   if (auto named = explicit_caller(s, caller, c)) return std::move(*named);
-  return IdentityIndex(s).resolve(caller, c);
+  std::vector<const Instance*> bound, session;
+  for (const auto& [id, inst] : s.instances) {
+    if (inst.bound_pid > 0) {
+      for (const ProcRef& p : caller.lineage)
+        if (p.pid == inst.bound_pid) {
+          bound.push_back(&inst);
+          break;
+        }
+    }
+    if (caller.sid > 0 && inst.sid == caller.sid && in_session_rule(inst)) session.push_back(&inst);
+  }
+  auto each_bound = [&](int64_t pid, const auto& fn) {
+    for (const Instance* i : bound)
+      if (i->bound_pid == pid) fn(*i);
+  };
+  auto each_in_session = [&](int64_t, const auto& fn) {
+    for (const Instance* i : session) fn(*i);
+  };
+  return resolve_by(caller, c, each_bound, each_in_session);
 }
 
 Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c) {

@@ -55,7 +55,8 @@ class IdentityIndex {
   std::unordered_multimap<int64_t, const Instance*> by_sid_;
 };
 
-// IdentityIndex(s).resolve(caller, c), for one question.
+// IdentityIndex(s).resolve(caller, c)'s answer, for one question: one pass
+// over the instances, no index built.
 Identity resolve_identity(const State& s, const Caller& caller, const Clock& c);
 // resolve_identity, but anonymous is refused with a message saying why and
 // what to do.

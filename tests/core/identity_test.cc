@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 namespace aio {
@@ -167,6 +168,43 @@ TEST_F(IdentityTest, LiveBySaysWhatLivenessRestsOn) {
       {"gone", &clock_, "process 300 (ended)"},
   };
   for (const auto& r : rows) EXPECT_EQ(live_by(s_.instances[r.id], *r.clock), r.want) << r.id;
+}
+
+// resolve_identity (one pass, no index) and IdentityIndex::resolve answer
+// every question alike: seeded random states of bound, session and plain
+// instances (alive or not, on this machine or another, with equal start
+// times so the tie-break by id decides), random lineages and sessions.
+TEST_F(IdentityTest, OnePassAndTheIndexAgree) {
+  std::mt19937 rng(20261129);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  std::set<std::string> answers;
+  for (int round = 0; round < 300; ++round) {
+    s_ = State{};
+    procs_.alive.clear();
+    int n = 1 + pick(12);
+    for (int k = 0; k < n; ++k) {
+      int64_t pid = pick(3) == 0 ? 0 : 10 + pick(6);
+      int64_t start = 1 + pick(2);
+      std::string machine = pick(5) == 0 ? "m2" : "m1";
+      int64_t sid = pick(2) == 0 ? 0 : 40 + pick(3);
+      int64_t beat = pick(3) == 0 ? 1000 : 9990 + pick(3);  // stale or not
+      add("i" + std::to_string(k), pid, start, machine, sid, beat);
+      if (pid > 0 && pick(3) != 0) procs_.alive.insert({pid, start});
+    }
+    std::vector<ProcRef> refs;
+    for (int d = pick(5); d > 0; --d) refs.push_back({10 + pick(6), 1 + pick(2)});
+    Caller c = lineage(refs, pick(3) == 0 ? 0 : 40 + pick(3));
+    if (pick(4) == 0) c.sid_start = 8;  // a reused session id
+    Identity one = resolve_identity(s_, c, clock_);
+    Identity idx = IdentityIndex(s_).resolve(c, clock_);
+    ASSERT_EQ(one.instance, idx.instance) << "round " << round;
+    EXPECT_EQ(one.source, idx.source) << "round " << round;
+    EXPECT_EQ(one.problem, idx.problem) << "round " << round;
+    answers.insert(one.instance ? one.source.substr(0, 7) : one.problem.substr(80, 20));
+  }
+  // The rounds reached every rule: a process, a session, and anonymous
+  // answers of each kind.
+  EXPECT_GE(answers.size(), 4u);
 }
 
 }  // namespace
