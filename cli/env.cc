@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cli/arena.h"
 #include "core/gitrepo_cache.h"
 #include "core/mounts.h"
 #include "core/path.h"
@@ -107,8 +108,12 @@ Result<State> load_instances(Env& env) {
 }
 
 void keep_until_exit(State s) {
+  if (long_lived()) return;  // freed here: a process that lives on must not grow
   static auto* kept = new std::vector<State>();  // never freed: the process ends first
-  kept->push_back(std::move(s));
+  try {
+    kept->push_back(std::move(s));
+  } catch (...) {  // not kept: freed here after all
+  }
 }
 
 namespace {

@@ -115,6 +115,7 @@ Result<State> load_instances(Env& env);
 // Keeps `s` allocated until the process exits: freeing a large state (every
 // instance and its strings) at the end of a command costs a good part of
 // what loading it did, for nothing. It stays reachable (no leak to report).
+// In a long-lived process (arena.h long_lived) it is freed at once.
 void keep_until_exit(State s);
 
 class Looked {

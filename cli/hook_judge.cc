@@ -81,6 +81,10 @@ Status judge_round(Env& env, const std::vector<WriteTarget>& targets, Looked& lo
 
 Result<Verdict> judge_writes(Env& env, const std::vector<WriteTarget>& targets, bool auto_claim) {
   State s;
+  struct KeepJudged {  // however this returns (env.h keep_until_exit)
+    State* s;
+    ~KeepJudged() { keep_until_exit(std::move(*s)); }
+  } keep{&s};
   Identity me;
   std::vector<std::pair<Placed, const WriteTarget*>> placed;
   AIO_RETURN_IF_ERROR(until_fits(

@@ -6,7 +6,6 @@
 #include <map>
 #include <mutex>
 
-#include "cli/arena.h"
 #include "cli/env.h"
 #include "core/gitrepo_cache.h"
 #include "core/repo_identity.h"
@@ -90,9 +89,7 @@ Status open_selected_store(Env& env) {
   setup.machine_id = env.clock.machine_id;
   // A command's process exits right after it: what a transaction is done
   // with is kept until then (env.h keep_until_exit), unless it lives on.
-  setup.spent = [](State s) {
-    if (!long_lived()) keep_until_exit(std::move(s));
-  };
+  setup.spent = keep_until_exit;
   if (url->kind != StoreUrl::Kind::kFile) {  // what only a networked store needs
     setup.project_id = project_ids();
     setup.local_projects = local_projects(env);
