@@ -131,7 +131,8 @@ class FileStore final : public Store {
   std::string home_;
   FileStoreOptions opts_;
   LastFocused last_;
-  bool used_recalled_ = false;  // by the last focused load (used_recalled())
+  // used_recalled(): reset by every load and update, set by a focused one.
+  bool used_recalled_ = false;
   std::string state_path_, cache_path_, lock_path_;
   Journal journal_;
   NotesLog notes_log_;

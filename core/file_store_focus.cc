@@ -139,8 +139,7 @@ void apply_claims(const std::vector<const JournalEntry*>& applied, State* st,
 // (and the journal's changes to them) are that state's.
 Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info,
                                       FocusInfo* fi, bool* focused) {
-  *focused = false;
-  used_recalled_ = false;
+  *focused = false;                     // (used_recalled_ was reset by the caller)
   LastFocused last = std::move(last_);  // used once, whatever happens
   last_ = LastFocused{};
   bool have_state = false;
