@@ -352,6 +352,7 @@ bool CacheImage::read_focus(const RecordSpan& sp, FocusView<R>* out) const {
   });
 }
 template bool CacheImage::read_focus(const RecordSpan&, FocusView<Claim>*) const;
+template bool CacheImage::read_focus(const RecordSpan&, FocusView<Instance>*) const;
 
 bool CacheImage::decode(State* out) const {
   State s;

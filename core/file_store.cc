@@ -32,7 +32,7 @@ Result<State> FileStore::load() {
   return load_shared_locked();
 }
 
-Result<State> FileStore::load_focused(const FocusPlanner& plan) {
+Result<State> FileStore::load_focused(const FocusPlanner& plan, const InstancePick& pick) {
   used_recalled_ = false;
   auto lock = FileLock::acquire(lock_path_, false);
   if (!lock) return lock.status();
@@ -40,7 +40,7 @@ Result<State> FileStore::load_focused(const FocusPlanner& plan) {
   LoadInfo info;
   FocusInfo fi;
   bool focused = false;
-  AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
+  AIO_RETURN_IF_ERROR(load_focused_locked(plan, pick, &s, &info, &fi, &focused));
   if (!focused) {
     spdlog::debug("store: the files are not in the shape a focused load needs; loading all");
     return load_shared_locked();
@@ -63,8 +63,11 @@ Status FileStore::add_notes(const std::vector<Note>& notes) {
 }
 
 Result<std::vector<Note>> FileStore::notes(const NoteQuery& q) {
-  // Only the playbook's notes are wanted from the state, never its claims.
-  auto st = load_focused([](const State&) { return Focus::none(); });
+  // Only the playbook's notes are wanted from the state, never its claims
+  // or its instances.
+  InstancePick nobody;
+  nobody.every = false;
+  auto st = load_focused([](const State&) { return Focus::none(); }, nobody);
   if (!st) return st.status();
   std::vector<Note> out;
   std::unordered_set<std::string> seen;

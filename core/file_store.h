@@ -40,9 +40,10 @@ class FileStore final : public Store {
 
   std::string where() const override { return home_; }
   Result<State> load() override;
-  Result<State> load_focused(const FocusPlanner& plan) override;
+  Result<State> load_focused(const FocusPlanner& plan, const InstancePick& pick = {}) override;
   Status update(const std::function<Status(Txn&)>& fn) override;
-  Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) override;
+  Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn,
+                        const InstancePick& pick = {}) override;
   void recall(State first) override;
   bool used_recalled() const override { return used_recalled_; }
   Status add_notes(const std::vector<Note>& notes) override;
@@ -85,8 +86,8 @@ class FileStore final : public Store {
   Status write_checkpoint(const State& s);
 
   // file_store_focus.cc: focused loads and updates.
-  Status load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info, FocusInfo* fi,
-                             bool* focused);
+  Status load_focused_locked(const FocusPlanner& plan, const InstancePick& pick, State* s,
+                             LoadInfo* info, FocusInfo* fi, bool* focused);
   bool focused_commit_ok(const Txn& txn, const FocusInfo& fi);
   void patch_cache(const FocusInfo& fi, const Txn& txn, const LoadInfo& info, uint64_t seq,
                    uint64_t journal_end);
@@ -100,7 +101,8 @@ class FileStore final : public Store {
     uint64_t journal_end = 0;
     uint64_t seq = 0;
     size_t instances = 0;
-    std::vector<RecordSpan> spans;  // the instances' records in cache->image()
+    InstancePick pick;              // what it was asked for
+    std::vector<RecordSpan> spans;  // every instance's record in cache->image()
     std::unordered_set<std::string> whole;
     std::optional<State> state;  // given back by recall()
     // The journal from the cache's offset to journal_end, decoded (handed

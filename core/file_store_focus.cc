@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -34,6 +35,72 @@ bool read_instances(const CacheImage& img, State* st, std::vector<RecordSpan>* s
     spans->push_back(sp);
     return true;
   });
+}
+
+// Does the journal past the image put or delete an instance? A partial
+// load (InstancePick) then reads every instance: which projects such lines
+// leave registered is learnt from the whole state.
+bool changes_instances(const std::vector<const JournalEntry*>& applied) {
+  for (const JournalEntry* e : applied)
+    for (const Op& op : e->ops)
+      if (op.kind == Op::kPutInstance || op.kind == Op::kDelInstance) return true;
+  return false;
+}
+
+// The instances `pick` wants (but for their claims lists), where every
+// instance lies (*spans), and every registered project, in the order
+// registered_projects gives them (State::partial). Only the picked records
+// are decoded; the others are read in place for their focus fields.
+bool read_picked_instances(const CacheImage& img, const InstancePick& pick, State* st,
+                           std::vector<RecordSpan>* spans) {
+  spans->reserve(std::min<size_t>(img.sections().instances.count, img.bytes().size() / 8));
+  std::unordered_set<std::string_view> seen;
+  st->partial = true;
+  return img.for_each(Records::kInstances, [&](const RecordSpan& sp) {
+    FocusView<Instance> v;
+    if (!img.read_focus(sp, &v)) return false;
+    spans->push_back(sp);
+    std::string_view project = v.get<&Instance::project>();
+    if (!project.empty() && seen.insert(project).second) st->projects.emplace_back(project);
+    if (!pick.wants(sp.key, v.get<&Instance::bound_pid>(), v.get<&Instance::sid>())) return true;
+    auto it = st->instances.emplace_hint(st->instances.end(), std::piecewise_construct,
+                                         std::forward_as_tuple(sp.key), std::forward_as_tuple());
+    return img.read(sp, &it->second, ImagePart::kAllButOnDemand);
+  });
+}
+
+// Adds to a partial state the instances of `ids` it lacks, from the image
+// (an id in no span is in no state: its instance is gone), with the
+// journal's heartbeats for them: the only change the journal of a partial
+// load makes to instances (changes_instances).
+bool add_instances(const CacheImage& img, const std::vector<RecordSpan>& spans,
+                   const std::vector<std::string_view>& ids,
+                   const std::vector<const JournalEntry*>& applied, State* st) {
+  std::unordered_set<std::string_view> added;
+  for (std::string_view id : ids) {
+    std::string key(id);
+    if (added.count(id) || st->instances.count(key)) continue;
+    auto sp = std::lower_bound(spans.begin(), spans.end(), id,
+                               [](const RecordSpan& s, std::string_view v) { return s.key < v; });
+    if (sp == spans.end() || sp->key != id) continue;
+    Instance i;
+    if (!img.read(*sp, &i, ImagePart::kAllButOnDemand)) return false;
+    st->instances.emplace(std::move(key), std::move(i));
+    added.insert(sp->key);
+  }
+  if (added.empty()) return true;
+  for (const JournalEntry* e : applied)
+    for (const Op& op : e->ops)
+      if (op.kind == Op::kHeartbeat && added.count(op.id)) apply_op(st, op);
+  return true;
+}
+
+// The holders of a state's claims.
+std::vector<std::string_view> holders(const State& st) {
+  std::vector<std::string_view> out;
+  out.reserve(st.claims.size());
+  for (const auto& [id, c] : st.claims) out.push_back(c.instance_id);
+  return out;
 }
 
 // The claims lists of the instances the focus names, from the image (the
@@ -137,8 +204,8 @@ void apply_claims(const std::vector<const JournalEntry*>& applied, State* st,
 // then loads it all. When the checkpoint, the cache file and the journal are
 // those of the last focused load and its state was recalled, the instances
 // (and the journal's changes to them) are that state's.
-Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadInfo* info,
-                                      FocusInfo* fi, bool* focused) {
+Status FileStore::load_focused_locked(const FocusPlanner& plan, const InstancePick& pick, State* s,
+                                      LoadInfo* info, FocusInfo* fi, bool* focused) {
   *focused = false;                     // (used_recalled_ was reset by the caller)
   LastFocused last = std::move(last_);  // used once, whatever happens
   last_ = LastFocused{};
@@ -176,24 +243,39 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, State* s, LoadIn
   State st;
   std::vector<RecordSpan> spans;
   bool reused = false;
-  if (same_cache && last.state && info->journal.end == last.journal_end && seq == last.seq) {
+  // A recalled state holds what this load would: it left out no instance,
+  // or it left out what this one may (the same pick).
+  if (same_cache && last.state && info->journal.end == last.journal_end && seq == last.seq &&
+      (!last.state->partial || last.pick == pick)) {
     st = std::move(*last.state);
     spans = std::move(last.spans);
     fi->whole = std::move(last.whole);
     reused = true;
   } else {
-    if (!img.read_top(&st) || !read_instances(img, &st, &spans)) return Status::ok();
+    bool partial = !pick.every && !changes_instances(fi->applied);
+    if (!img.read_top(&st) || !(partial ? read_picked_instances(img, pick, &st, &spans)
+                                        : read_instances(img, &st, &spans)))
+      return Status::ok();
     apply_instances(fi->applied, &st, &fi->whole);
   }
   fi->focus = plan(st);
-  if (!read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
+  std::vector<std::string_view> named(fi->focus.whole_instances.begin(),
+                                      fi->focus.whole_instances.end());
+  if ((st.partial && !add_instances(img, spans, named, fi->applied, &st)) ||
+      !read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
       !read_kept_claims(img, fi->focus, &st, &fi->kept))
     return Status::ok();
   apply_claims(fi->applied, &st, fi->whole);
+  // A claim's holder is never missing from a partial state: it would read
+  // as a dead instance, its claim as one that binds nobody.
+  if (st.partial && !add_instances(img, spans, holders(st), fi->applied, &st)) return Status::ok();
   st.seq = seq;
   // (The entries are handed over by the caller once done: keep_entries.)
-  last_ = LastFocused{fi->cache,        info->state_id, info->journal.end, seq, st.instances.size(),
-                      std::move(spans), fi->whole,      std::nullopt,      {}};
+  last_ = LastFocused{fi->cache,           info->state_id,
+                      info->journal.end,   seq,
+                      st.instances.size(), st.partial ? pick : InstancePick{},
+                      std::move(spans),    fi->whole,
+                      std::nullopt,        {}};
   *s = std::move(st);
   *focused = true;
   used_recalled_ = reused;
@@ -221,7 +303,8 @@ void FileStore::recall(State first) {
   last_.state = std::move(first);
 }
 
-Status FileStore::update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) {
+Status FileStore::update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn,
+                                 const InstancePick& pick) {
   used_recalled_ = false;
   auto lock = FileLock::acquire(lock_path_, true);
   if (!lock) return lock.status();
@@ -244,7 +327,7 @@ Status FileStore::update_focused(const FocusPlanner& plan, const std::function<S
     ~KeepEntries() { store->keep_entries(fi); }
   } keep{this, &fi};
   bool focused = false;
-  AIO_RETURN_IF_ERROR(load_focused_locked(plan, &s, &info, &fi, &focused));
+  AIO_RETURN_IF_ERROR(load_focused_locked(plan, pick, &s, &info, &fi, &focused));
   if (!focused) return whole();
   Txn txn(&s);
   AIO_RETURN_IF_ERROR(fn(txn));  // a refusal on the focused state is the same refusal

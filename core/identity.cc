@@ -141,6 +141,21 @@ Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) 
   return resolve_by(caller, c, each_bound, each_in_session);
 }
 
+InstancePick identity_pick(const Caller& caller) {
+  InstancePick p;
+  p.every = false;
+  // As explicit_caller: a named instance is the answer, whatever it is.
+  if (caller.flag_id && !caller.flag_id->empty()) {
+    p.id = *caller.flag_id;
+  } else if (caller.env_id && !caller.env_id->empty()) {
+    p.id = *caller.env_id;
+  } else {
+    for (const ProcRef& r : caller.lineage) p.bound_pids.push_back(r.pid);
+    p.sid = caller.sid;
+  }
+  return p;
+}
+
 Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c) {
   Identity id = resolve_identity(s, caller, c);
   if (id.instance) return id.instance;

@@ -58,6 +58,9 @@ class IdentityIndex {
 // IdentityIndex(s).resolve(caller, c)'s answer, for one question: one pass
 // over the instances, no index built.
 Identity resolve_identity(const State& s, const Caller& caller, const Clock& c);
+// Every instance resolve_identity can look at for this caller: a state
+// holding at least these (State::partial) resolves it as the whole one does.
+InstancePick identity_pick(const Caller& caller);
 // resolve_identity, but anonymous is refused with a message saying why and
 // what to do.
 Result<const Instance*> require_identity(const State& s, const Caller& caller, const Clock& c);

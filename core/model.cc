@@ -1,5 +1,7 @@
 #include "core/model.h"
 
+#include <algorithm>
+
 #include "core/glob.h"
 #include "core/path.h"
 
@@ -82,6 +84,16 @@ Status fix_up(Note* n, const Decoded& d) {
     n->source_tool = n->source_instance.substr(0, n->source_instance.find('-'));
   }
   return Status::ok();
+}
+
+bool InstancePick::wants(std::string_view instance_id, int64_t bound_pid,
+                         int64_t instance_sid) const {
+  if (every || (!id.empty() && instance_id == id)) return true;
+  // The rules of identity.cc: a bound instance is its process's; an unbound
+  // one is its terminal session's.
+  if (bound_pid > 0)
+    return std::find(bound_pids.begin(), bound_pids.end(), bound_pid) != bound_pids.end();
+  return sid > 0 && instance_sid == sid;
 }
 
 }  // namespace aio

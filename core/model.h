@@ -68,7 +68,7 @@ struct RecordLayout<Instance> {
   static constexpr Field<Instance> kFields[] = {
       {"id", kString, &Instance::id, field::kKey},
       {"tool", kString, &Instance::tool},
-      {"project", kString, &Instance::project},
+      {"project", kString, &Instance::project, field::kFocus},
       {"pid", kInt, &Instance::pid},
       {"status", kString, &Instance::status},
       {"currentTask", kOptString, &Instance::current_task},
@@ -76,9 +76,9 @@ struct RecordLayout<Instance> {
       {"startedAt", kTime, &Instance::started_at},
       {"lastHeartbeat", kTime, &Instance::last_heartbeat},
       {"claims", kStringList, &Instance::claims, field::kOnDemand},
-      {"sid", kInt, &Instance::sid},
+      {"sid", kInt, &Instance::sid, field::kFocus},
       {"sidStart", kInt, &Instance::sid_start},
-      {"boundPid", kInt, &Instance::bound_pid},
+      {"boundPid", kInt, &Instance::bound_pid, field::kFocus},
       {"boundStartTime", kInt, &Instance::bound_start_time},
       {"machineId", kString, &Instance::machine_id},
       {"autoClaim", kBool, &Instance::auto_claim},
@@ -160,6 +160,18 @@ static_assert(valid_layout<Note>());
 // the tool is the id's first part.
 Status fix_up(Note* n, const Decoded& d);
 
+// The instances a command can need (Store::load_focused): a store may leave
+// the others out. Picked: `id`, those bound to one of `bound_pids`, and the
+// unbound ones registered from session `sid` (identity.h identity_pick).
+struct InstancePick {
+  bool every = true;  // every instance (the default: nothing left out)
+  std::string id;
+  std::vector<int64_t> bound_pids;
+  int64_t sid = 0;  // 0: none
+  bool wants(std::string_view instance_id, int64_t bound_pid, int64_t instance_sid) const;
+  bool operator==(const InstancePick&) const = default;
+};
+
 // The hot state: everything but context notes, which live in their own log.
 struct State {
   int64_t schema_version = 1;
@@ -170,6 +182,13 @@ struct State {
   std::vector<Note> legacy_context;
   Json extra;        // unknown top-level fields
   uint64_t seq = 0;  // number of the last transaction applied
+  // A focused load that left instances out (InstancePick) says so here:
+  // `instances` then holds the picked ones and the holders of the claims it
+  // holds, and `projects` every registered project (project.h
+  // registered_projects) in the order the whole state would give them.
+  // Such a state is only read; it is never written back.
+  bool partial = false;
+  std::vector<std::string> projects;
 };
 
 }  // namespace aio

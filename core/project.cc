@@ -162,6 +162,7 @@ std::string Location::logical() const {
 }
 
 std::vector<std::string> registered_projects(const State& s) {
+  if (s.partial) return s.projects;  // the store found them among every instance
   std::vector<std::string> out;
   std::unordered_set<std::string_view> seen;
   for (const auto& [id, inst] : s.instances)

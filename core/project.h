@@ -67,7 +67,8 @@ struct Hints {
 };
 
 // The registered projects of a state: every instance's project (live or
-// stale: a project does not change while an instance goes stale), once each.
+// stale: a project does not change while an instance goes stale), once each;
+// of a partial state (State::partial), the ones its store found.
 std::vector<std::string> registered_projects(const State& s);
 
 // Where `path` (absolute; need not exist) belongs. kInvalid when a given

@@ -118,17 +118,25 @@ class Store {
   // load() for a command about one target (aio check): the state may lack
   // the claims the planned focus does not keep and the `claims` lists of
   // instances it does not name. What it holds is current and consistent.
-  virtual Result<State> load_focused(const FocusPlanner& plan) {
+  // With a pick that is not `every`, it may also lack the instances the
+  // pick does not want, but never one the focus names whole or the holder
+  // of a claim it holds; it then says so (State::partial, which carries the
+  // registered projects). The planner sees the same instances.
+  virtual Result<State> load_focused(const FocusPlanner& plan, const InstancePick& pick = {}) {
     (void)plan;
+    (void)pick;
     return load();
   }
   // update(fn) for a command about one target (aio claim), with the same
   // guarantees and the same outcome as update(fn): fn runs against a focused
-  // state, and when its ops need more than that state (anything but putting
-  // or deleting claims, heartbeats and putting an instance named whole) the
-  // store runs fn again against the whole state.
-  virtual Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn) {
+  // state (a partial one as load_focused's, given a pick), and when its ops
+  // need more than that state (anything but putting or deleting claims,
+  // heartbeats and putting an instance named whole) the store runs fn again
+  // against the whole state.
+  virtual Status update_focused(const FocusPlanner& plan, const std::function<Status(Txn&)>& fn,
+                                const InstancePick& pick = {}) {
     (void)plan;
+    (void)pick;
     return update(fn);
   }
   // Hands back the state this store's last focused load returned, once the

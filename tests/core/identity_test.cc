@@ -207,5 +207,53 @@ TEST_F(IdentityTest, OnePassAndTheIndexAgree) {
   EXPECT_GE(answers.size(), 4u);
 }
 
+// identity_pick: a state holding only the instances it wants (a partial
+// focused load, State::partial) resolves every caller as the whole one does.
+TEST_F(IdentityTest, ThePickHoldsWhatResolvingReads) {
+  std::mt19937 rng(20261130);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  std::set<std::string> answers;
+  size_t left_out = 0;
+  for (int round = 0; round < 400; ++round) {
+    s_ = State{};
+    procs_.alive.clear();
+    int n = 1 + pick(12);
+    for (int k = 0; k < n; ++k) {
+      int64_t pid = pick(3) == 0 ? 0 : 10 + pick(6);
+      int64_t start = 1 + pick(2);
+      std::string machine = pick(5) == 0 ? "m2" : "m1";
+      int64_t sid = pick(2) == 0 ? 0 : 40 + pick(3);
+      int64_t beat = pick(3) == 0 ? 1000 : 9990 + pick(3);
+      add("i" + std::to_string(k), pid, start, machine, sid, beat);
+      if (pid > 0 && pick(3) != 0) procs_.alive.insert({pid, start});
+    }
+    std::vector<ProcRef> refs;
+    for (int d = pick(5); d > 0; --d) refs.push_back({10 + pick(6), 1 + pick(2)});
+    Caller c = lineage(refs, pick(3) == 0 ? 0 : 40 + pick(3));
+    if (pick(4) == 0) c.sid_start = 8;
+    int named = pick(6);  // now and then an explicit id, known or not
+    if (named == 0) c.env_id = "i" + std::to_string(pick(n + 2));
+    if (named == 1) c.flag_id = "i" + std::to_string(pick(n + 2));
+    if (named == 2) c.env_id = "";  // set but empty: as unset
+    InstancePick p = identity_pick(c);
+    State part;
+    part.partial = true;
+    for (const auto& [id, i] : s_.instances)
+      if (p.wants(id, i.bound_pid, i.sid)) part.instances.emplace(id, i);
+    left_out += s_.instances.size() - part.instances.size();
+    Identity whole = resolve_identity(s_, c, clock_);
+    Identity got = resolve_identity(part, c, clock_);
+    ASSERT_EQ(got.instance ? got.instance->id : "-", whole.instance ? whole.instance->id : "-")
+        << "round " << round;
+    EXPECT_EQ(got.source, whole.source) << "round " << round;
+    EXPECT_EQ(got.problem, whole.problem) << "round " << round;
+    EXPECT_EQ(got.explicit_rejected, whole.explicit_rejected) << "round " << round;
+    answers.insert(whole.instance ? whole.source.substr(0, 7) : whole.problem.substr(0, 20));
+  }
+  // The rounds reached every rule and the picks left instances out.
+  EXPECT_GE(answers.size(), 6u);
+  EXPECT_GT(left_out, 400u);
+}
+
 }  // namespace
 }  // namespace aio

@@ -15,6 +15,7 @@
 #include "core/codec.h"
 #include "core/engine.h"
 #include "core/fileio.h"
+#include "core/project.h"
 #include "core/store.h"
 
 namespace aio {
@@ -78,23 +79,56 @@ Focus focus_on_prefix(const std::string& project, const std::string& prefix,
 
 // What the focused state must hold: every instance, the kept claims, and the
 // claims lists of the whole instances.
+bool named_whole(const Focus& f, const std::string& id) {
+  return std::find(f.whole_instances.begin(), f.whole_instances.end(), id) !=
+         f.whole_instances.end();
+}
+
+// An instance of a focused state is the whole state's, its claims list
+// too when the focus names it whole.
+void expect_same_instance(const State& whole, const Instance& got, const Focus& f) {
+  ASSERT_TRUE(whole.instances.count(got.id)) << "an instance the state lacks: " << got.id;
+  Instance want = whole.instances.at(got.id);
+  if (named_whole(f, got.id)) {
+    EXPECT_EQ(got.claims, want.claims) << got.id;
+  }
+  want.claims = got.claims;
+  std::string a, b;
+  append_instance_json(&a, want);
+  append_instance_json(&b, got);
+  EXPECT_EQ(a, b);
+}
+
+void expect_kept_claims(const State& whole, const State& focused, const Focus& f);
+
 void expect_focused_view(const State& whole, const State& focused, const Focus& f) {
   ASSERT_EQ(focused.instances.size(), whole.instances.size());
+  EXPECT_FALSE(focused.partial);
   EXPECT_EQ(focused.seq, whole.seq);
-  for (const auto& [id, i] : whole.instances) {
-    const Instance& got = focused.instances.at(id);
-    Instance want = i;
-    bool is_whole = std::find(f.whole_instances.begin(), f.whole_instances.end(), id) !=
-                    f.whole_instances.end();
-    if (is_whole) {
-      EXPECT_EQ(got.claims, want.claims) << id;
-    }
-    want.claims = got.claims;
-    std::string a, b;
-    append_instance_json(&a, want);
-    append_instance_json(&b, got);
-    EXPECT_EQ(a, b);
-  }
+  for (const auto& [id, i] : focused.instances) expect_same_instance(whole, i, f);
+  expect_kept_claims(whole, focused, f);
+}
+
+// What a partial state (a focused load given a pick) must hold: the
+// instances the pick wants and the focus names, the holder of each of its
+// claims, every registered project; or, when the store could not leave
+// instances out, all of them.
+void expect_partial_view(const State& whole, const State& part, const Focus& f,
+                         const InstancePick& p) {
+  EXPECT_EQ(registered_projects(part), registered_projects(whole));
+  if (!part.partial) return expect_focused_view(whole, part, f);
+  EXPECT_EQ(part.seq, whole.seq);
+  for (const auto& [id, i] : part.instances) expect_same_instance(whole, i, f);
+  for (const auto& [id, i] : whole.instances)
+    if (p.wants(id, i.bound_pid, i.sid) || named_whole(f, id))
+      EXPECT_TRUE(part.instances.count(id)) << "picked or named instance " << id << " missing";
+  for (const auto& [id, c] : part.claims)
+    if (whole.instances.count(c.instance_id))
+      EXPECT_TRUE(part.instances.count(c.instance_id)) << "holder of " << id << " missing";
+  expect_kept_claims(whole, part, f);
+}
+
+void expect_kept_claims(const State& whole, const State& focused, const Focus& f) {
   for (const auto& [id, c] : whole.claims) {
     bool kept = !f.keep || f.keep(c.project, c.type, c.target);
     if (!kept) continue;
@@ -143,6 +177,20 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
     f.whole_instances = std::move(whole);
     return f;
   };
+  // A command's pick: its caller by id, or by its process and session.
+  auto some_pick = [&](const std::string& id) {
+    InstancePick p;
+    p.every = false;
+    if (pick(2) == 0 && !id.empty()) {
+      p.id = id;
+    } else {
+      for (int k = pick(3); k > 0; --k) p.bound_pids.push_back(50 + pick(4));
+      p.sid = pick(2) == 0 ? 0 : 70 + pick(2);
+    }
+    return p;
+  };
+  int partial_loads = 0;
+  size_t left_out = 0;
   int next_id = 0;
   for (int step = 0; step < 400; ++step) {
     // Choose the transaction up front: fn must do the same when run again.
@@ -162,6 +210,16 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
     ++next_id;
     bool whole_owner = pick(4) != 0;
     bool refuse = pick(12) == 0;
+    // A new instance is bound to a process, or registered from a session,
+    // or neither (what InstancePick chooses by).
+    int64_t bound = pick(3) == 0 ? 0 : 50 + pick(4), sid = pick(2) == 0 ? 0 : 70 + pick(2);
+    // Half the updates are a command's that picks its caller (the owner,
+    // found here by its id, whatever else the pick wants).
+    InstancePick upick;
+    if (pick(2) == 0 && !owner.empty()) {
+      upick = some_pick("");
+      upick.id = owner;
+    }
     Focus f = some_focus(project, prefix,
                          whole_owner && !owner.empty() ? std::vector<std::string>{owner}
                                                        : std::vector<std::string>{});
@@ -170,7 +228,10 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
       if (refuse) return Status::refused("no");
       const State& s = t.state();
       if (kind <= 1 || owner.empty()) {  // register
-        t.put_instance(inst("i" + std::to_string(step), project, 100 + step));
+        Instance i = inst("i" + std::to_string(step), project, 100 + step);
+        i.bound_pid = bound;
+        i.sid = sid;
+        t.put_instance(i);
         return Status::ok();
       }
       auto it = s.instances.find(owner);
@@ -210,7 +271,7 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
       }
       return Status::ok();  // nothing to do
     };
-    Status ra = sa->update_focused([&](const State&) { return f; }, fn);
+    Status ra = sa->update_focused([&](const State&) { return f; }, fn, upick);
     Status rb = sb->update(fn);
     ASSERT_EQ(ra.code(), rb.code())
         << "step " << step << ": " << ra.message() << " / " << rb.message();
@@ -227,6 +288,13 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
     auto focused = open(a_, o)->load_focused([&](const State&) { return g; });
     ASSERT_TRUE(focused) << focused.status().message();
     expect_focused_view(*whole_a, *focused, g);
+    // Given a pick, it may leave instances out.
+    InstancePick p = some_pick(insts.empty() ? "" : insts[pick(static_cast<int>(insts.size()))]);
+    auto part = open(a_, o)->load_focused([&](const State&) { return g; }, p);
+    ASSERT_TRUE(part) << part.status().message();
+    expect_partial_view(*whole_a, *part, g, p);
+    partial_loads += part->partial;
+    left_out += whole_a->instances.size() - part->instances.size();
     if (step % 25 == 0) {
       unlink((a_ + "/state.cache").c_str());
       auto rebuilt = open(a_, o)->load();
@@ -236,7 +304,9 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
     // The same through a store given back the instances it loaded first (as
     // aio check does), sometimes with another writer in between.
     auto reader = open(a_, o);
-    auto first = reader->load_focused([](const State&) { return Focus::none(); });
+    bool picking = pick(2) == 0;
+    InstancePick rp = picking ? p : InstancePick{};
+    auto first = reader->load_focused([](const State&) { return Focus::none(); }, rp);
     ASSERT_TRUE(first) << first.status().message();
     bool other_writer = pick(3) == 0 && !insts.empty();
     if (other_writer) {
@@ -250,12 +320,19 @@ TEST_F(StoreFocusTest, MatchesWholeStateThroughEveryWritePath) {
       }));
     }
     reader->recall(std::move(first).value());
-    auto again = reader->load_focused([&](const State&) { return g; });
+    // Mostly with the same pick (what the CLI does), now and then another
+    // (or none): the recalled state must not stand in for it.
+    InstancePick rp2 = rp;
+    if (pick(4) == 0) rp2 = pick(2) == 0 ? InstancePick{} : some_pick("");
+    auto again = reader->load_focused([&](const State&) { return g; }, rp2);
     ASSERT_TRUE(again) << again.status().message();
     auto now_whole = open(a_, o)->load();
     ASSERT_TRUE(now_whole);
-    expect_focused_view(*now_whole, *again, g);
+    expect_partial_view(*now_whole, *again, g, rp2);
   }
+  // Partial loads happened and left instances out.
+  EXPECT_GT(partial_loads, 50);
+  EXPECT_GT(left_out, 1000u);
   // The run went through the journal and through checkpoints.
   struct stat st;
   ASSERT_EQ(stat((a_ + "/state.json").c_str(), &st), 0);
