@@ -17,7 +17,7 @@ struct ClaimOpts {
 // then the claim granted in one transaction that only re-checks the state.
 Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
                    ClaimOutcome* out) {
-  auto loaded = load_instances(env);
+  auto loaded = load_caller_instances(env);
   if (!loaded) return loaded.status();
   looked.from(*loaded);
   auto me = require_identity(*loaded, env.caller, env.clock);
@@ -37,17 +37,20 @@ Status claim_round(Env& env, ClaimType type, const ClaimOpts& o, Looked& looked,
     return focus_on(probe, now ? (*now)->id : "");
   };
   looked.recall(*env.store, std::move(loaded).value());  // the instances again, if nothing changed
-  return env.store->update_focused(plan, [&](Txn& t) -> Status {
-    auto now = require_identity(t.state(), env.caller, env.clock);
-    if (!now) return now.status();
-    if (!looked.fits(t.state(), (*now)->project == project)) return Looked::changed();
-    Instance self = **now;
-    auto granted = claim_stored(
-        t, self, type, where->target, [&](const std::string&) { return kind; }, env.clock);
-    if (!granted) return granted.status();
-    *out = *granted;
-    return Status::ok();
-  });
+  return env.store->update_focused(
+      plan,
+      [&](Txn& t) -> Status {
+        auto now = require_identity(t.state(), env.caller, env.clock);
+        if (!now) return now.status();
+        if (!looked.fits(t.state(), (*now)->project == project)) return Looked::changed();
+        Instance self = **now;
+        auto granted = claim_stored(
+            t, self, type, where->target, [&](const std::string&) { return kind; }, env.clock);
+        if (!granted) return granted.status();
+        *out = *granted;
+        return Status::ok();
+      },
+      caller_pick(env));
 }
 
 Status run_claim(Env& env, const ClaimOpts& o) {
@@ -121,7 +124,7 @@ Result<Claim> check_probe(const Env& env, const std::vector<std::string>& projec
 // then only the claims that may conflict with it (*s, *probe).
 Status check_round(Env& env, const std::optional<ClaimType>& type, const CheckOpts& o,
                    Looked& looked, State* s, Claim* probe) {
-  auto loaded = load_instances(env);
+  auto loaded = load_caller_instances(env);
   if (!loaded) return loaded.status();
   looked.from(*loaded);
   Identity then = resolve_identity(*loaded, env.caller, env.clock);
@@ -130,7 +133,8 @@ Status check_round(Env& env, const std::optional<ClaimType>& type, const CheckOp
   *probe = *made;
   bool was_anonymous = !then.instance;
   looked.recall(*env.store, std::move(loaded).value());  // the instances again, if nothing changed
-  auto st = env.store->load_focused([&](const State&) { return focus_on(*probe); });
+  auto st =
+      env.store->load_focused([&](const State&) { return focus_on(*probe); }, caller_pick(env));
   if (!st) return st.status();
   *s = std::move(st).value();
   Identity now = resolve_identity(*s, env.caller, env.clock);

@@ -107,6 +107,14 @@ Result<State> load_instances(Env& env) {
   return env.store->load_focused([](const State&) { return Focus::none(); });
 }
 
+InstancePick caller_pick(const Env& env) {
+  return identity_pick(env.caller);
+}
+
+Result<State> load_caller_instances(Env& env) {
+  return env.store->load_focused([](const State&) { return Focus::none(); }, caller_pick(env));
+}
+
 void keep_until_exit(State s) {
   if (long_lived()) return;  // freed here: a process that lives on must not grow
   static auto* kept = new std::vector<State>();  // never freed: the process ends first

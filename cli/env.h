@@ -111,6 +111,13 @@ Result<Landing> land(const Env& env, const std::vector<std::string>& projects,
 // Every instance (whole but for the `claims` lists), no claims: what a
 // command needs to place paths and resolve the caller before it locks.
 Result<State> load_instances(Env& env);
+// load_instances for a command that needs only the caller's instance and
+// the registered projects (aio claim, check, a hook's judgement): the
+// instances the caller's identity can rest on (identity_pick), a partial
+// state (State::partial). Its focused load or update after it passes the
+// same pick (caller_pick) to start from it.
+Result<State> load_caller_instances(Env& env);
+InstancePick caller_pick(const Env& env);
 
 // Keeps `s` allocated until the process exits: freeing a large state (every
 // instance and its strings) at the end of a command costs a good part of

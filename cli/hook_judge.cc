@@ -53,7 +53,7 @@ constexpr size_t kMostFocused = 64;
 // conflict with one of them (*s, *me, *placed).
 Status judge_round(Env& env, const std::vector<WriteTarget>& targets, Looked& looked, State* s,
                    Identity* me, std::vector<std::pair<Placed, const WriteTarget*>>* placed) {
-  auto loaded = load_instances(env);
+  auto loaded = load_caller_instances(env);
   if (!loaded) return loaded.status();
   looked.from(*loaded);
   Identity then = resolve_identity(*loaded, env.caller, env.clock);
@@ -68,7 +68,8 @@ Status judge_round(Env& env, const std::vector<WriteTarget>& targets, Looked& lo
   std::string project = then.instance ? then.instance->project : "";
   looked.recall(*env.store, std::move(loaded).value());  // the instances again, if nothing changed
   auto st = probes.size() <= kMostFocused
-                ? env.store->load_focused([&](const State&) { return focus_on_any(probes); })
+                ? env.store->load_focused([&](const State&) { return focus_on_any(probes); },
+                                          caller_pick(env))
                 : load_state(env);
   if (!st) return st.status();
   *s = std::move(st).value();
