@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,31 +39,24 @@ bool read_instances(const CacheImage& img, State* st, std::vector<RecordSpan>* s
   });
 }
 
-// Does the journal past the image put or delete an instance? A partial
-// load (InstancePick) then reads every instance: which projects such lines
-// leave registered is learnt from the whole state.
-bool changes_instances(const std::vector<const JournalEntry*>& applied) {
-  for (const JournalEntry* e : applied)
-    for (const Op& op : e->ops)
-      if (op.kind == Op::kPutInstance || op.kind == Op::kDelInstance) return true;
-  return false;
-}
+// An instance's id and project, read in place from the image.
+using IdProject = std::pair<std::string_view, std::string_view>;
 
 // The instances `pick` wants (but for their claims lists), where every
-// instance lies (*spans), and every registered project, in the order
-// registered_projects gives them (State::partial). Only the picked records
-// are decoded; the others are read in place for their focus fields.
+// instance lies (*spans), and every instance's project (*census). Only the
+// picked records are decoded; the others are read in place for their focus
+// fields (State::partial).
 bool read_picked_instances(const CacheImage& img, const InstancePick& pick, State* st,
-                           std::vector<RecordSpan>* spans) {
-  spans->reserve(std::min<size_t>(img.sections().instances.count, img.bytes().size() / 8));
-  std::unordered_set<std::string_view> seen;
+                           std::vector<RecordSpan>* spans, std::vector<IdProject>* census) {
+  size_t n = std::min<size_t>(img.sections().instances.count, img.bytes().size() / 8);
+  spans->reserve(n);
+  census->reserve(n);
   st->partial = true;
   return img.for_each(Records::kInstances, [&](const RecordSpan& sp) {
     FocusView<Instance> v;
     if (!img.read_focus(sp, &v)) return false;
     spans->push_back(sp);
-    std::string_view project = v.get<&Instance::project>();
-    if (!project.empty() && seen.insert(project).second) st->projects.emplace_back(project);
+    census->emplace_back(sp.key, v.get<&Instance::project>());
     if (!pick.wants(sp.key, v.get<&Instance::bound_pid>(), v.get<&Instance::sid>())) return true;
     auto it = st->instances.emplace_hint(st->instances.end(), std::piecewise_construct,
                                          std::forward_as_tuple(sp.key), std::forward_as_tuple());
@@ -69,17 +64,56 @@ bool read_picked_instances(const CacheImage& img, const InstancePick& pick, Stat
   });
 }
 
+// What the journal past the image last did to each instance it put or
+// deleted: its project, or nullopt when deleted.
+std::map<std::string_view, std::optional<std::string_view>> journal_instances(
+    const std::vector<const JournalEntry*>& applied) {
+  std::map<std::string_view, std::optional<std::string_view>> last;
+  for (const JournalEntry* e : applied)
+    for (const Op& op : e->ops) {
+      if (op.kind == Op::kPutInstance) last[op.instance.id] = op.instance.project;
+      if (op.kind == Op::kDelInstance) last[op.id] = std::nullopt;
+    }
+  return last;
+}
+
+// Every registered project of a partial state, in the order
+// registered_projects gives them over the whole one: the image's instances
+// as the journal leaves them, in id order, each project once.
+std::vector<std::string> partial_projects(std::vector<IdProject> census,
+                                          const std::vector<const JournalEntry*>& applied) {
+  auto journal = journal_instances(applied);
+  if (!journal.empty()) {
+    std::erase_if(census, [&](const IdProject& i) { return journal.count(i.first) != 0; });
+    for (const auto& [id, project] : journal)
+      if (project) census.emplace_back(id, *project);
+    std::sort(census.begin(), census.end());
+  }
+  std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;
+  for (const auto& [id, project] : census)
+    if (!project.empty() && seen.insert(project).second) out.emplace_back(project);
+  return out;
+}
+
 // Adds to a partial state the instances of `ids` it lacks, from the image
-// (an id in no span is in no state: its instance is gone), with the
-// journal's heartbeats for them: the only change the journal of a partial
-// load makes to instances (changes_instances).
+// (an id in no span is in no state), with the journal's heartbeats for
+// them. One the journal put is in the state already (apply_instances); one
+// it deleted last is in no state.
 bool add_instances(const CacheImage& img, const std::vector<RecordSpan>& spans,
                    const std::vector<std::string_view>& ids,
                    const std::vector<const JournalEntry*>& applied, State* st) {
   std::unordered_set<std::string_view> added;
+  std::map<std::string_view, std::optional<std::string_view>> journal;
+  bool journal_read = false;
   for (std::string_view id : ids) {
     std::string key(id);
     if (added.count(id) || st->instances.count(key)) continue;
+    if (!journal_read) {
+      journal = journal_instances(applied);
+      journal_read = true;
+    }
+    if (journal.count(id)) continue;
     auto sp = std::lower_bound(spans.begin(), spans.end(), id,
                                [](const RecordSpan& s, std::string_view v) { return s.key < v; });
     if (sp == spans.end() || sp->key != id) continue;
@@ -252,11 +286,13 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, const InstancePi
     fi->whole = std::move(last.whole);
     reused = true;
   } else {
-    bool partial = !pick.every && !changes_instances(fi->applied);
-    if (!img.read_top(&st) || !(partial ? read_picked_instances(img, pick, &st, &spans)
-                                        : read_instances(img, &st, &spans)))
+    std::vector<IdProject> census;
+    if (!img.read_top(&st) ||
+        !(pick.every ? read_instances(img, &st, &spans)
+                     : read_picked_instances(img, pick, &st, &spans, &census)))
       return Status::ok();
     apply_instances(fi->applied, &st, &fi->whole);
+    if (st.partial) st.projects = partial_projects(std::move(census), fi->applied);
   }
   fi->focus = plan(st);
   std::vector<std::string_view> named(fi->focus.whole_instances.begin(),
