@@ -79,20 +79,30 @@ std::map<std::string_view, std::optional<std::string_view>> journal_instances(
 
 // Every registered project of a partial state, in the order
 // registered_projects gives them over the whole one: the image's instances
-// as the journal leaves them, in id order, each project once.
-std::vector<std::string> partial_projects(std::vector<IdProject> census,
+// (in id order) as the journal leaves them, merged in id order with the
+// ones it put, each project once.
+std::vector<std::string> partial_projects(const std::vector<IdProject>& census,
                                           const std::vector<const JournalEntry*>& applied) {
-  auto journal = journal_instances(applied);
-  if (!journal.empty()) {
-    std::erase_if(census, [&](const IdProject& i) { return journal.count(i.first) != 0; });
-    for (const auto& [id, project] : journal)
-      if (project) census.emplace_back(id, *project);
-    std::sort(census.begin(), census.end());
-  }
+  auto journal = journal_instances(applied);  // (in id order too)
   std::vector<std::string> out;
   std::unordered_set<std::string_view> seen;
-  for (const auto& [id, project] : census)
+  auto add = [&](std::string_view project) {
     if (!project.empty() && seen.insert(project).second) out.emplace_back(project);
+  };
+  auto j = journal.begin();
+  auto add_journal = [&] {  // *j, put or deleted
+    if (j->second) add(*j->second);
+    ++j;
+  };
+  for (const auto& [id, project] : census) {
+    while (j != journal.end() && j->first < id) add_journal();
+    if (j != journal.end() && j->first == id) {
+      add_journal();  // put again or deleted: the journal's
+      continue;
+    }
+    add(project);
+  }
+  while (j != journal.end()) add_journal();
   return out;
 }
 
@@ -292,7 +302,7 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, const InstancePi
                      : read_picked_instances(img, pick, &st, &spans, &census)))
       return Status::ok();
     apply_instances(fi->applied, &st, &fi->whole);
-    if (st.partial) st.projects = partial_projects(std::move(census), fi->applied);
+    if (st.partial) st.projects = partial_projects(census, fi->applied);
   }
   fi->focus = plan(st);
   std::vector<std::string_view> named(fi->focus.whole_instances.begin(),

@@ -504,6 +504,50 @@ TEST_F(StoreFocusTest, FocusKeepsNestedProjectsClaims) {
 
 // FileStoreOptions::spent takes the state of every transaction once it is
 // done (committed or refused, focused or whole), as the transaction left it.
+// A partial load (a pick) counts the registered projects over the image's
+// instances as the journal past it leaves them, and never reads back from
+// the image an instance the journal deleted, even one a claim still names.
+TEST_F(StoreFocusTest, PartialLoadsFollowTheJournalsInstances) {
+  FileStoreOptions o;
+  o.checkpoint_every_write_bytes = 1024;  // the writes below go through the journal
+  auto seed = open(a_, o);
+  ASSERT_TRUE(seed->update([](Txn& t) {
+    for (int k = 0; k < 30; ++k) t.put_instance(inst("i" + std::to_string(k + 10), "/a", 100));
+    t.put_instance(inst("i50", "/c", 100));  // the only instance of /c
+    t.put_instance(inst("i60", "/b", 100));  // the only instance of /b
+    t.put_claim(claim("c1", "i50", ClaimType::kFile, "f", "/c"));
+    return Status::ok();
+  }));
+  ASSERT_TRUE(seed->load());  // builds the cache the partial loads read
+  // Past the cache: /c's instance deleted (its claim left behind, as a
+  // playbook could), /b's moved to /e, a new one in /d after every id,
+  // another in /0 before every id.
+  ASSERT_TRUE(open(a_, o)->update([](Txn& t) {
+    t.del_instance("i50");
+    t.put_instance(inst("i60", "/e", 200));
+    t.put_instance(inst("i99", "/d", 200));
+    t.put_instance(inst("i00", "/0", 200));
+    return Status::ok();
+  }));
+  auto whole = open(a_, o)->load();
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->claims.count("c1"), 1u);
+  InstancePick p;
+  p.every = false;
+  p.id = "i11";
+  Focus f;  // every claim
+  f.whole_instances = {"i50"};
+  auto part = open(a_, o)->load_focused([&](const State&) { return f; }, p);
+  ASSERT_TRUE(part) << part.status().message();
+  ASSERT_TRUE(part->partial);
+  EXPECT_EQ(registered_projects(*part), registered_projects(*whole));
+  EXPECT_EQ(registered_projects(*part), (std::vector<std::string>{"/0", "/a", "/e", "/d"}));
+  EXPECT_EQ(part->instances.count("i50"), 0u);  // deleted: neither named nor holder brings it back
+  EXPECT_EQ(part->instances.count("i11"), 1u);
+  EXPECT_LT(part->instances.size(), whole->instances.size());
+  expect_partial_view(*whole, *part, f, p);
+}
+
 TEST_F(StoreFocusTest, SpentStatesGoToTheSink) {
   std::vector<size_t> claims_seen;
   FileStoreOptions o;
