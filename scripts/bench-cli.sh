@@ -23,8 +23,11 @@
 #   empty  one registered instance, nothing else
 #   notes  one instance, 100,000 context notes, no claims
 #   full   1,000 live instances, 10,000 claims (files, directories, glob
-#          patterns and tasks across 4 projects), 100,000 notes
-# Commands, each run by the instance of the measured project:
+#          patterns and tasks across 4 projects), 100,000 notes; and one
+#          more instance registered from this script's terminal session
+# Commands, each run by the instance of the measured project (naming it in
+# AIO_INSTANCE), and in the full state check and claim again by the session's
+# instance, which aio finds by the caller's session (no AIO_INSTANCE):
 #   check  aio check <path>            (a path nobody holds: every claim is examined)
 #   claim  aio claim file <new path>   (a new path every run: a real write)
 #   hook   aio hook claude PreToolUse  (Claude Code's payload for an Edit of
@@ -48,7 +51,7 @@ while [ $# -gt 0 ]; do
     --bin) BIN=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --compare) COMPARE=$2; shift 2 ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "bench-cli: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -91,10 +94,10 @@ CATS = ["decision", "pattern", "warning", "learning", "handoff"]
 def instance_json(i):
     return ('{"id":%s,"tool":%s,"project":%s,"pid":%d,"status":"active","currentTask":%s,'
             '"beadsIssue":null,"startedAt":"%s","lastHeartbeat":"%s","claims":[%s],'
-            '"sid":0,"sidStart":0}') % (
+            '"sid":%d,"sidStart":%d}') % (
         q(i["id"]), q(i["tool"]), q(i["project"]), i["pid"],
         q(i["task"]) if i["task"] else "null", iso(i["t"]), iso(now),
-        ",".join(q(c) for c in i["claims"]))
+        ",".join(q(c) for c in i["claims"]), i.get("sid", 0), i.get("sid_start", 0))
 
 def claim_json(c):
     return ('{"id":%s,"instanceId":%s,"type":%s,"target":%s,"project":%s,"exclusive":true,'
@@ -157,6 +160,13 @@ def make_claims(instances, n):
     return claims
 
 # The three states under root (its own projects too): name -> (home, instance).
+# This process's session and its leader's start time (clock ticks since
+# boot, /proc/<sid>/stat field 22), as aio reads them for its caller.
+def session_of_this_script():
+    sid = os.getsid(0)
+    with open(f"/proc/{sid}/stat") as f:
+        return sid, int(f.read().rsplit(")", 1)[1].split()[19])
+
 def make_homes(root):
     global rng
     rng = random.Random(42)  # the same states for every binary
@@ -173,9 +183,14 @@ def make_homes(root):
     homes["notes"] = (f"{root}/notes", one_n[0])
     many = make_instances(1000, projects)
     claims = make_claims(many, 10_000)
-    write_state(f"{root}/full", many, claims)
+    # One more, registered from this script's terminal session and named by
+    # no AIO_INSTANCE: the caller of the rows that find it by its session.
+    sess = make_instances(1, projects)[0]
+    sess["sid"], sess["sid_start"] = session_of_this_script()
+    write_state(f"{root}/full", many + [sess], claims)
     write_notes(f"{root}/full", 100_000, many)
     homes["full"] = (f"{root}/full", many[0])
+    homes["session"] = (f"{root}/full", sess)
     return homes, many
 
 homes_of, many_of = {}, {}
@@ -205,6 +220,8 @@ def spawn(argv, env, cwd, stdin=None):
 base_env = {k: v for k, v in os.environ.items() if not k.startswith("AIO_")}
 def env_for(label, name):
     home, inst = homes_of[label][name]
+    if name == "session":  # found by its session: no AIO_INSTANCE
+        return dict(base_env, AIO_HOME=home), inst["project"]
     return dict(base_env, AIO_HOME=home, AIO_INSTANCE=inst["id"]), inst["project"]
 
 def tag(label):
@@ -222,10 +239,21 @@ def edit_payload(proj, rel="bench/probe/file.ts"):
                                                        "old_string": "a", "new_string": "b"}}, f)
     return path
 
-# What each timed command is; `want` is the exit code it must return.
+# What each timed command is; `want` is the exit code it must return. In
+# the full state, check and claim also run as a caller found by its
+# session (a claim needs the caller: it exits 0 only when it is found).
 def cmds_for(label, binary, name, k):
     env, proj = env_for(label, name)
-    return [
+    by_session = []
+    if name == "full":
+        s_env, s_proj = env_for(label, "session")
+        by_session = [
+            (f"{name}/scheck{tag(label)}", [binary, "check", "bench/probe/file.ts"], s_env, s_proj,
+             0, None),
+            (f"{name}/sclaim{tag(label)}", [binary, "claim", "file", f"bench/snew/{k}.ts"], s_env,
+             s_proj, 0, None),
+        ]
+    return by_session + [
         (f"{name}/check{tag(label)}", [binary, "check", "bench/probe/file.ts"], env, proj, 0, None),
         (f"{name}/claim{tag(label)}", [binary, "claim", "file", f"bench/new/{k}.ts"], env, proj, 0,
          None),
@@ -294,6 +322,8 @@ for what, v in times.items():
         state, cmd = what[:len(what) - len(tag(label))].split("/")
         state = desc[state]
         cmd = {"check": "`aio check <path>`", "claim": "`aio claim file <new path>`",
+               "scheck": "`aio check <path>` (caller found by its session)",
+               "sclaim": "`aio claim file <new path>` (caller found by its session)",
                "hook": "`aio hook claude PreToolUse` (Edit)",
                "auto": "`aio hook claude PreToolUse --auto-claim` (Edit of a new file)"}[cmd] \
             + tag(label)
