@@ -25,18 +25,28 @@ bool keeps(const FocusView<Claim>& v, const Focus& f) {
          f.keep(v.get<&Claim::project>(), v.get<&Claim::type>(), v.get<&Claim::target>());
 }
 
+// The instance at sp but its claims list, read in place into its node at
+// the end of st's (for_each hands ids in increasing order and checks it).
+bool read_last_instance(const CacheImage& img, const RecordSpan& sp, State* st) {
+  auto it = st->instances.emplace_hint(st->instances.end(), std::piecewise_construct,
+                                       std::forward_as_tuple(sp.key), std::forward_as_tuple());
+  return img.read(sp, &it->second, ImagePart::kAllButOnDemand);
+}
+
 // Every instance of the image but its claims list; *spans: where each lies.
 bool read_instances(const CacheImage& img, State* st, std::vector<RecordSpan>* spans) {
   spans->reserve(std::min<size_t>(img.sections().instances.count, img.bytes().size() / 8));
   return img.for_each(Records::kInstances, [&](const RecordSpan& sp) {
-    // Read in place into its node: ids come in increasing order (for_each
-    // checks it), so each one goes at the end.
-    auto it = st->instances.emplace_hint(st->instances.end(), std::piecewise_construct,
-                                         std::forward_as_tuple(sp.key), std::forward_as_tuple());
-    if (!img.read(sp, &it->second, ImagePart::kAllButOnDemand)) return false;
     spans->push_back(sp);
-    return true;
+    return read_last_instance(img, sp, st);
   });
+}
+
+// The record of instance `id` among spans (in id order), or null.
+const RecordSpan* span_of(const std::vector<RecordSpan>& spans, std::string_view id) {
+  auto sp = std::lower_bound(spans.begin(), spans.end(), id,
+                             [](const RecordSpan& s, std::string_view v) { return s.key < v; });
+  return sp == spans.end() || sp->key != id ? nullptr : &*sp;
 }
 
 // An instance's id and project, read in place from the image.
@@ -57,18 +67,16 @@ bool read_picked_instances(const CacheImage& img, const InstancePick& pick, Stat
     if (!img.read_focus(sp, &v)) return false;
     spans->push_back(sp);
     census->emplace_back(sp.key, v.get<&Instance::project>());
-    if (!pick.wants(sp.key, v.get<&Instance::bound_pid>(), v.get<&Instance::sid>())) return true;
-    auto it = st->instances.emplace_hint(st->instances.end(), std::piecewise_construct,
-                                         std::forward_as_tuple(sp.key), std::forward_as_tuple());
-    return img.read(sp, &it->second, ImagePart::kAllButOnDemand);
+    return !pick.wants(sp.key, v.get<&Instance::bound_pid>(), v.get<&Instance::sid>()) ||
+           read_last_instance(img, sp, st);
   });
 }
 
 // What the journal past the image last did to each instance it put or
-// deleted: its project, or nullopt when deleted.
-std::map<std::string_view, std::optional<std::string_view>> journal_instances(
-    const std::vector<const JournalEntry*>& applied) {
-  std::map<std::string_view, std::optional<std::string_view>> last;
+// deleted: its project, or nullopt when deleted (in id order).
+using JournalInstances = std::map<std::string_view, std::optional<std::string_view>>;
+JournalInstances journal_instances(const std::vector<const JournalEntry*>& applied) {
+  JournalInstances last;
   for (const JournalEntry* e : applied)
     for (const Op& op : e->ops) {
       if (op.kind == Op::kPutInstance) last[op.instance.id] = op.instance.project;
@@ -82,8 +90,7 @@ std::map<std::string_view, std::optional<std::string_view>> journal_instances(
 // (in id order) as the journal leaves them, merged in id order with the
 // ones it put, each project once.
 std::vector<std::string> partial_projects(const std::vector<IdProject>& census,
-                                          const std::vector<const JournalEntry*>& applied) {
-  auto journal = journal_instances(applied);  // (in id order too)
+                                          const JournalInstances& journal) {
   std::vector<std::string> out;
   std::unordered_set<std::string_view> seen;
   auto add = [&](std::string_view project) {
@@ -111,22 +118,14 @@ std::vector<std::string> partial_projects(const std::vector<IdProject>& census,
 // them. One the journal put is in the state already (apply_instances); one
 // it deleted last is in no state.
 bool add_instances(const CacheImage& img, const std::vector<RecordSpan>& spans,
-                   const std::vector<std::string_view>& ids,
+                   const std::vector<std::string_view>& ids, const JournalInstances& journal,
                    const std::vector<const JournalEntry*>& applied, State* st) {
   std::unordered_set<std::string_view> added;
-  std::map<std::string_view, std::optional<std::string_view>> journal;
-  bool journal_read = false;
   for (std::string_view id : ids) {
     std::string key(id);
-    if (added.count(id) || st->instances.count(key)) continue;
-    if (!journal_read) {
-      journal = journal_instances(applied);
-      journal_read = true;
-    }
-    if (journal.count(id)) continue;
-    auto sp = std::lower_bound(spans.begin(), spans.end(), id,
-                               [](const RecordSpan& s, std::string_view v) { return s.key < v; });
-    if (sp == spans.end() || sp->key != id) continue;
+    if (added.count(id) || st->instances.count(key) || journal.count(id)) continue;
+    const RecordSpan* sp = span_of(spans, id);
+    if (!sp) continue;
     Instance i;
     if (!img.read(*sp, &i, ImagePart::kAllButOnDemand)) return false;
     st->instances.emplace(std::move(key), std::move(i));
@@ -154,9 +153,8 @@ bool read_claims_lists(const CacheImage& img, const std::vector<RecordSpan>& spa
   for (const auto& id : f.whole_instances) {
     auto inst = st->instances.find(id);
     if (whole->count(id) || inst == st->instances.end()) continue;
-    auto sp = std::lower_bound(spans.begin(), spans.end(), std::string_view(id),
-                               [](const RecordSpan& s, std::string_view v) { return s.key < v; });
-    if (sp == spans.end() || sp->key != id) continue;  // put by the journal, then deleted
+    const RecordSpan* sp = span_of(spans, id);
+    if (!sp) continue;  // put by the journal, then deleted
     Instance full;
     if (!img.read(*sp, &full, ImagePart::kWhole)) return false;
     inst->second.claims = std::move(full.claims);
@@ -287,6 +285,9 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, const InstancePi
   State st;
   std::vector<RecordSpan> spans;
   bool reused = false;
+  // What the journal does to instances, for a state that leaves some out.
+  JournalInstances journal;
+  if (!pick.every) journal = journal_instances(fi->applied);
   // A recalled state holds what this load would: it left out no instance,
   // or it left out what this one may (the same pick).
   if (same_cache && last.state && info->journal.end == last.journal_end && seq == last.seq &&
@@ -302,19 +303,20 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, const InstancePi
                      : read_picked_instances(img, pick, &st, &spans, &census)))
       return Status::ok();
     apply_instances(fi->applied, &st, &fi->whole);
-    if (st.partial) st.projects = partial_projects(census, fi->applied);
+    if (st.partial) st.projects = partial_projects(census, journal);
   }
   fi->focus = plan(st);
   std::vector<std::string_view> named(fi->focus.whole_instances.begin(),
                                       fi->focus.whole_instances.end());
-  if ((st.partial && !add_instances(img, spans, named, fi->applied, &st)) ||
+  if ((st.partial && !add_instances(img, spans, named, journal, fi->applied, &st)) ||
       !read_claims_lists(img, spans, fi->focus, &st, &fi->whole) ||
       !read_kept_claims(img, fi->focus, &st, &fi->kept))
     return Status::ok();
   apply_claims(fi->applied, &st, fi->whole);
   // A claim's holder is never missing from a partial state: it would read
   // as a dead instance, its claim as one that binds nobody.
-  if (st.partial && !add_instances(img, spans, holders(st), fi->applied, &st)) return Status::ok();
+  if (st.partial && !add_instances(img, spans, holders(st), journal, fi->applied, &st))
+    return Status::ok();
   st.seq = seq;
   // (The entries are handed over by the caller once done: keep_entries.)
   last_ = LastFocused{fi->cache,           info->state_id,

@@ -120,16 +120,13 @@ Identity resolve_identity(const State& s, const Caller& caller, const Clock& c) 
   // none either: one pass keeps the instances bound to the caller's lineage
   // and those of its session (building the index hashes every bound one).
   if (auto named = explicit_caller(s, caller, c)) return std::move(*named);
+  // The candidates are what the caller's pick wants (one rule for both:
+  // a partial state holds exactly these), bound or of the session.
+  InstancePick pick = identity_pick(caller);
   std::vector<const Instance*> bound, session;
   for (const auto& [id, inst] : s.instances) {
-    if (inst.bound_pid > 0) {
-      for (const ProcRef& p : caller.lineage)
-        if (p.pid == inst.bound_pid) {
-          bound.push_back(&inst);
-          break;
-        }
-    }
-    if (caller.sid > 0 && inst.sid == caller.sid && in_session_rule(inst)) session.push_back(&inst);
+    if (!pick.wants(id, inst.bound_pid, inst.sid)) continue;
+    (inst.bound_pid > 0 ? bound : session).push_back(&inst);
   }
   auto each_bound = [&](int64_t pid, const auto& fn) {
     for (const Instance* i : bound)
