@@ -236,6 +236,22 @@ void apply_claims(const std::vector<const JournalEntry*>& applied, State* st,
     }
 }
 
+// The instances of a load that does not start from a recalled state: those
+// of the image (the picked ones, unless `every`), then the journal's changes
+// (*whole: as apply_instances).
+bool read_image_instances(const CacheImage& img, const InstancePick& pick,
+                          const JournalInstances& journal,
+                          const std::vector<const JournalEntry*>& applied, State* st,
+                          std::vector<RecordSpan>* spans, std::unordered_set<std::string>* whole) {
+  std::vector<IdProject> census;
+  if (!img.read_top(st) || !(pick.every ? read_instances(img, st, spans)
+                                        : read_picked_instances(img, pick, st, spans, &census)))
+    return false;
+  apply_instances(applied, st, whole);
+  if (st->partial) st->projects = partial_projects(census, journal);
+  return true;
+}
+
 }  // namespace
 
 // The focused load: instances from the mapped cache (claim lists only for
@@ -296,14 +312,8 @@ Status FileStore::load_focused_locked(const FocusPlanner& plan, const InstancePi
     spans = std::move(last.spans);
     fi->whole = std::move(last.whole);
     reused = true;
-  } else {
-    std::vector<IdProject> census;
-    if (!img.read_top(&st) ||
-        !(pick.every ? read_instances(img, &st, &spans)
-                     : read_picked_instances(img, pick, &st, &spans, &census)))
-      return Status::ok();
-    apply_instances(fi->applied, &st, &fi->whole);
-    if (st.partial) st.projects = partial_projects(census, journal);
+  } else if (!read_image_instances(img, pick, journal, fi->applied, &st, &spans, &fi->whole)) {
+    return Status::ok();
   }
   fi->focus = plan(st);
   std::vector<std::string_view> named(fi->focus.whole_instances.begin(),
